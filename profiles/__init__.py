@@ -1,0 +1,1 @@
+"""Bundled profiles (YAML). Read with importlib.resources; see readiness.profile."""

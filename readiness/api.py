@@ -1,0 +1,79 @@
+"""The programmatic entry point: ``assess(manifest, profile) -> Assessment``.
+
+The CLI is a thin layer over these functions; so is any pipeline that imports readiness.
+"""
+
+from __future__ import annotations
+
+import platform
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from readiness import __version__
+from readiness.engine import ProgressFn, RunOptions, plan, run_checks
+from readiness.manifest import LoadedManifest, load_manifest
+from readiness.model import Assessment, ManifestInfo, ProfileInfo, ToolInfo
+from readiness.profile import Profile, load_profile
+from readiness.registry import Registry, load_registry
+from readiness.scoring import score
+
+REDACTED = "[redacted]"
+MIN_SECRET_LEN = 4
+"""Shorter values from the environment (a port, a flag) are not treated as secrets."""
+
+
+def assess(
+    manifest: str | Path | LoadedManifest,
+    profile: str | Profile = "default",
+    *,
+    options: RunOptions | None = None,
+    fail_under: float | None = None,
+    registry: Registry | None = None,
+    progress: ProgressFn | None = None,
+) -> Assessment:
+    """Load, run every selected check, score, and return the redacted Assessment."""
+    options = options or RunOptions()
+    loaded = manifest if isinstance(manifest, LoadedManifest) else load_manifest(manifest)
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    registry = registry or load_registry()
+    planned = plan(registry, profile, options)
+    started = options.now or datetime.now().astimezone()
+    outcomes = run_checks(loaded, profile, planned, options, progress)
+    finished = datetime.now().astimezone() if options.now is None else options.now
+    scored = score(outcomes, profile, started, loaded.manifest.waivers, fail_under)
+    model = loaded.manifest.model
+    assessment = Assessment(
+        tool=ToolInfo(version=__version__),
+        profile=ProfileInfo(name=profile.name, version=profile.version, digest=profile.digest,
+                            pass_score=profile.pass_score, levels=tuple(lv.name for lv in profile.levels)),
+        manifest=ManifestInfo(path=str(loaded.path), digest=loaded.digest, model_id=model.id,
+                              model_name=model.name, model_version=model.version),
+        started_at=started, finished_at=finished, verdict=scored.verdict, score=scored.score,
+        threshold=scored.threshold, level=scored.level, next_level=scored.next_level,
+        blocking_gaps=scored.blocking_gaps, reasons=scored.reasons, areas=scored.areas,
+        coverage=scored.coverage, outcomes=scored.outcomes, gaps=scored.gaps,
+        host={"python": platform.python_version(), "platform": platform.platform(terse=True)},
+    )
+    return redact(assessment, loaded.secrets)
+
+
+def redact(assessment: Assessment, secrets: frozenset[str]) -> Assessment:
+    """Replace every value that came from the environment with a marker, everywhere."""
+    secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LEN)
+    if not secrets:
+        return assessment
+    ordered = sorted(secrets, key=len, reverse=True)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in ordered:
+                value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return Assessment.model_validate(clean(assessment.model_dump(mode="json")))

@@ -1,0 +1,171 @@
+"""The engine: selects the checks, runs each one isolated with a timeout, and collects outcomes.
+
+A check that raises or hangs becomes ERROR with its message, and the others still run. A hung check's
+thread is abandoned (it is a daemon thread and cannot block exit); its resources are released by
+:meth:`Resources.close` when the run ends.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from readiness.check import Check, CheckContext
+from readiness.errors import ProfileError, UsageError
+from readiness.manifest import LoadedManifest
+from readiness.model import CHECK_STATUSES, CheckResult, Outcome, Status
+from readiness.profile import Profile
+from readiness.registry import Registered, Registry
+from readiness.resources import Resources, ServeError
+
+ProgressFn = Callable[[str, str, Outcome | None], None]
+"""Called with (event, check id, outcome): event is ``start`` or ``done``."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    only: Sequence[str] = ()
+    skip: Sequence[str] = ()
+    debug: bool = False
+    default_timeout_s: float | None = None
+    now: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Planned:
+    registered: Registered
+    weight: float
+    blocking: bool
+    params: dict[str, Any]
+    timeout_s: float
+    skip_reason: str | None = None
+
+
+def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Planned]:
+    """The checks to run, in registry order, with the profile's settings applied."""
+    for check_id in profile.checks:
+        if check_id not in registry:
+            raise ProfileError(f"profile names unknown check {check_id!r} (see `readiness checks list`)",
+                               file=profile.sources[0] if profile.sources else profile.name,
+                               field=f"checks.{check_id}")
+    for flag, ids in (("--only", options.only), ("--skip", options.skip)):
+        for check_id in ids:
+            if check_id not in registry:
+                raise UsageError(f"{flag} {check_id}: no such check (see `readiness checks list`)")
+    only = {registry.canonical(i) for i in options.only}
+    skip = {registry.canonical(i) for i in options.skip}
+    planned = []
+    for reg in registry:
+        check = reg.check
+        settings = profile.settings(check.id)
+        for alias in check.aliases:
+            if alias in profile.checks:
+                settings = profile.checks[alias]
+        if not settings.enabled:
+            continue
+        unknown = set(settings.params) - set(check.params)
+        if unknown:
+            raise ProfileError(f"check {check.id} has no parameter(s) {', '.join(sorted(unknown))}",
+                               file=profile.sources[0] if profile.sources else profile.name,
+                               field=f"checks.{check.id}.params")
+        params = {k: p.default for k, p in check.params.items()} | settings.params
+        reason = None
+        if only and check.id not in only:
+            reason = "not selected (--only)"
+        elif check.id in skip:
+            reason = "excluded (--skip)"
+        else:
+            missing = [m for m in check.extras if importlib.util.find_spec(m) is None]
+            if missing:
+                hint = check.install_hint or "pip install 'readiness[all]'"
+                reason = f"needs {', '.join(missing)}: {hint}"
+        timeout = settings.timeout_s or options.default_timeout_s or check.timeout_s
+        planned.append(Planned(reg, settings.weight if settings.weight is not None else check.weight,
+                               settings.blocking if settings.blocking is not None else check.blocking,
+                               params, timeout, reason))
+    return planned
+
+
+def run_checks(
+    loaded: LoadedManifest,
+    profile: Profile,
+    planned: list[Planned],
+    options: RunOptions,
+    progress: ProgressFn | None = None,
+) -> list[Outcome]:
+    """Run every planned check in order; always returns one outcome per planned check."""
+    now = options.now or datetime.now().astimezone()
+    resources = Resources(loaded)
+    outcomes = []
+    try:
+        for item in planned:
+            check = item.registered.check
+            if progress:
+                progress("start", check.id, None)
+            if item.skip_reason:
+                result = CheckResult(status=Status.SKIPPED, score=0, summary=f"Skipped: {item.skip_reason}")
+                elapsed = 0.0
+            else:
+                ctx = CheckContext(loaded=loaded, params=item.params, now=now, resources=resources,
+                                   profile_name=profile.name,
+                                   attestation_max_age_days=profile.attestation_max_age_days,
+                                   extra=options.extra)
+                result, elapsed = _isolated(check, ctx, item.timeout_s, options.debug)
+            outcome = Outcome(id=check.id, title=check.title, area=check.area, weight=item.weight,
+                              blocking=item.blocking, result=result, duration_s=round(elapsed, 4),
+                              references=tuple(check.references), remediation=check.remediation)
+            outcomes.append(outcome)
+            if progress:
+                progress("done", check.id, outcome)
+    finally:
+        resources.close()
+    return outcomes
+
+
+def _isolated(check: type[Check], ctx: CheckContext, timeout: float, debug: bool) -> tuple[CheckResult, float]:
+    """Run one check in a daemon thread; turn exceptions, hangs and bad returns into ERROR."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = check().run(ctx)
+        except BaseException as exc:  # noqa: BLE001 - the engine owns every failure of a check
+            box["error"] = exc
+            box["trace"] = traceback.format_exc()
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=target, name=f"check-{check.id}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    elapsed = time.perf_counter() - start
+    if thread.is_alive():
+        return _error(f"Timed out after {timeout:g} s; the check was abandoned", "timeout"), elapsed
+    if "error" in box:
+        exc = box["error"]
+        if debug:
+            raise exc
+        if isinstance(exc, ServeError):
+            return _error(f"Model server: {exc}", "serve"), elapsed
+        return _error(f"Crashed: {type(exc).__name__}: {exc}", "exception",
+                      trace=box["trace"].splitlines()[-6:]), elapsed
+    result = box.get("result")
+    if not isinstance(result, CheckResult):
+        return _error(f"returned {type(result).__name__}, not a CheckResult", "contract"), elapsed
+    if result.status not in CHECK_STATUSES:
+        return _error(f"returned status {result.status.value}, which only the engine may set",
+                      "contract"), elapsed
+    return result, elapsed
+
+
+def _error(summary: str, kind: str, trace: list[str] | None = None) -> CheckResult:
+    metrics: dict[str, Any] = {"error_kind": kind}
+    if trace:
+        metrics["traceback_tail"] = trace
+    return CheckResult(status=Status.ERROR, score=0, summary=summary, metrics=metrics)

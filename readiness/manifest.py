@@ -1,0 +1,369 @@
+"""The manifest: what the candidate model is and what surrounds it, as validated pydantic models.
+
+A manifest is YAML (see docs/manifest.md and the committed JSON Schema). :func:`load_manifest` reads
+it safely, interpolates ``${VAR}`` from the environment, validates it and maps every validation error
+back to the file, line and field it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from readiness.errors import ManifestError, ManifestErrors
+from readiness.yamlsource import YamlSource, load_yaml, validation_errors
+
+API_VERSION = "readiness/v1"
+PLACEHOLDER = re.compile(r"^\s*(|tbd|todo|fixme|xxx|n/?a|none|\?+|<[^>]*>|\.\.\.|changeme|fill[ -]?me)\s*$",
+                         re.IGNORECASE)
+
+
+def is_placeholder(value: Any) -> bool:
+    """True for values that stand for "not filled in yet": TBD, TODO, <owner>, empty, ..."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return bool(PLACEHOLDER.match(value))
+    if isinstance(value, (list, dict)):
+        return len(value) == 0
+    return False
+
+
+class Strict(BaseModel):
+    """Base for every manifest section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Attested(Strict):
+    """A section whose facts are stated by a person, not measured: who said so and when."""
+
+    attested_by: str | None = Field(None, description="Who states that this section is true.")
+    attested_on: date | None = Field(None, description="When it was stated (YYYY-MM-DD).")
+
+
+class RiskTier(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class DecisionEffect(str, Enum):
+    none = "none"
+    advisory = "advisory"
+    automated = "automated"
+    legal_or_similar = "legal_or_similar"
+
+
+class Artifact(Strict):
+    path: str = Field(description="Path to the model artifact, relative to the manifest.")
+    sha256: str | None = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
+    registry_ref: str | None = Field(None, description="Model registry URI or id of this version.")
+
+
+class Serve(Strict):
+    """How readiness starts and stops the model server itself."""
+
+    command: list[str] = Field(min_length=1, description="argv of the server; {port} is replaced.")
+    ready_url: str = Field(description="URL that answers 2xx once the server is ready.")
+    port: int | Literal["auto"] | None = Field(
+        None, description="Port for {port} placeholders; 'auto' picks a free port on 127.0.0.1.")
+    cwd: str | None = Field(None, description="Working directory, relative to the manifest.")
+    env: dict[str, str] = Field(default_factory=dict)
+    ready_timeout_s: float = Field(60.0, gt=0, le=3600)
+
+
+class Endpoint(Strict):
+    """How to reach the model: an HTTP endpoint, a Python callable, or a model file."""
+
+    kind: Literal["http", "python", "file"] = "http"
+    url: str | None = Field(None, description="Prediction URL (kind http); {port} is replaced.")
+    protocol: Literal["json", "v2", "mlflow", "openai"] = "json"
+    method: Literal["POST", "GET", "PUT"] = "POST"
+    headers: dict[str, str] = Field(default_factory=dict, description="Use ${ENV} for tokens.")
+    timeout_s: float = Field(5.0, gt=0, le=600)
+    callable: str | None = Field(None, pattern=r"^[\w.]+:[\w.]+$",
+                                 description="module:function (kind python).")
+    path: str | None = Field(None, description="Model file (kind file).")
+    request_example: dict[str, Any] | None = Field(
+        None, description="One request body; otherwise the first production row is sent.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://", v):
+            raise ValueError("must start with http:// or https://")
+        return v
+
+
+class Model(Strict):
+    id: str = Field(min_length=1, description="Stable identifier, e.g. the inventory id.")
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    kind: Literal["predictive", "genai", "agentic"] = "predictive"
+    artifact: Artifact | None = None
+    risk_tier: RiskTier | None = None
+    risk_tier_rationale: str | None = None
+    inventory_id: str | None = None
+    intended_purpose: str | None = None
+    decision_effect: DecisionEffect | None = None
+    client_facing: bool | None = None
+    supports_critical_function: bool | None = None
+    endpoint: Endpoint | None = None
+    serve: Serve | None = None
+
+
+class DataSource(Strict):
+    path: str | None = Field(None, description="File path relative to the manifest (csv, parquet, jsonl).")
+    url: str | None = Field(None, description="SQLAlchemy URL; use ${ENV} for credentials.")
+    table: str | None = None
+    query: str | None = None
+    format: Literal["csv", "parquet", "jsonl", "sql"] | None = None
+    engine: Literal["pandas", "spark"] = "pandas"
+    sample: int | None = Field(None, gt=0, description="Read at most this many rows.")
+
+
+class Data(Strict):
+    reference: DataSource | None = Field(None, description="Training or reference sample.")
+    production: DataSource | None = Field(None, description="Production-shaped sample.")
+    evaluation: DataSource | None = Field(None, description="Labelled evaluation set.")
+    personal_data_columns: list[str] = Field(default_factory=list)
+    columns: dict[str, dict[str, Any]] = Field(default_factory=dict,
+                                               description="Per-column rules; see docs/manifest.md.")
+
+
+class LatencyBudget(Strict):
+    p50: float | None = Field(None, gt=0)
+    p95: float | None = Field(None, gt=0)
+    p99: float | None = Field(None, gt=0)
+    p999: float | None = Field(None, gt=0)
+
+
+class ServiceLevels(Attested):
+    latency_ms: LatencyBudget | None = None
+    max_error_rate: float | None = Field(None, ge=0, le=1)
+    peak_rps: float | None = Field(None, gt=0)
+    peak_concurrency: int | None = Field(None, gt=0)
+    cold_start_s: float | None = Field(None, gt=0)
+
+
+class Person(Strict):
+    name: str
+    email: str | None = None
+    role: str | None = None
+    kind: Literal["person", "team"] | None = Field(
+        None, description="Whether this is a named person or a team/alias; inferred when absent.")
+
+
+class OnCall(Strict):
+    rotation: str | None = Field(None, description="Pager rotation or schedule id.")
+    tool: str | None = None
+    members: list[str] = Field(default_factory=list)
+
+
+class Escalation(Strict):
+    level: int = Field(ge=1)
+    contact: str
+    within_minutes: int | None = Field(None, gt=0)
+
+
+class Handover(Attested):
+    date: Annotated[date, Field(description="When operation was handed to the production owner.")]
+    from_: str | None = Field(None, alias="from")
+    to: str | None = None
+    record: str | None = Field(None, description="Link or id of the signed handover record.")
+
+
+class Owners(Attested):
+    production_owner: Person | None = None
+    on_call: OnCall | None = None
+    escalation: list[Escalation] = Field(default_factory=list)
+    poc_team: list[str] = Field(default_factory=list)
+    developers: list[str] = Field(default_factory=list)
+    validator: Person | None = None
+    handover: Handover | None = None
+
+
+class Explainability(Attested):
+    per_decision_reasons: bool | None = None
+    method: str | None = None
+    response_path: str | None = Field(None, description="Where reasons are in a response, e.g. reason_codes.")
+    reason_code_catalogue: list[str] = Field(default_factory=list)
+    explainer: str | None = Field(None, pattern=r"^[\w.]+:[\w.]+$")
+    model_card: str | None = Field(None, description="Path to the model card (Markdown).")
+
+
+class AuditLogging(Attested):
+    enabled: bool | None = None
+    fields: list[str] = Field(default_factory=list)
+    sample_path: str | None = Field(None, description="A JSON Lines sample of the decision log.")
+    retention_days: int | None = Field(None, gt=0)
+    tamper_evident: bool | None = None
+    timestamp_precision: Literal["s", "ms", "us", "ns"] | None = None
+
+
+class ThirdParty(Attested):
+    name: str
+    service: str | None = None
+    kind: Literal["model_api", "hosting", "data", "other"] = "other"
+    register_id: str | None = None
+    critical_function: bool | None = None
+    sla: dict[str, Any] = Field(default_factory=dict)
+    data_locations: list[str] = Field(default_factory=list)
+    exit_strategy: str | None = None
+    exit_tested_on: date | None = None
+    fallback: str | None = None
+    fallback_tested_on: date | None = None
+
+
+class Approval(Strict):
+    by: str
+    role: str | None = None
+    on: date | None = None
+
+
+class ChangeManagement(Attested):
+    version_scheme: str | None = None
+    approvals: list[Approval] = Field(default_factory=list)
+    implementers: list[str] = Field(default_factory=list)
+    champion: str | None = None
+
+
+class Rollout(Attested):
+    strategy: Literal["shadow", "canary", "champion_challenger", "percentage", "region",
+                      "big_bang"] | None = None
+    stages: list[dict[str, Any]] = Field(default_factory=list)
+    success_criteria: str | None = None
+
+
+class Rollback(Attested):
+    procedure: str | None = None
+    tested_on: date | None = None
+    recovery_time_minutes: float | None = Field(None, gt=0)
+
+
+class Alert(Strict):
+    metric: str
+    threshold: str | float | None = None
+    route: str | None = None
+    kind: Literal["latency", "errors", "drift", "output_quality", "other"] = "other"
+
+
+class Monitoring(Attested):
+    dashboards: list[str] = Field(default_factory=list)
+    alerts: list[Alert] = Field(default_factory=list)
+
+
+class IncidentResponse(Attested):
+    runbook: str | None = None
+    regulator_reporting: dict[str, str] = Field(default_factory=dict)
+    kill_switch: bool | None = None
+
+
+class HumanOversight(Attested):
+    mode: Literal["human_in_the_loop", "human_on_the_loop", "none"] | None = None
+    override_supported: bool | None = None
+    override_logged: bool | None = None
+    stop_control: bool | None = None
+
+
+class DataProtection(Attested):
+    personal_data: bool | None = None
+    impact_assessment: str | None = None
+    lawful_basis: str | None = None
+    residency: list[str] = Field(default_factory=list)
+    notices: bool | None = None
+    erasure_policy_days: int | None = Field(None, gt=0)
+
+
+class Waiver(Strict):
+    check: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,5}-\d{3}$")
+    reason: str = Field(min_length=10)
+    requested_by: str
+    approved_by: str
+    expires: date
+
+
+SECTIONS = (
+    "service_levels", "owners", "explainability", "audit_logging", "third_parties",
+    "change_management", "rollout", "rollback", "monitoring", "incident_response",
+    "human_oversight", "data_protection", "data",
+)
+
+
+class Manifest(Strict):
+    """The whole manifest. Only ``model`` is required; the profile decides what else must be there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              title="readiness manifest",
+)
+
+    api_version: Literal["readiness/v1"] = Field(API_VERSION, alias="apiVersion")
+    model: Model
+    data: Data | None = None
+    service_levels: ServiceLevels | None = None
+    owners: Owners | None = None
+    explainability: Explainability | None = None
+    audit_logging: AuditLogging | None = None
+    third_parties: list[ThirdParty] | None = None
+    change_management: ChangeManagement | None = None
+    rollout: Rollout | None = None
+    rollback: Rollback | None = None
+    monitoring: Monitoring | None = None
+    incident_response: IncidentResponse | None = None
+    human_oversight: HumanOversight | None = None
+    data_protection: DataProtection | None = None
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoadedManifest:
+    """A validated manifest with its source: path, text, digest, line map and secrets."""
+
+    manifest: Manifest
+    source: YamlSource
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.path.parent
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + hashlib.sha256(self.source.text.encode("utf-8")).hexdigest()
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset(self.source.secrets)
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the manifest, relative to the manifest's folder."""
+        return (self.base_dir / relative).resolve()
+
+    def line_of(self, *loc: str | int) -> int | None:
+        return self.source.line_of(tuple(loc))
+
+
+def load_manifest(path: str | Path, env: dict[str, str] | None = None) -> LoadedManifest:
+    """Read, interpolate and validate a manifest; raise ManifestError(s) with file:line: field."""
+    path = Path(path)
+    source = load_yaml(path, error=ManifestError, env=env)
+    if not isinstance(source.data, dict):
+        raise ManifestError("the manifest must be a mapping (key: value) at the top level",
+                            file=str(path), line=1)
+    try:
+        manifest = Manifest.model_validate(source.data)
+    except ValidationError as exc:
+        raise ManifestErrors(validation_errors(exc, source, ManifestError)) from None
+    return LoadedManifest(manifest=manifest, source=source)

@@ -1,0 +1,74 @@
+"""Reporters: each a pure function ``render(assessment) -> bytes``, one module per format.
+
+The CLI decides where the bytes go (a file, written atomically, or the terminal).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from readiness.errors import ReportError, UsageError
+from readiness.model import Assessment
+
+FORMATS: dict[str, tuple[str, str]] = {
+    "terminal": ("readiness.reports.terminal", ""),
+    "json": ("readiness.reports.json", "assessment.json"),
+}
+"""Format name -> (module with ``render``, file name in the output folder; '' for the terminal)."""
+
+
+def renderer(fmt: str) -> Callable[[Assessment], bytes]:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return importlib.import_module(FORMATS[fmt][0]).render
+
+
+def parse_formats(values: list[str]) -> list[str]:
+    """Accept ``--format a,b`` and repeated ``--format a --format b``; keep order, drop repeats."""
+    out: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name not in FORMATS:
+                raise UsageError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader never sees half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def load_assessment(path: Path) -> Assessment:
+    """Read an ``assessment.json`` back, for re-rendering without running the checks."""
+    from pydantic import ValidationError
+
+    try:
+        return Assessment.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise ReportError(f"{path}: file not found") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise ReportError(f"{path}: not a readiness assessment ({loc}: {first['msg']})") from None

@@ -1,0 +1,198 @@
+"""Shared, lazily started resources that checks use: above all the model server.
+
+When the manifest gives ``model.serve``, the first check that needs the model starts the server with
+its command, waits for its ready URL and keeps it up for the other checks; the engine stops it and its
+whole process group at the end, whatever happened. Checks get a :class:`ModelHandle`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from readiness.manifest import LoadedManifest
+
+
+class ServeError(RuntimeError):
+    """The model server could not be started or did not become ready."""
+
+
+@dataclass
+class HttpReply:
+    status: int | None
+    body: bytes
+    elapsed_s: float
+    error: str | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+
+def http_call(url: str, *, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
+              timeout: float = 5.0) -> HttpReply:
+    """One HTTP request with a hard timeout; never raises for HTTP or network failures."""
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    req = urllib.request.Request(url, data=data, method=method,  # noqa: S310 - http(s) only, checked
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            payload = resp.read()
+            return HttpReply(resp.status, payload, time.perf_counter() - start)
+    except urllib.error.HTTPError as exc:
+        return HttpReply(exc.code, exc.read(), time.perf_counter() - start, f"HTTP {exc.code}")
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return HttpReply(None, b"", time.perf_counter() - start, f"{type(reason).__name__}: {reason}")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ModelHandle:
+    """How checks reach the model: its URL, headers, and what starting it cost."""
+
+    url: str | None
+    headers: dict[str, str]
+    timeout_s: float
+    started_by_readiness: bool = False
+    time_to_ready_s: float | None = None
+    log_tail: list[str] = field(default_factory=list)
+
+    def predict(self, body: Any, method: str = "POST") -> HttpReply:
+        if not self.url:
+            raise ServeError("the manifest gives no model.endpoint.url")
+        return http_call(self.url, method=method, body=body, headers=self.headers,
+                         timeout=self.timeout_s)
+
+
+class Resources:
+    """Owns everything the checks share; :meth:`close` releases it all."""
+
+    def __init__(self, loaded: LoadedManifest) -> None:
+        self.loaded = loaded
+        self._lock = threading.Lock()
+        self._handle: ModelHandle | None = None
+        self._server: _Server | None = None
+        self._port: int | None = None
+
+    def port(self) -> int | None:
+        serve = self.loaded.manifest.model.serve
+        if serve is None or serve.port is None:
+            return None
+        if self._port is None:
+            self._port = free_port() if serve.port == "auto" else int(serve.port)
+        return self._port
+
+    def expand(self, text: str) -> str:
+        port = self.port()
+        return text.replace("{port}", str(port)) if port is not None else text
+
+    def model(self) -> ModelHandle:
+        """The model endpoint, starting the manifest's server first if it has one."""
+        with self._lock:
+            if self._handle is None:
+                self._handle = self._start()
+            return self._handle
+
+    def _start(self) -> ModelHandle:
+        model = self.loaded.manifest.model
+        endpoint = model.endpoint
+        url = self.expand(endpoint.url) if endpoint and endpoint.url else None
+        headers = dict(endpoint.headers) if endpoint else {}
+        handle = ModelHandle(url=url, headers=headers, timeout_s=endpoint.timeout_s if endpoint else 5.0)
+        if model.serve is not None:
+            self._server = _Server(self, model.serve)
+            handle.time_to_ready_s = self._server.start()
+            handle.started_by_readiness = True
+            handle.log_tail = self._server.tail()
+        return handle
+
+    def close(self) -> None:
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+
+
+class _Server:
+    """A model server process started by readiness, in its own process group."""
+
+    def __init__(self, resources: Resources, serve: Any) -> None:
+        self.resources = resources
+        self.serve = serve
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = tempfile.TemporaryFile()
+        self.lines: deque[str] = deque(maxlen=40)
+
+    def start(self) -> float:
+        res = self.resources
+        argv = [res.expand(a) for a in self.serve.command]
+        cwd = res.loaded.resolve(self.serve.cwd) if self.serve.cwd else res.loaded.base_dir
+        env = {**os.environ, **{k: res.expand(v) for k, v in self.serve.env.items()}}
+        if argv[0] in {"python", "python3"}:
+            import sys
+
+            argv[0] = sys.executable  # the interpreter readiness runs under, with its packages
+        ready_url = res.expand(self.serve.ready_url)
+        start = time.perf_counter()
+        try:
+            self.proc = subprocess.Popen(argv, cwd=Path(cwd), env=env, stdout=self.log,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+        except OSError as exc:
+            raise ServeError(f"cannot start serve command {argv[0]!r}: {exc.strerror}") from None
+        deadline = start + self.serve.ready_timeout_s
+        while time.perf_counter() < deadline:
+            code = self.proc.poll()
+            if code is not None:
+                raise ServeError(f"serve command {' '.join(argv)!r} exited with code {code} before "
+                                 f"{ready_url} was ready; last output: {' | '.join(self.tail()[-5:])}")
+            reply = http_call(ready_url, timeout=1.0)
+            if reply.status is not None and 200 <= reply.status < 300:
+                return time.perf_counter() - start
+            time.sleep(0.05)
+        self.stop()
+        raise ServeError(f"{ready_url} was not ready within {self.serve.ready_timeout_s:g} s after "
+                         f"starting {' '.join(argv)!r}; last output: {' | '.join(self.tail()[-5:])}")
+
+    def tail(self) -> list[str]:
+        self.log.flush()
+        self.log.seek(0)
+        text = self.log.read()[-8192:].decode("utf-8", "replace")
+        self.log.seek(0, 2)
+        return [line for line in text.splitlines() if line.strip()][-20:]
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is not None:  # the leader is gone; its children may not be
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        except ProcessLookupError:
+            pass

@@ -1,0 +1,177 @@
+"""What the CLI commands do, one function each: load, call the core, write, pick the exit code.
+
+Separate from cli.py so that the CLI module stays a thin, import-light table of commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from readiness.errors import ExitCode, UsageError
+from readiness.model import Assessment, Outcome, Verdict
+from readiness.reports import FORMATS, load_assessment, parse_formats, renderer, write_atomic
+
+stdout = Console(highlight=False, soft_wrap=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+def run_assess(manifest: Path, *, profile: str, formats: list[str], output: Path,
+               fail_under: float | None, only: list[str], skip: list[str], timeout: float | None,
+               debug: bool) -> ExitCode:
+    from readiness.api import assess
+    from readiness.engine import RunOptions
+
+    chosen = parse_formats(formats)
+    options = RunOptions(only=tuple(only), skip=tuple(skip), debug=debug, default_timeout_s=timeout)
+    with _Progress() as progress:
+        assessment = assess(manifest, profile, options=options, fail_under=fail_under,
+                            progress=progress.update)
+    emit(assessment, chosen, output)
+    return ExitCode.READY if assessment.verdict is Verdict.READY else ExitCode.NOT_READY
+
+
+def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
+    """Write every file format into ``output`` and print the terminal one."""
+    written = []
+    for fmt in formats:
+        data = renderer(fmt)(assessment)
+        filename = FORMATS[fmt][1]
+        if not filename:
+            from readiness.reports.terminal import print_to
+
+            print_to(stdout, assessment)
+            continue
+        target = output / filename
+        write_atomic(target, data)
+        written.append(target)
+    for target in written:
+        stderr.print(f"wrote {target}")
+
+
+def run_validate(manifest: Path, profile: str) -> None:
+    from readiness.engine import RunOptions, plan
+    from readiness.manifest import load_manifest
+    from readiness.profile import load_profile
+    from readiness.registry import load_registry
+
+    loaded = load_manifest(manifest)
+    prof = load_profile(profile)
+    plan(load_registry(), prof, RunOptions())
+    model = loaded.manifest.model
+    stdout.print(f"{manifest}: valid ({model.name} {model.version}; profile {prof.name})")
+
+
+def run_report(path: Path, formats: list[str], output: Path) -> None:
+    emit(load_assessment(path), parse_formats(formats), output)
+
+
+def print_checks() -> None:
+    from rich.table import Table
+
+    from readiness.registry import load_registry
+
+    table = Table(show_edge=False)
+    for col in ("id", "area", "weight", "blocking", "title", "origin"):
+        table.add_column(col)
+    for reg in load_registry():
+        c = reg.check
+        table.add_row(c.id, c.area, f"{c.weight:g}", "yes" if c.blocking else "", c.title, reg.origin)
+    stdout.print(table)
+
+
+def print_check(check_id: str) -> None:
+    from readiness.registry import load_registry
+
+    registry = load_registry()
+    if check_id not in registry:
+        raise UsageError(f"no check {check_id!r} (see `readiness checks list`)")
+    reg = registry.get(check_id)
+    info = reg.check.explain()
+    out = [f"[bold]{info['id']}[/bold]  {info['title']}",
+           f"area: {info['area']} · default weight {info['weight']:g} · "
+           f"{'blocking' if info['blocking'] else 'not blocking'} · from {reg.origin}", "",
+           f"[bold]Why it matters[/bold]\n{info['rationale']}", "",
+           f"[bold]How to fix[/bold]\n{info['remediation']}"]
+    if info["params"]:
+        out += ["", "[bold]Parameters[/bold] (set in a profile under checks.<id>.params)"]
+        out += [f"  {k} = {v['default']!r}: {v['description']}" for k, v in info["params"].items()]
+    if info["references"]:
+        out += ["", "[bold]References[/bold]"]
+        out += [f"  {r['source']}" + (f", {r['section']}" if r.get("section") else "")
+                + (f" [{r['confidence']}]" if r.get("confidence") else "") for r in info["references"]]
+    if info["extras"]:
+        out += ["", f"Needs: {', '.join(info['extras'])}"]
+    stdout.print("\n".join(out))
+
+
+def print_profiles() -> None:
+    from rich.table import Table
+
+    from readiness.profile import list_profiles
+
+    table = Table(show_edge=False)
+    for col in ("name", "extends", "aliases", "description"):
+        table.add_column(col)
+    for p in list_profiles():
+        table.add_row(p.name, p.extends or "", ", ".join(p.aliases), p.description)
+    stdout.print(table)
+
+
+def print_profile(name: str) -> None:
+    from rich.table import Table
+
+    from readiness.profile import load_profile
+    from readiness.registry import load_registry
+
+    prof = load_profile(name)
+    registry = load_registry()
+    stdout.print(f"[bold]{prof.name}[/bold] {prof.version} · pass score {prof.pass_score:g} · "
+                 f"attestations valid {prof.attestation_max_age_days} days")
+    if prof.description:
+        stdout.print(prof.description)
+    stdout.print("from: " + " <- ".join(prof.sources))
+    table = Table(show_edge=False)
+    for col in ("check", "weight", "blocking", "params", "references"):
+        table.add_column(col, overflow="fold")
+    for reg in registry:
+        c, s = reg.check, prof.settings(reg.check.id)
+        if not s.enabled:
+            continue
+        refs = s.references or list(c.references)
+        table.add_row(c.id, f"{s.weight if s.weight is not None else c.weight:g}",
+                      "yes" if (s.blocking if s.blocking is not None else c.blocking) else "",
+                      ", ".join(f"{k}={v}" for k, v in s.params.items()),
+                      "; ".join(f"{r.source} {r.section or ''} [{r.confidence or '?'}]".strip() for r in refs))
+    stdout.print(table)
+    for level in prof.levels:
+        stdout.print(f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
+                     + (f", score >= {level.min_score:g}" if level.min_score else ""))
+
+
+class _Progress:
+    """Live progress on stderr while checks run; silent when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.status = None
+
+    def __enter__(self) -> _Progress:
+        if self.live:
+            self.status = stderr.status("Starting…")
+            self.status.__enter__()
+        return self
+
+    def update(self, event: str, check_id: str, outcome: Outcome | None) -> None:
+        if not self.live or self.status is None:
+            return
+        if event == "start":
+            self.status.update(f"Running {check_id}…")
+        elif outcome is not None:
+            stderr.print(f"  {check_id:<8} {outcome.status.value:<14} {outcome.duration_s:6.2f} s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)

@@ -1,0 +1,1 @@
+"""Jinja2 templates and CSS for the HTML and PDF reports."""
