@@ -41,7 +41,10 @@ def assess(
     started = options.now or datetime.now().astimezone()
     outcomes = run_checks(loaded, profile, planned, options, progress)
     finished = datetime.now().astimezone() if options.now is None else options.now
-    scored = score(outcomes, profile, started, loaded.manifest.waivers, fail_under)
+    judged_at = started
+    if options.as_of is not None:
+        judged_at = datetime.combine(options.as_of, datetime.min.time(), started.tzinfo)
+    scored = score(outcomes, profile, judged_at, loaded.manifest.waivers, fail_under)
     model = loaded.manifest.model
     assessment = Assessment(
         tool=ToolInfo(version=__version__),

@@ -58,12 +58,14 @@ def assess(
     skip: Annotated[list[str], typer.Option("--skip", help="Skip this check (repeatable).")] = [],  # noqa: B006
     timeout: Annotated[float | None, typer.Option(min=0.1, help="Per-check timeout in seconds.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Re-raise a check's exception with its traceback.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+                                              help="Judge attestation ages and waiver expiry as of this date.")] = None,
 ) -> None:
     """Run the checks on MANIFEST and write the scored gap report."""
     from readiness.session import run_assess
 
     code = run_assess(manifest, profile=profile, formats=fmt, output=output, fail_under=fail_under,
-                      only=only, skip=skip, timeout=timeout, debug=debug)
+                      only=only, skip=skip, timeout=timeout, debug=debug, as_of=as_of)
     raise typer.Exit(ExitCode.READY if exit_zero else code)
 
 

@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from readiness.check import Check, CheckContext
@@ -22,7 +22,6 @@ from readiness.manifest import LoadedManifest
 from readiness.model import CHECK_STATUSES, CheckResult, Outcome, Status
 from readiness.profile import Profile
 from readiness.registry import Registered, Registry
-from readiness.resources import Resources, ServeError
 
 ProgressFn = Callable[[str, str, Outcome | None], None]
 """Called with (event, check id, outcome): event is ``start`` or ``done``."""
@@ -35,6 +34,9 @@ class RunOptions:
     debug: bool = False
     default_timeout_s: float | None = None
     now: datetime | None = None
+    """When the run happens; fixed in tests so that results are reproducible."""
+    as_of: date | None = None
+    """The date by which attestation ages and waiver expiry are judged (default: today)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -101,7 +103,11 @@ def run_checks(
     progress: ProgressFn | None = None,
 ) -> list[Outcome]:
     """Run every planned check in order; always returns one outcome per planned check."""
+    from readiness.resources import Resources
+
     now = options.now or datetime.now().astimezone()
+    if options.as_of is not None:
+        now = datetime.combine(options.as_of, datetime.min.time(), now.tzinfo)
     resources = Resources(loaded)
     outcomes = []
     try:
@@ -151,6 +157,8 @@ def _isolated(check: type[Check], ctx: CheckContext, timeout: float, debug: bool
         exc = box["error"]
         if debug:
             raise exc
+        from readiness.resources import ServeError
+
         if isinstance(exc, ServeError):
             return _error(f"Model server: {exc}", "serve"), elapsed
         return _error(f"Crashed: {type(exc).__name__}: {exc}", "exception",

@@ -39,7 +39,7 @@ def is_placeholder(value: Any) -> bool:
 class Strict(BaseModel):
     """Base for every manifest section: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Attested(Strict):
@@ -227,7 +227,7 @@ class ThirdParty(Attested):
 class Approval(Strict):
     by: str
     role: str | None = None
-    on: date | None = None
+    approved_on: date | None = None
 
 
 class ChangeManagement(Attested):

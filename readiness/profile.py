@@ -22,7 +22,7 @@ MAX_EXTENDS = 8
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class CheckSettings(_Strict):

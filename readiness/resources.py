@@ -15,8 +15,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +41,9 @@ class HttpReply:
 def http_call(url: str, *, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
               timeout: float = 5.0) -> HttpReply:
     """One HTTP request with a hard timeout; never raises for HTTP or network failures."""
+    import urllib.error
+    import urllib.request
+
     data = None if body is None else json.dumps(body).encode("utf-8")
     req = urllib.request.Request(url, data=data, method=method,  # noqa: S310 - http(s) only, checked
                                  headers={"Content-Type": "application/json", **(headers or {})})

@@ -8,24 +8,35 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rich.console import Console
+from functools import cache
+from typing import TYPE_CHECKING
 
 from readiness.errors import ExitCode, UsageError
-from readiness.model import Assessment, Outcome, Verdict
-from readiness.reports import FORMATS, load_assessment, parse_formats, renderer, write_atomic
 
-stdout = Console(highlight=False, soft_wrap=False)
-stderr = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from readiness.model import Assessment, Outcome
+
+
+@cache
+def _console(err: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=err, highlight=False, soft_wrap=False)
 
 
 def run_assess(manifest: Path, *, profile: str, formats: list[str], output: Path,
                fail_under: float | None, only: list[str], skip: list[str], timeout: float | None,
-               debug: bool) -> ExitCode:
+               debug: bool, as_of: str | None = None) -> ExitCode:
     from readiness.api import assess
     from readiness.engine import RunOptions
+    from readiness.model import Verdict
+    from readiness.reports import parse_formats
 
     chosen = parse_formats(formats)
-    options = RunOptions(only=tuple(only), skip=tuple(skip), debug=debug, default_timeout_s=timeout)
+    options = RunOptions(only=tuple(only), skip=tuple(skip), debug=debug, default_timeout_s=timeout,
+                         as_of=_date(as_of))
     with _Progress() as progress:
         assessment = assess(manifest, profile, options=options, fail_under=fail_under,
                             progress=progress.update)
@@ -33,8 +44,21 @@ def run_assess(manifest: Path, *, profile: str, formats: list[str], output: Path
     return ExitCode.READY if assessment.verdict is Verdict.READY else ExitCode.NOT_READY
 
 
+def _date(text: str | None):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r}: expected a date as YYYY-MM-DD") from None
+
+
 def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
     """Write every file format into ``output`` and print the terminal one."""
+    from readiness.reports import FORMATS, renderer, write_atomic
+
     written = []
     for fmt in formats:
         data = renderer(fmt)(assessment)
@@ -42,13 +66,13 @@ def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
         if not filename:
             from readiness.reports.terminal import print_to
 
-            print_to(stdout, assessment)
+            print_to(_console(), assessment)
             continue
         target = output / filename
         write_atomic(target, data)
         written.append(target)
     for target in written:
-        stderr.print(f"wrote {target}")
+        _console(err=True).print(f"wrote {target}")
 
 
 def run_validate(manifest: Path, profile: str) -> None:
@@ -61,10 +85,12 @@ def run_validate(manifest: Path, profile: str) -> None:
     prof = load_profile(profile)
     plan(load_registry(), prof, RunOptions())
     model = loaded.manifest.model
-    stdout.print(f"{manifest}: valid ({model.name} {model.version}; profile {prof.name})")
+    sys.stdout.write(f"{manifest}: valid ({model.name} {model.version}; profile {prof.name})\n")
 
 
 def run_report(path: Path, formats: list[str], output: Path) -> None:
+    from readiness.reports import load_assessment, parse_formats
+
     emit(load_assessment(path), parse_formats(formats), output)
 
 
@@ -79,7 +105,7 @@ def print_checks() -> None:
     for reg in load_registry():
         c = reg.check
         table.add_row(c.id, c.area, f"{c.weight:g}", "yes" if c.blocking else "", c.title, reg.origin)
-    stdout.print(table)
+    _console().print(table)
 
 
 def print_check(check_id: str) -> None:
@@ -104,7 +130,7 @@ def print_check(check_id: str) -> None:
                 + (f" [{r['confidence']}]" if r.get("confidence") else "") for r in info["references"]]
     if info["extras"]:
         out += ["", f"Needs: {', '.join(info['extras'])}"]
-    stdout.print("\n".join(out))
+    _console().print("\n".join(out))
 
 
 def print_profiles() -> None:
@@ -117,7 +143,7 @@ def print_profiles() -> None:
         table.add_column(col)
     for p in list_profiles():
         table.add_row(p.name, p.extends or "", ", ".join(p.aliases), p.description)
-    stdout.print(table)
+    _console().print(table)
 
 
 def print_profile(name: str) -> None:
@@ -128,11 +154,11 @@ def print_profile(name: str) -> None:
 
     prof = load_profile(name)
     registry = load_registry()
-    stdout.print(f"[bold]{prof.name}[/bold] {prof.version} · pass score {prof.pass_score:g} · "
+    _console().print(f"[bold]{prof.name}[/bold] {prof.version} · pass score {prof.pass_score:g} · "
                  f"attestations valid {prof.attestation_max_age_days} days")
     if prof.description:
-        stdout.print(prof.description)
-    stdout.print("from: " + " <- ".join(prof.sources))
+        _console().print(prof.description)
+    _console().print("from: " + " <- ".join(prof.sources))
     table = Table(show_edge=False)
     for col in ("check", "weight", "blocking", "params", "references"):
         table.add_column(col, overflow="fold")
@@ -145,9 +171,9 @@ def print_profile(name: str) -> None:
                       "yes" if (s.blocking if s.blocking is not None else c.blocking) else "",
                       ", ".join(f"{k}={v}" for k, v in s.params.items()),
                       "; ".join(f"{r.source} {r.section or ''} [{r.confidence or '?'}]".strip() for r in refs))
-    stdout.print(table)
+    _console().print(table)
     for level in prof.levels:
-        stdout.print(f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
+        _console().print(f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
                      + (f", score >= {level.min_score:g}" if level.min_score else ""))
 
 
@@ -160,7 +186,7 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.live:
-            self.status = stderr.status("Starting…")
+            self.status = _console(err=True).status("Starting…")
             self.status.__enter__()
         return self
 
@@ -170,7 +196,7 @@ class _Progress:
         if event == "start":
             self.status.update(f"Running {check_id}…")
         elif outcome is not None:
-            stderr.print(f"  {check_id:<8} {outcome.status.value:<14} {outcome.duration_s:6.2f} s")
+            _console(err=True).print(f"  {check_id:<8} {outcome.status.value:<14} {outcome.duration_s:6.2f} s")
 
     def __exit__(self, *exc: object) -> None:
         if self.status is not None:
