@@ -15,10 +15,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from readiness.errors import ManifestError, ManifestErrors
-from readiness.yamlsource import YamlSource, load_yaml, validation_errors
+from readiness.yamlsource import YamlSource, dotted, load_yaml, validation_errors
 
 API_VERSION = "readiness/v1"
 PLACEHOLDER = re.compile(r"^\s*(|tbd|todo|fixme|xxx|n/?a|none|\?+|<[^>]*>|\.\.\.|changeme|fill[ -]?me)\s*$",
@@ -103,6 +103,13 @@ class Endpoint(Strict):
             raise ValueError("must start with http:// or https://")
         return v
 
+    @model_validator(mode="after")
+    def _target(self) -> Endpoint:
+        needed = {"http": "url", "python": "callable", "file": "path"}[self.kind]
+        if getattr(self, needed) is None:
+            raise ValueError(f"kind {self.kind} needs {needed}")
+        return self
+
 
 class Model(Strict):
     id: str = Field(min_length=1, description="Stable identifier, e.g. the inventory id.")
@@ -129,6 +136,12 @@ class DataSource(Strict):
     format: Literal["csv", "parquet", "jsonl", "sql"] | None = None
     engine: Literal["pandas", "spark"] = "pandas"
     sample: int | None = Field(None, gt=0, description="Read at most this many rows.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSource:
+        if (self.path is None) == (self.url is None):
+            raise ValueError("give exactly one of path (a file) or url (a database)")
+        return self
 
 
 class Data(Strict):
@@ -366,4 +379,34 @@ def load_manifest(path: str | Path, env: dict[str, str] | None = None) -> Loaded
         manifest = Manifest.model_validate(source.data)
     except ValidationError as exc:
         raise ManifestErrors(validation_errors(exc, source, ManifestError)) from None
-    return LoadedManifest(manifest=manifest, source=source)
+    loaded = LoadedManifest(manifest=manifest, source=source)
+    missing = [ManifestError(f"file not found: {rel} (paths are relative to the manifest)",
+                             file=str(path), line=source.line_of(loc), field=dotted(loc))
+               for loc, rel, want_dir in _paths(manifest) if not _exists(loaded.resolve(rel), want_dir)]
+    if missing:
+        raise ManifestErrors(missing)
+    return loaded
+
+
+def _exists(path: Path, want_dir: bool) -> bool:
+    return path.is_dir() if want_dir else path.is_file()
+
+
+def _paths(m: Manifest):
+    """Every file or folder the manifest names: (location, relative path, is a folder)."""
+    model = m.model
+    if model.artifact is not None:
+        yield ("model", "artifact", "path"), model.artifact.path, False
+    if model.endpoint is not None and model.endpoint.path:
+        yield ("model", "endpoint", "path"), model.endpoint.path, False
+    if model.serve is not None and model.serve.cwd:
+        yield ("model", "serve", "cwd"), model.serve.cwd, True
+    if m.data is not None:
+        for name in ("reference", "production", "evaluation"):
+            src = getattr(m.data, name)
+            if src is not None and src.path:
+                yield ("data", name, "path"), src.path, False
+    if m.explainability is not None and m.explainability.model_card:
+        yield ("explainability", "model_card"), m.explainability.model_card, False
+    if m.audit_logging is not None and m.audit_logging.sample_path:
+        yield ("audit_logging", "sample_path"), m.audit_logging.sample_path, False

@@ -97,8 +97,11 @@ def parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        raise error(f"invalid YAML: {exc.problem or exc.context}", file=str(path), line=line,
-                    column=col) from None
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark and exc.problem_mark:
+            started = exc.context.removeprefix("while parsing a ")
+            message += f" ({started} started on line {exc.context_mark.line + 1})"
+        raise error(message, file=str(path), line=line, column=col) from None
     except yaml.YAMLError as exc:
         raise error(f"invalid YAML: {exc}", file=str(path)) from None
     source = YamlSource(path=path, text=text, data=None)
@@ -127,13 +130,13 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Path_, depth: int) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > MAX_NODES:  # the path inside expanded aliases would mislead: line only
             raise self.fail(
                 f"document expands to more than {MAX_NODES} values (an alias bomb?); refused",
-                node, loc)
+                node, ())
         if depth > MAX_DEPTH:
             raise self.fail(f"nesting deeper than {MAX_DEPTH} levels (a recursive alias?); refused",
-                            node, loc)
+                            node, ())
         self.source.lines.setdefault(loc, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, loc, depth)
@@ -160,6 +163,8 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise self.fail(f"invalid value: {exc.problem}", node, loc) from None
+        except (ValueError, OverflowError) as exc:  # e.g. a timestamp such as 2026-13-45
+            raise self.fail(f"invalid {node.tag.rsplit(':', 1)[-1]} {node.value!r}: {exc}", node, loc) from None
         if self.interpolate and isinstance(value, str) and "$" in value:
             value = self.substitute(value, node, loc)
         return value
