@@ -44,6 +44,23 @@ def run_assess(manifest: Path, *, profile: str, formats: list[str], output: Path
     return ExitCode.READY if assessment.verdict is Verdict.READY else ExitCode.NOT_READY
 
 
+def _escaped(value, escape):
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v, escape) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v, escape) for v in value]
+    return value
+
+
+def _plain(value: str):
+    """Text that rich prints as it is: names and titles are data, never markup."""
+    from rich.text import Text
+
+    return Text(value)
+
+
 def _date(text: str | None):
     from datetime import date
 
@@ -104,7 +121,8 @@ def print_checks() -> None:
         table.add_column(col)
     for reg in load_registry():
         c = reg.check
-        table.add_row(c.id, c.area, f"{c.weight:g}", "yes" if c.blocking else "", c.title, reg.origin)
+        table.add_row(*map(_plain, (c.id, c.area, f"{c.weight:g}", "yes" if c.blocking else "",
+                                    c.title, reg.origin)))
     _console().print(table)
 
 
@@ -114,11 +132,13 @@ def print_check(check_id: str) -> None:
     registry = load_registry()
     if check_id not in registry:
         raise UsageError(f"no check {check_id!r} (see `readiness checks list`)")
+    from rich.markup import escape
+
     reg = registry.get(check_id)
-    info = reg.check.explain()
+    info = _escaped(reg.check.explain(), escape)
     out = [f"[bold]{info['id']}[/bold]  {info['title']}",
            f"area: {info['area']} · default weight {info['weight']:g} · "
-           f"{'blocking' if info['blocking'] else 'not blocking'} · from {reg.origin}", "",
+           f"{'blocking' if info['blocking'] else 'not blocking'} · from {escape(reg.origin)}", "",
            f"[bold]Why it matters[/bold]\n{info['rationale']}", "",
            f"[bold]How to fix[/bold]\n{info['remediation']}"]
     if info["params"]:
@@ -142,7 +162,7 @@ def print_profiles() -> None:
     for col in ("name", "extends", "aliases", "description"):
         table.add_column(col)
     for p in list_profiles():
-        table.add_row(p.name, p.extends or "", ", ".join(p.aliases), p.description)
+        table.add_row(*map(_plain, (p.name, p.extends or "", ", ".join(p.aliases), p.description)))
     _console().print(table)
 
 
@@ -154,11 +174,12 @@ def print_profile(name: str) -> None:
 
     prof = load_profile(name)
     registry = load_registry()
-    _console().print(f"[bold]{prof.name}[/bold] {prof.version} · pass score {prof.pass_score:g} · "
-                 f"attestations valid {prof.attestation_max_age_days} days")
+    console = _console()
+    console.print(_plain(f"{prof.name} {prof.version} · pass score {prof.pass_score:g} · "
+                         f"attestations valid {prof.attestation_max_age_days} days"))
     if prof.description:
-        _console().print(prof.description)
-    _console().print("from: " + " <- ".join(prof.sources))
+        console.print(_plain(prof.description))
+    console.print(_plain("from: " + " <- ".join(prof.sources)))
     table = Table(show_edge=False)
     for col in ("check", "weight", "blocking", "params", "references"):
         table.add_column(col, overflow="fold")
@@ -167,14 +188,15 @@ def print_profile(name: str) -> None:
         if not s.enabled:
             continue
         refs = s.references or list(c.references)
-        table.add_row(c.id, f"{s.weight if s.weight is not None else c.weight:g}",
-                      "yes" if (s.blocking if s.blocking is not None else c.blocking) else "",
-                      ", ".join(f"{k}={v}" for k, v in s.params.items()),
-                      "; ".join(f"{r.source} {r.section or ''} [{r.confidence or '?'}]".strip() for r in refs))
+        table.add_row(*map(_plain, (
+            c.id, f"{s.weight if s.weight is not None else c.weight:g}",
+            "yes" if (s.blocking if s.blocking is not None else c.blocking) else "",
+            ", ".join(f"{k}={v}" for k, v in s.params.items()),
+            "; ".join(f"{r.source} {r.section or ''} [{r.confidence or '?'}]".strip() for r in refs))))
     _console().print(table)
     for level in prof.levels:
-        _console().print(f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
-                     + (f", score >= {level.min_score:g}" if level.min_score else ""))
+        console.print(_plain(f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
+                             + (f", score >= {level.min_score:g}" if level.min_score else "")))
 
 
 class _Progress:

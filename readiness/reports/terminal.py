@@ -44,16 +44,16 @@ def renderables(a: Assessment) -> Iterator[Any]:
     areas.add_column("score", justify="right")
     areas.add_column("checks", justify="right")
     for area in a.areas:
-        areas.add_row(area.area, "–" if area.score is None else f"{area.score:g}", str(area.checks))
+        areas.add_row(Text(area.area), "–" if area.score is None else f"{area.score:g}", str(area.checks))
     yield areas
 
     checks = Table(title="Checks", show_edge=False)
     for col in ("id", "status", "score", "evidence", "summary"):
         checks.add_column(col, overflow="fold")
     for o in a.outcomes:
-        checks.add_row(o.id + (" ⛔" if o.blocking else ""), _status(o),
+        checks.add_row(Text(o.id + (" ⛔" if o.blocking else "")), _status(o),
                        "" if o.effective_score is None else f"{o.effective_score:g}",
-                       _evidence(o), o.result.summary)
+                       _evidence(o), Text(o.result.summary))
     yield checks
 
     if a.gaps:
@@ -65,7 +65,7 @@ def renderables(a: Assessment) -> Iterator[Any]:
             finding = by_id[gap.check_id].result.findings[:1]
             todo = (finding[0].remediation if finding and finding[0].remediation else gap.remediation) or ""
             label = f"{gap.check_id}{' (blocking)' if gap.blocking else ''}\n{gap.title}"
-            gaps.add_row(label, f"{gap.gain:g}", todo)
+            gaps.add_row(Text(label), f"{gap.gain:g}", Text(todo))
         if len(a.gaps) > MAX_GAPS:
             gaps.caption = f"{len(a.gaps) - MAX_GAPS} more in the full report"
         yield gaps
