@@ -27,6 +27,9 @@ MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
 
+_SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in (
+    "str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+
 _ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -138,6 +141,8 @@ class _Builder:
             raise self.fail(f"nesting deeper than {MAX_DEPTH} levels (a recursive alias?); refused",
                             node, ())
         self.source.lines.setdefault(loc, node.start_mark.line + 1)
+        if node.tag not in _SAFE_TAGS:  # e.g. !!python/object: never constructed, always refused
+            raise self.fail(f"unsupported YAML tag {node.tag!r}", node, loc)
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):
