@@ -1,0 +1,154 @@
+"""The bundled examples end to end, and the serve lifecycle against real local processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from urllib.parse import urlparse
+
+import pytest
+from support import EXAMPLES, run_cli
+
+
+def port_open(url: str) -> bool:
+    parts = urlparse(url)
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((parts.hostname, parts.port)) == 0
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead for our purpose
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_credit_risk_example_is_ready_and_its_server_is_stopped(tmp_path):
+    r = run_cli("assess", str(EXAMPLES / "credit-risk" / "readiness.yaml"), "-o", str(tmp_path),
+                "--as-of", "2026-11-22")
+    assert r.code == 0, r.out + r.err
+    a = json.loads((tmp_path / "assessment.json").read_text())
+    assert a["verdict"] == "ready" and a["level"] == "PRODUCTION"
+    srv = next(o for o in a["outcomes"] if o["id"] == "SRV-001")
+    assert srv["result"]["status"] == "pass"
+    metrics = srv["result"]["metrics"]
+    assert metrics["status"] == 200 and 0 < metrics["time_to_ready_s"] < 60
+    assert "decision" in metrics["response_keys"] and "reason_codes" in metrics["response_keys"]
+    assert metrics["url"].startswith("http://127.0.0.1:")
+    assert not port_open(metrics["url"]), "the example server is still running"
+
+
+def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
+    r = run_cli("assess", str(EXAMPLES / "poc-notebook" / "readiness.yaml"), "-o", str(tmp_path))
+    assert r.code == 1
+    a = json.loads((tmp_path / "assessment.json").read_text())
+    assert a["verdict"] == "not_ready"
+    assert set(a["blocking_gaps"]) == {"OWN-001", "OWN-002", "SRV-001"}
+    gap_ids = [g["check_id"] for g in a["gaps"]]
+    assert gap_ids[:3] == ["OWN-001", "OWN-002", "SRV-001"]  # blocking first, by points
+    assert {"MAN-001", "OWN-003", "OWN-004"} <= set(gap_ids)
+    own = next(o for o in a["outcomes"] if o["id"] == "OWN-001")
+    finding = own["result"]["findings"][0]
+    assert "data-science-team@bank.example" in finding["observed"]
+    assert finding["location"]["line"] == 14 and finding["location"]["field"] == "owners.production_owner"
+    assert "OWN-001 (blocking)" in r.out and "Set owners.production_owner" in r.out
+
+
+SERVER = '''
+import json, os, sys, subprocess
+from http.server import BaseHTTPRequestHandler, HTTPServer
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+open("pids.txt", "w").write(f"{os.getpid()} {child.pid}")
+mode = sys.argv[2]
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"ok")
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b"not json" if mode == "text" else json.dumps({"p": 0.1}).encode()
+        self.send_response(500 if mode == "error" else 200)
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+print("listening", flush=True)
+HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+'''
+
+
+def serve_manifest(write, command: str, ready_timeout: float = 20) -> str:
+    write("server.py", SERVER)
+    return str(write("m.yaml", f"""
+        model:
+          id: a
+          name: A
+          version: '1.0.0'
+          endpoint: {{url: "http://127.0.0.1:{{port}}/predict", request_example: {{x: 1}}, timeout_s: 2}}
+          serve:
+            command: {command}
+            ready_url: http://127.0.0.1:{{port}}/health
+            port: auto
+            ready_timeout_s: {ready_timeout}
+    """))
+
+
+def srv_outcome(tmp_path, manifest: str) -> dict:
+    r = run_cli("assess", manifest, "--only", "SRV-001", "-f", "json", "-o", str(tmp_path / "out"))
+    assert r.code == 1 or r.code == 0, r.err
+    a = json.loads((tmp_path / "out" / "assessment.json").read_text())
+    return next(o for o in a["outcomes"] if o["id"] == "SRV-001")["result"]
+
+
+@pytest.mark.parametrize("mode,status,text", [
+    ("ok", "pass", "HTTP 200"),
+    ("error", "fail", "did not answer correctly"),
+    ("text", "fail", "did not answer correctly"),
+])
+def test_served_model_outcomes_and_cleanup(write, tmp_path, mode, status, text):
+    manifest = serve_manifest(write, f'[python, server.py, "{{port}}", {mode}]')
+    result = srv_outcome(tmp_path, manifest)
+    assert result["status"] == status and text in result["summary"]
+    server_pid, child_pid = map(int, (tmp_path / "pids.txt").read_text().split())
+    deadline = time.time() + 5
+    while (pid_alive(server_pid) or pid_alive(child_pid)) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not pid_alive(server_pid) and not pid_alive(child_pid)
+
+
+def test_serve_command_that_exits_early_is_an_error_naming_it(write, tmp_path):
+    manifest = serve_manifest(write, '[python, -c, "import sys; print(\'bad config\'); sys.exit(3)"]')
+    result = srv_outcome(tmp_path, manifest)
+    assert result["status"] == "error"
+    assert "exited with code 3" in result["summary"] and "bad config" in result["summary"]
+
+
+def test_server_that_never_becomes_ready_times_out_and_is_killed(write, tmp_path):
+    write("sleeper.py", "import os, time\nopen('pids.txt','w').write(f'{os.getpid()} {os.getpid()}')\ntime.sleep(120)\n")
+    manifest = serve_manifest(write, "[python, sleeper.py]", ready_timeout=1)
+    start = time.perf_counter()
+    result = srv_outcome(tmp_path, manifest)
+    assert time.perf_counter() - start < 30
+    assert result["status"] == "error" and "was not ready within 1 s" in result["summary"]
+    pid = int((tmp_path / "pids.txt").read_text().split()[0])
+    time.sleep(0.2)
+    assert not pid_alive(pid)
+
+
+def test_unreachable_endpoint_fails_in_bounded_time(write, tmp_path):
+    manifest = write("m.yaml", """
+        model:
+          id: a
+          name: A
+          version: '1.0.0'
+          endpoint: {url: "http://127.0.0.1:9/predict", request_example: {x: 1}, timeout_s: 1}
+    """)
+    result = srv_outcome(tmp_path, str(manifest))
+    assert result["status"] == "fail"
+    assert "did not answer" in result["findings"][0]["message"]
+    assert "127.0.0.1:9" in result["findings"][0]["message"]
