@@ -25,7 +25,8 @@ class ManifestCompleteness(Check):
                    "docs/manifest.md describe each field.")
     weight = 4.0
     params = {
-        "required_sections": Param(DEFAULT_SECTIONS, f"Top-level sections that must be present ({', '.join(SECTIONS)})."),
+        "required_sections": Param(
+            DEFAULT_SECTIONS, f"Top-level sections that must be present ({', '.join(SECTIONS)})."),
         "required_model_fields": Param(MODEL_FIELDS, "Fields of `model` that must be set."),
     }
 

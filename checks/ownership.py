@@ -6,6 +6,8 @@ runs unsupervised. These checks read the manifest's ``owners`` section: the evid
 
 from __future__ import annotations
 
+from readiness.checks._util import person_problem, same_person
+
 from readiness.check import (
     Check,
     CheckContext,
@@ -18,7 +20,6 @@ from readiness.check import (
     attestation_of,
     result_from_findings,
 )
-from readiness.checks._util import person_problem, same_person
 from readiness.manifest import is_placeholder
 
 # Confidence tags as in docs/profiles.md: CP confirmed from primary text, SC secondary and consistent.

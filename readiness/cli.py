@@ -50,9 +50,12 @@ def _root(
 def assess(
     manifest: ManifestArg,
     profile: ProfileOpt = "default",
-    fmt: Annotated[list[str], typer.Option("--format", "-f", help="terminal, json (comma-separated or repeated).")] = ["terminal,json"],  # noqa: B006
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for report files.")] = Path("readiness-report"),
-    fail_under: Annotated[float | None, typer.Option(min=0, max=100, help="Score needed; overrides the profile.")] = None,
+    fmt: Annotated[list[str], typer.Option(
+        "--format", "-f", help="terminal, json (comma-separated or repeated).")] = ["terminal,json"],  # noqa: B006
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Folder for report files.")] = Path("readiness-report"),
+    fail_under: Annotated[float | None, typer.Option(
+        min=0, max=100, help="Score needed; overrides the profile.")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when not ready (advisory runs).")] = False,
     only: Annotated[list[str], typer.Option("--only", help="Run only this check (repeatable).")] = [],  # noqa: B006
     skip: Annotated[list[str], typer.Option("--skip", help="Skip this check (repeatable).")] = [],  # noqa: B006

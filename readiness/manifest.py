@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -49,14 +49,14 @@ class Attested(Strict):
     attested_on: date | None = Field(None, description="When it was stated (YYYY-MM-DD).")
 
 
-class RiskTier(str, Enum):
+class RiskTier(StrEnum):
     low = "low"
     medium = "medium"
     high = "high"
     critical = "critical"
 
 
-class DecisionEffect(str, Enum):
+class DecisionEffect(StrEnum):
     none = "none"
     advisory = "advisory"
     automated = "automated"

@@ -7,7 +7,7 @@ reads back unchanged: every report is a function of an :class:`Assessment`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEMA_VERSION = "1.0"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """What a check concluded. Checks set the first four; only the engine sets ERROR and SKIPPED."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - a status, not a password
     WARN = "warn"
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
@@ -43,7 +43,7 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-class EvidenceKind(str, Enum):
+class EvidenceKind(StrEnum):
     """How a check obtained its evidence: the scoring trusts them differently."""
 
     MEASURED = "measured"
@@ -54,7 +54,7 @@ class EvidenceKind(str, Enum):
     """Stated in the manifest by a person."""
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     READY = "ready"
     NOT_READY = "not_ready"
 

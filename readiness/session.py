@@ -6,9 +6,8 @@ Separate from cli.py so that the CLI module stays a thin, import-light table of 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readiness.errors import ExitCode, UsageError

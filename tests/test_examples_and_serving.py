@@ -129,7 +129,7 @@ def test_serve_command_that_exits_early_is_an_error_naming_it(write, tmp_path):
 
 
 def test_server_that_never_becomes_ready_times_out_and_is_killed(write, tmp_path):
-    write("sleeper.py", "import os, time\nopen('pids.txt','w').write(f'{os.getpid()} {os.getpid()}')\ntime.sleep(120)\n")
+    write("sleeper.py", "import os, time\nopen('pids.txt', 'w').write(f'{os.getpid()} 0')\ntime.sleep(120)\n")
     manifest = serve_manifest(write, "[python, sleeper.py]", ready_timeout=1)
     start = time.perf_counter()
     result = srv_outcome(tmp_path, manifest)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -69,8 +69,8 @@ def main() -> None:
     prod = applicants(rng, 1000)
     (HERE / "data").mkdir(exist_ok=True)
     (HERE / "model").mkdir(exist_ok=True)
-    write_csv(HERE / "data" / "reference.csv", ref, datetime(2026, 3, 1, tzinfo=timezone.utc), rng, "REF")
-    write_csv(HERE / "data" / "production.csv", prod, datetime(2026, 11, 1, tzinfo=timezone.utc), rng, "APP")
+    write_csv(HERE / "data" / "reference.csv", ref, datetime(2026, 3, 1, tzinfo=UTC), rng, "REF")
+    write_csv(HERE / "data" / "production.csv", prod, datetime(2026, 11, 1, tzinfo=UTC), rng, "APP")
 
     x = np.column_stack([ref[f].astype(float) for f in FEATURES])
     y = ref["defaulted"]
