@@ -15,8 +15,8 @@ from readiness.yamlsource import load_yaml
 
 
 def test_ruff_is_clean():
-    r = subprocess.run([sys.executable, "-m", "ruff", "check", "readiness", "checks", "tests", "examples", "benchmarks"],
-                       cwd=ROOT, capture_output=True, text=True)
+    paths = ["readiness", "checks", "tests", "examples", "benchmarks"]
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", *paths], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
