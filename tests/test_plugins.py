@@ -11,9 +11,10 @@ from support import DATA, EXAMPLES, run_cli
 
 
 def install(project: Path, target: Path) -> dict[str, str]:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--target", str(target), str(project)],
-                   check=True, capture_output=True, timeout=300)
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                        "--no-build-isolation", "--target", str(target), str(project)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
     return {"PYTHONPATH": str(target)}
 
 
