@@ -6,6 +6,7 @@ The CLI decides where the bytes go (a file, written atomically, or the terminal)
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import tempfile
 from collections.abc import Callable
@@ -17,14 +18,28 @@ from readiness.model import Assessment
 FORMATS: dict[str, tuple[str, str]] = {
     "terminal": ("readiness.reports.terminal", ""),
     "json": ("readiness.reports.json", "assessment.json"),
+    "html": ("readiness.reports.html", "report.html"),
+    "pdf": ("readiness.reports.pdf", "report.pdf"),
+    "md": ("readiness.reports.markdown", "report.md"),
+    "junit": ("readiness.reports.junit", "junit.xml"),
+    "sarif": ("readiness.reports.sarif", "readiness.sarif"),
 }
 """Format name -> (module with ``render``, file name in the output folder; '' for the terminal)."""
+
+
+NEEDS = {"pdf": ("weasyprint", "pip install 'readiness[pdf]'")}
+"""Formats that need an optional package: (import name, install hint)."""
 
 
 def renderer(fmt: str) -> Callable[[Assessment], bytes]:
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if fmt in NEEDS and importlib.util.find_spec(NEEDS[fmt][0]) is None:
+        raise UsageError(f"format {fmt} needs {NEEDS[fmt][0]}: {NEEDS[fmt][1]}")
     return importlib.import_module(FORMATS[fmt][0]).render
+
+
+ALIASES = {"markdown": "md", "xml": "junit", "all": ",".join(FORMATS)}
 
 
 def parse_formats(values: list[str]) -> list[str]:
@@ -34,6 +49,9 @@ def parse_formats(values: list[str]) -> list[str]:
         for name in value.split(","):
             name = name.strip().lower()
             if not name:
+                continue
+            if name in ALIASES:
+                out.extend(n for n in parse_formats([ALIASES[name]]) if n not in out)
                 continue
             if name not in FORMATS:
                 raise UsageError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
@@ -48,6 +66,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
+            os.fchmod(fd, 0o666 & ~_umask())  # as an ordinary file would be; mkstemp makes 0600
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -58,6 +77,12 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise
     except OSError as exc:
         raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def load_assessment(path: Path) -> Assessment:

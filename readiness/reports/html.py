@@ -1,0 +1,33 @@
+"""HTML: one self-contained file (inline CSS and SVG, no script, nothing fetched), autoescaped."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from readiness.model import Assessment
+from readiness.reports import charts, view
+
+MAX_FINDINGS = 50
+"""Findings shown per check; the rest stay in assessment.json."""
+
+
+@cache
+def environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("readiness.templates", "."),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_FINDINGS) -> str:
+    v = view.build(assessment)
+    template = environment().get_template("report.html.j2")
+    return template.render(a=assessment, v=v, pdf=pdf, status_label=view.status_label,
+                           max_findings=max_findings,
+                           gauge=charts.gauge(assessment.score, assessment.threshold),
+                           bars=charts.area_bars(assessment.areas, assessment.threshold))
+
+
+def render(assessment: Assessment) -> bytes:
+    return page(assessment).encode("utf-8")

@@ -1,0 +1,60 @@
+"""Markdown for pull-request comments and CI job summaries (GitHub-flavoured, under 1 MiB)."""
+
+from __future__ import annotations
+
+import re
+
+from readiness.model import Assessment, Status
+from readiness.reports import view
+
+LIMIT = 1024 * 1024 - 4096
+"""GitHub's job-summary limit is 1 MiB per step; keep a margin."""
+ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "💥",
+        Status.NOT_APPLICABLE: "➖", Status.SKIPPED: "⏭️"}
+
+
+def cell(text: object) -> str:
+    """Text safe inside a Markdown table cell: no pipes, no newlines, no HTML, no link syntax."""
+    value = str(text if text is not None else "")
+    value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", value)
+    value = value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    value = value.replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`").replace("*", "\\*")
+    return value.replace("_", "\\_")
+
+
+def render(assessment: Assessment) -> bytes:
+    a, v = assessment, view.build(assessment)
+    head = [
+        f"## {'✅' if v.ready else '❌'} {v.verdict_label}: {cell(a.manifest.model_name)} {cell(a.manifest.model_version)}",
+        "",
+        f"**Score {a.score:g}/100** (threshold {a.threshold:g}) · level **{a.level or 'none'}**"
+        + (f" (next: {a.next_level})" if a.next_level else "") + f" · profile `{a.profile.name}` {a.profile.version}",
+        "",
+    ]
+    head += [f"- {cell(r)}" for r in a.reasons]
+    c = a.coverage
+    head += ["", f"Evidence: {c.measured} measured, {c.imported} imported, {c.attested} attested, {c.stale} stale, "
+             f"{c.not_applicable} not applicable, {c.skipped} skipped, {c.errored} errored, {c.waived} waived.", ""]
+    if v.actions:
+        head += ["### What to do next", "", "| # | check | +points | action |", "|---|---|---:|---|"]
+        head += [f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {x.gap.gain:g} | {cell(x.todo)} |"
+                 for i, x in enumerate(v.actions, 1)]
+        head.append("")
+    head += ["### Areas", "", "| area | score | checks |", "|---|---:|---:|"]
+    head += [f"| {cell(s.area)} | {'n/a' if s.score is None else f'{s.score:g}'} | {s.checks} |" for s in a.areas]
+    head += ["", "### Checks", "", "| | check | status | score | summary |", "|---|---|---|---:|---|"]
+    rows = [f"| {ICON[o.status]} | {o.id} | {view.status_label(o)} | "
+            f"{'' if o.effective_score is None else f'{o.effective_score:g}'} | {cell(o.result.summary)} |"
+            for o in a.outcomes]
+    tail = ["", f"<sub>readiness {a.tool.version} · manifest {a.manifest.digest[:19]}… · "
+            f"{a.finished_at.isoformat(timespec='seconds')}</sub>", ""]
+    lines = head
+    size = len("\n".join(head + tail).encode())
+    for i, row in enumerate(rows):
+        size += len(row.encode()) + 1
+        if size > LIMIT:
+            lines.append(f"| | … | | | {len(rows) - i} more checks in assessment.json |")
+            break
+        lines.append(row)
+    return "\n".join(lines + tail).encode("utf-8")
