@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def credit_risk():
     from readiness.engine import RunOptions
 
     return assess(ROOT / "examples/credit-risk/readiness.yaml",
-                  options=RunOptions(now=datetime(2026, 11, 22, tzinfo=timezone.utc)))
+                  options=RunOptions(now=datetime(2026, 11, 22, tzinfo=UTC)))
 
 
 def two_hundred(base):
@@ -55,8 +55,9 @@ def main() -> None:
     from readiness.reports import html, junit, markdown, sarif
 
     start = time.perf_counter()
-    from readiness.reports import pdf
     import weasyprint  # noqa: F401
+
+    from readiness.reports import pdf
 
     print(f"import weasyprint: {time.perf_counter() - start:.2f} s")
     cases = {"credit-risk": credit_risk()}

@@ -31,7 +31,7 @@ def rule(o: Outcome) -> dict:
         "id": o.id,
         "name": o.title,
         "shortDescription": {"text": o.title},
-        "fullDescription": {"text": o.title + (f". References: " + "; ".join(
+        "fullDescription": {"text": o.title + (". References: " + "; ".join(
             f"{r.source} {r.section or ''}".strip() for r in o.references) if o.references else "")},
         "help": {"text": o.remediation or o.title},
         "defaultConfiguration": {"level": "error" if o.blocking else "warning"},
