@@ -65,7 +65,7 @@ def main() -> None:
     print(f"{'report':<12} {'html ms':>9} {'md ms':>9} {'junit ms':>9} {'sarif ms':>9} {'pdf s':>8} {'pdf KiB':>8}")
     for name, a in cases.items():
         size = len(pdf.render(a)) / 1024
-        row = [timed(lambda m=m: m.render(a)) for m in (html, markdown, junit, sarif, pdf)]
+        row = [timed(lambda m=m, a=a: m.render(a)) for m in (html, markdown, junit, sarif, pdf)]
         print(f"{name:<12} " + " ".join(f"{t * 1000:>9.2f}" for t in row[:4]) + f" {row[4]:>8.2f} {size:>8.0f}")
 
 

@@ -21,7 +21,8 @@ def safe(text: object) -> str:
 def detail(o: Outcome) -> str:
     lines = [o.result.summary]
     for f in o.result.findings:
-        where = f" ({f.location.file}:{f.location.line} {f.location.field or ''})" if f.location and f.location.line else ""
+        loc = f.location
+        where = f" ({loc.file}:{loc.line} {loc.field or ''})" if loc and loc.line else ""
         lines.append(f"[{f.severity.label}] {f.message}{where}")
         if f.expected or f.observed:
             lines.append(f"    expected: {f.expected or '-'}; found: {f.observed or '-'}")

@@ -26,7 +26,8 @@ def cell(text: object) -> str:
 def render(assessment: Assessment) -> bytes:
     a, v = assessment, view.build(assessment)
     head = [
-        f"## {'✅' if v.ready else '❌'} {v.verdict_label}: {cell(a.manifest.model_name)} {cell(a.manifest.model_version)}",
+        f"## {'✅' if v.ready else '❌'} {v.verdict_label}: "
+        f"{cell(a.manifest.model_name)} {cell(a.manifest.model_version)}",
         "",
         f"**Score {a.score:g}/100** (threshold {a.threshold:g}) · level **{a.level or 'none'}**"
         + (f" (next: {a.next_level})" if a.next_level else "") + f" · profile `{a.profile.name}` {a.profile.version}",
@@ -38,8 +39,8 @@ def render(assessment: Assessment) -> bytes:
              f"{c.not_applicable} not applicable, {c.skipped} skipped, {c.errored} errored, {c.waived} waived.", ""]
     if v.actions:
         head += ["### What to do next", "", "| # | check | +points | action |", "|---|---|---:|---|"]
-        head += [f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {x.gap.gain:g} | {cell(x.todo)} |"
-                 for i, x in enumerate(v.actions, 1)]
+        head += [f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {x.gap.gain:g} | "
+                 f"{cell(x.todo)} |" for i, x in enumerate(v.actions, 1)]
         head.append("")
     head += ["### Areas", "", "| area | score | checks |", "|---|---:|---:|"]
     head += [f"| {cell(s.area)} | {'n/a' if s.score is None else f'{s.score:g}'} | {s.checks} |" for s in a.areas]
