@@ -3,14 +3,22 @@
 Third-party checks come through the ``readiness.checks`` entry-point group instead.
 """
 
+from readiness.checks.audit import DecisionLog, Retention
+from readiness.checks.change import ArtifactIntegrity, IndependentApproval
 from readiness.checks.completeness import ManifestCompleteness
-from readiness.checks.ownership import (
-    EscalationChain,
-    OnCallRotation,
-    PocSeparation,
-    ProductionOwner,
-)
+from readiness.checks.governance import DataProtection, FreshAttestations, IndependentValidation, InventoryAndTier
+from readiness.checks.operations import GradualRollout, HumanOversight, IncidentResponse, RoutedAlerts, TestedRollback
+from readiness.checks.ownership import EscalationChain, OnCallRotation, PocSeparation, ProductionOwner
 from readiness.checks.serving import ModelAnswers
+from readiness.checks.third_party import (
+    Concentration,
+    DataLocation,
+    ExitStrategy,
+    Fallback,
+    QuantitativeSla,
+    Register,
+    SbomCoverage,
+)
 
 BUILTIN_CHECKS = (
     ManifestCompleteness,
@@ -19,6 +27,26 @@ BUILTIN_CHECKS = (
     EscalationChain,
     PocSeparation,
     ModelAnswers,
+    InventoryAndTier,
+    IndependentValidation,
+    DataProtection,
+    FreshAttestations,
+    ArtifactIntegrity,
+    IndependentApproval,
+    DecisionLog,
+    Retention,
+    GradualRollout,
+    TestedRollback,
+    RoutedAlerts,
+    IncidentResponse,
+    HumanOversight,
+    Register,
+    ExitStrategy,
+    QuantitativeSla,
+    DataLocation,
+    Fallback,
+    Concentration,
+    SbomCoverage,
 )
 
 __all__ = ["BUILTIN_CHECKS"]

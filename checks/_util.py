@@ -43,3 +43,40 @@ def same_person(a: str, b: str) -> bool:
         return " ".join(s.casefold().replace(".", " ").split())
 
     return bool(a and b) and (norm(a) == norm(b) or norm(a.split("@")[0]) == norm(b.split("@")[0]))
+
+
+def age_days(today, when) -> int | None:
+    """Whole days from ``when`` to ``today``, or None when there is no date."""
+    return None if when is None else (today - when).days
+
+
+def stale_finding(ctx, loc: tuple, what: str, when, max_days: int, remediation: str):
+    """A finding when ``when`` is missing or older than ``max_days`` (or in the future), else None."""
+    from readiness.check import Finding, Severity
+
+    days = age_days(ctx.today, when)
+    if days is None:
+        return Finding(severity=Severity.HIGH, message=f"{what}: no date is recorded.",
+                       expected=f"a date within the last {max_days} days", observed="none",
+                       location=ctx.at(*loc), remediation=remediation)
+    if days < 0:
+        return Finding(severity=Severity.HIGH, message=f"{what}: the date {when} is in the future.",
+                       expected="a past date", observed=str(when), location=ctx.at(*loc),
+                       remediation="Record the date the test actually took place.")
+    if days > max_days:
+        return Finding(severity=Severity.HIGH, message=f"{what} was {days} days ago; at most {max_days} are allowed.",
+                       expected=f"<= {max_days} days", observed=f"{days} days ({when})",
+                       location=ctx.at(*loc), remediation=remediation)
+    return None
+
+
+def missing(ctx, loc: tuple, message: str, remediation: str, expected: str = "present",
+            severity=None):
+    from readiness.check import Finding, Severity
+
+    return Finding(severity=severity or Severity.HIGH, message=message, expected=expected,
+                   observed="missing or placeholder", location=ctx.at(*loc), remediation=remediation)
+
+
+def norm(name: str) -> str:
+    return " ".join(name.casefold().replace(".", " ").split())

@@ -29,7 +29,9 @@ app.add_typer(checks_app, name="checks")
 app.add_typer(profiles_app, name="profiles")
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest (readiness.yaml).", show_default=False)]
-ProfileOpt = Annotated[str, typer.Option("--profile", "-p", help="Bundled profile name or a path.")]
+ProfileOpt = Annotated[list[str], typer.Option(
+    "--profile", "-p", help="Bundled profile name, alias or path; repeat (or comma-separate) to combine, "
+    "e.g. --profile finma --profile tier-critical.")]
 
 
 def _version(value: bool) -> None:
@@ -49,7 +51,7 @@ def _root(
 @app.command()
 def assess(
     manifest: ManifestArg,
-    profile: ProfileOpt = "default",
+    profile: ProfileOpt = ["default"],  # noqa: B006
     fmt: Annotated[list[str], typer.Option(
         "--format", "-f", help="terminal, json (comma-separated or repeated).")] = ["terminal,json"],  # noqa: B006
     output: Annotated[Path, typer.Option(
@@ -73,7 +75,7 @@ def assess(
 
 
 @app.command()
-def validate(manifest: ManifestArg, profile: ProfileOpt = "default") -> None:
+def validate(manifest: ManifestArg, profile: ProfileOpt = ["default"]) -> None:  # noqa: B006
     """Check MANIFEST and the profile without running anything."""
     from readiness.session import run_validate
 

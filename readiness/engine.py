@@ -20,7 +20,7 @@ from readiness.check import Check, CheckContext
 from readiness.errors import ProfileError, UsageError
 from readiness.manifest import LoadedManifest
 from readiness.model import CHECK_STATUSES, CheckResult, Outcome, Status
-from readiness.profile import Profile
+from readiness.profile import Profile, check_ids
 from readiness.registry import Registered, Registry
 
 ProgressFn = Callable[[str, str, Outcome | None], None]
@@ -50,13 +50,17 @@ class Planned:
     skip_reason: str | None = None
 
 
-def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Planned]:
-    """The checks to run, in registry order, with the profile's settings applied."""
-    for check_id in profile.checks:
+def validate_profile(registry: Registry, profile: Profile) -> None:
+    """Every check id the profile names must exist (built-in or from an installed plugin)."""
+    for check_id, where in check_ids(profile):
         if check_id not in registry:
             raise ProfileError(f"profile names unknown check {check_id!r} (see `readiness checks list`)",
-                               file=profile.sources[0] if profile.sources else profile.name,
-                               field=f"checks.{check_id}")
+                               file=profile.sources[-1] if profile.sources else profile.name, field=where)
+
+
+def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Planned]:
+    """The checks to run, in registry order, with the profile's settings applied."""
+    validate_profile(registry, profile)
     for flag, ids in (("--only", options.only), ("--skip", options.skip)):
         for check_id in ids:
             if check_id not in registry:
@@ -70,7 +74,7 @@ def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Plan
         for alias in check.aliases:
             if alias in profile.checks:
                 settings = profile.checks[alias]
-        if not settings.enabled:
+        if not settings.enabled or not profile.selects(check.id):
             continue
         unknown = set(settings.params) - set(check.params)
         if unknown:

@@ -202,6 +202,7 @@ class Owners(Attested):
     poc_team: list[str] = Field(default_factory=list)
     developers: list[str] = Field(default_factory=list)
     validator: Person | None = None
+    accountable_executive: Person | None = None
     handover: Handover | None = None
 
 
@@ -221,6 +222,17 @@ class AuditLogging(Attested):
     retention_days: int | None = Field(None, gt=0)
     tamper_evident: bool | None = None
     timestamp_precision: Literal["s", "ms", "us", "ns"] | None = None
+    personal_fields: list[str] = Field(
+        default_factory=list, description="Log fields that would hold personal data: must be hashed or masked.")
+    field_map: dict[str, str] = Field(
+        default_factory=dict, description="Required field -> the name your log uses, e.g. request_id: trace_id.")
+
+
+class Sla(Strict):
+    availability: float | None = Field(None, gt=0, le=100, description="Percent, e.g. 99.9.")
+    p99_ms: float | None = Field(None, gt=0, description="The vendor's p99 latency commitment.")
+    support_hours: str | None = None
+    document: str | None = Field(None, description="Contract or SLA reference.")
 
 
 class ThirdParty(Attested):
@@ -229,7 +241,7 @@ class ThirdParty(Attested):
     kind: Literal["model_api", "hosting", "data", "other"] = "other"
     register_id: str | None = None
     critical_function: bool | None = None
-    sla: dict[str, Any] = Field(default_factory=dict)
+    sla: Sla | None = None
     data_locations: list[str] = Field(default_factory=list)
     exit_strategy: str | None = None
     exit_tested_on: date | None = None
@@ -248,6 +260,8 @@ class ChangeManagement(Attested):
     approvals: list[Approval] = Field(default_factory=list)
     implementers: list[str] = Field(default_factory=list)
     champion: str | None = None
+    risk_assessment: str | None = Field(None, description="Reference of the change's risk assessment.")
+    ticket: str | None = None
 
 
 class Rollout(Attested):
@@ -277,8 +291,10 @@ class Monitoring(Attested):
 
 class IncidentResponse(Attested):
     runbook: str | None = None
-    regulator_reporting: dict[str, str] = Field(default_factory=dict)
+    regulator_reporting: dict[str, str] = Field(
+        default_factory=dict, description="Regulator -> deadline, e.g. finma: 24h, dora: 4h.")
     kill_switch: bool | None = None
+    continuity_tested_on: date | None = None
 
 
 class HumanOversight(Attested):
@@ -297,6 +313,15 @@ class DataProtection(Attested):
     erasure_policy_days: int | None = Field(None, gt=0)
 
 
+class Validation(Attested):
+    """Independent validation of the model, by someone who did not build it."""
+
+    validator: Person | None = None
+    report: str | None = None
+    validated_on: date | None = None
+    open_findings: int | None = Field(None, ge=0)
+
+
 class Waiver(Strict):
     check: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,5}-\d{3}$")
     reason: str = Field(min_length=10)
@@ -308,7 +333,7 @@ class Waiver(Strict):
 SECTIONS = (
     "service_levels", "owners", "explainability", "audit_logging", "third_parties",
     "change_management", "rollout", "rollback", "monitoring", "incident_response",
-    "human_oversight", "data_protection", "data",
+    "human_oversight", "data_protection", "data", "validation",
 )
 
 
@@ -334,6 +359,8 @@ class Manifest(Strict):
     incident_response: IncidentResponse | None = None
     human_oversight: HumanOversight | None = None
     data_protection: DataProtection | None = None
+    validation: Validation | None = None
+    sbom: str | None = Field(None, description="A CycloneDX SBOM (JSON), to find unregistered vendors.")
     waivers: list[Waiver] = Field(default_factory=list)
 
 
@@ -410,3 +437,5 @@ def _paths(m: Manifest):
         yield ("explainability", "model_card"), m.explainability.model_card, False
     if m.audit_logging is not None and m.audit_logging.sample_path:
         yield ("audit_logging", "sample_path"), m.audit_logging.sample_path, False
+    if m.sbom:
+        yield ("sbom",), m.sbom, False

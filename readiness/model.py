@@ -155,6 +155,18 @@ class Gap(Frozen):
     remediation: str | None = None
 
 
+class RequirementResult(Frozen):
+    """Whether one cited requirement of the profile's regime is met, judged from its checks."""
+
+    id: str
+    title: str
+    citation: str
+    confidence: str
+    status: str = Field(description="pass, fail, unknown or not_applicable")
+    checks: tuple[str, ...] = ()
+    note: str | None = None
+
+
 class Coverage(Frozen):
     measured: int = 0
     imported: int = 0
@@ -178,6 +190,7 @@ class ProfileInfo(Frozen):
     digest: str
     pass_score: float
     levels: tuple[str, ...] = ()
+    regime: str | None = None
 
 
 class ManifestInfo(Frozen):
@@ -208,6 +221,7 @@ class Assessment(Frozen):
     coverage: Coverage
     outcomes: tuple[Outcome, ...]
     gaps: tuple[Gap, ...] = ()
+    requirements: tuple[RequirementResult, ...] = ()
     host: dict[str, str] = Field(default_factory=dict)
 
     def outcome(self, check_id: str) -> Outcome:

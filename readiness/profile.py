@@ -1,16 +1,20 @@
-"""Profiles: YAML files of weights, parameters, blocking flags and levels, per regime or risk tier.
+"""Profiles: YAML files of weights, parameters, blocking flags, levels and cited requirements.
 
-A profile may ``extends`` another (by bundled name or by path); the child's entries override the
-parent's key by key, check by check. Bundled profiles live in ``readiness.profiles``.
+A profile may ``extends`` another (by bundled name, alias or path); the child's entries override the
+parent's key by key, check by check. Several profiles can be combined (``--profile finma --profile
+tier-critical``): each later one overrides the earlier. ``overrides`` switch checks and thresholds on
+facts of the manifest (risk tier, critical function, decision effect), resolved by :meth:`Profile.for_manifest`.
+Bundled profiles live in ``readiness.profiles``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +23,7 @@ from readiness.model import Reference
 from readiness.yamlsource import YamlSource, load_yaml, parse_yaml, validation_errors
 
 MAX_EXTENDS = 8
+Confidence = Literal["CP", "CM", "SC", "SC1", "MU"]
 
 
 class _Strict(BaseModel):
@@ -47,24 +52,89 @@ class EvidenceWeights(_Strict):
     attested: float = Field(0.75, ge=0, le=1)
 
 
+class Requirement(_Strict):
+    """One obligation of a regime, its citation and how sure the citation is, and the checks that
+    evidence it. A requirement no check covers is reported as *unknown*, never as passed."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*-[0-9]{2,3}$")
+    title: str
+    citation: str
+    confidence: Confidence
+    checks: list[str] = Field(default_factory=list)
+    when: dict[str, Any] | None = None
+    note: str | None = None
+
+
+class Override(_Strict):
+    """Settings that apply only when every ``when`` condition holds for the manifest."""
+
+    when: dict[str, Any]
+    pass_score: float | None = Field(None, ge=0, le=100)
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
 class Profile(_Strict):
     """A merged profile, ready for the engine and the scoring."""
 
     name: str
     version: str = "1"
     description: str = ""
+    regime: str | None = None
+    effective_from: str | None = None
     aliases: list[str] = Field(default_factory=list)
     extends: str | None = None
     pass_score: float = Field(70, ge=0, le=100)
     attestation_max_age_days: int = Field(365, gt=0)
     evidence_weights: EvidenceWeights = EvidenceWeights()
+    select: list[str] | None = Field(
+        None, description="Only these checks run (ids or patterns such as OWN-*); default: every check.")
     checks: dict[str, CheckSettings] = Field(default_factory=dict)
+    overrides: list[Override] = Field(default_factory=list)
     levels: list[Level] = Field(default_factory=list)
+    requirements: list[Requirement] = Field(default_factory=list)
     digest: str = ""
     sources: list[str] = Field(default_factory=list)
 
+    def selects(self, check_id: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        return self.select is None or any(fnmatchcase(check_id, pattern) for pattern in self.select)
+
     def settings(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
+
+    def for_manifest(self, facts: Mapping[str, Any]) -> Profile:
+        """This profile with the overrides whose conditions the manifest meets folded in."""
+        checks = {k: v.model_dump(exclude_defaults=True) for k, v in self.checks.items()}
+        pass_score = self.pass_score
+        for override in self.overrides:
+            if matches(override.when, facts):
+                checks = _merge_checks(checks, override.checks)
+                pass_score = override.pass_score if override.pass_score is not None else pass_score
+        return self.model_copy(update={
+            "checks": {k: CheckSettings.model_validate(v) for k, v in checks.items()},
+            "pass_score": pass_score, "overrides": []})
+
+
+def lookup(facts: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = facts
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def matches(when: Mapping[str, Any] | None, facts: Mapping[str, Any]) -> bool:
+    """``{model.risk_tier: [high, critical], model.supports_critical_function: true}``: all must hold.
+    A list means "one of"; a key starting with ``not `` negates."""
+    for key, expected in (when or {}).items():
+        negate = key.startswith("not ")
+        actual = lookup(facts, key.removeprefix("not ").strip())
+        ok = actual in expected if isinstance(expected, list) else actual == expected
+        if ok == negate:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -76,71 +146,72 @@ class ProfileSummary:
 
 
 def _bundled() -> dict[str, Any]:
-    """Bundled profile files by name (aliases included)."""
-    out = {}
-    for entry in resources.files("readiness.profiles").iterdir():
-        if entry.name.endswith(".yaml"):
-            out[entry.name[:-5]] = entry
-    return out
+    """Bundled profile files by name."""
+    return {e.name[:-5]: e for e in resources.files("readiness.profiles").iterdir() if e.name.endswith(".yaml")}
 
 
-def _read_raw(ref: str, relative_to: Path | None) -> YamlSource:
-    bundled = _bundled()
-    looks_like_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
-    if looks_like_path:
-        path = Path(ref)
-        if not path.is_absolute() and relative_to is not None:
-            path = relative_to / path
-        return load_yaml(path, error=ProfileError, interpolate=False)
-    name = _alias_target(ref, bundled)
-    if name is None:
-        known = ", ".join(sorted(bundled))
-        raise ProfileError(f"unknown profile {ref!r}; bundled profiles: {known}", file=ref)
-    entry = bundled[name]
+def _parse_bundled(entry: Any) -> YamlSource:
     return parse_yaml(entry.read_text(encoding="utf-8"), Path(f"<bundled>/{entry.name}"),
                       error=ProfileError, interpolate=False)
 
 
-def _alias_target(ref: str, bundled: dict[str, Any]) -> str | None:
+def _read_raw(ref: str, relative_to: Path | None) -> YamlSource:
+    bundled = _bundled()
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        path = Path(ref)
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to / path
+        return load_yaml(path, error=ProfileError, interpolate=False)
     if ref in bundled:
-        return ref
-    for name, entry in bundled.items():
-        data = parse_yaml(entry.read_text(encoding="utf-8"), Path(entry.name),
-                          error=ProfileError, interpolate=False).data
-        if isinstance(data, dict) and ref in (data.get("aliases") or []):
-            return name
-    return None
+        return _parse_bundled(bundled[ref])
+    for entry in bundled.values():
+        source = _parse_bundled(entry)
+        if isinstance(source.data, dict) and ref in (source.data.get("aliases") or []):
+            return source
+    raise ProfileError(f"unknown profile {ref!r}; bundled profiles: {', '.join(sorted(bundled))}", file=ref)
 
 
-def load_profile(ref: str = "default", *, cwd: Path | None = None) -> Profile:
-    """Load a profile by bundled name, alias or path, resolving ``extends`` chains."""
+def _chain(ref: str, cwd: Path) -> list[YamlSource]:
+    """``ref`` and its ``extends`` ancestors, child first."""
     chain: list[YamlSource] = []
     seen: set[str] = set()
     current: str | None = ref
-    base = cwd or Path.cwd()
+    base = cwd
     while current is not None:
         if len(chain) >= MAX_EXTENDS:
             raise ProfileError(f"extends chain longer than {MAX_EXTENDS}", file=str(chain[-1].path))
         source = _read_raw(current, base)
-        key = str(source.path)
-        if key in seen:
-            raise ProfileError(f"extends cycle through {current!r}", file=key,
+        if str(source.path) in seen:
+            raise ProfileError(f"extends cycle through {current!r}", file=str(source.path),
                                line=source.line_of(("extends",)), field="extends")
-        seen.add(key)
+        seen.add(str(source.path))
         _validate(source)
         chain.append(source)
         current = source.data.get("extends")
         if not str(source.path).startswith("<bundled>"):
             base = source.path.parent
+    return chain
+
+
+def load_profile(*refs: str, cwd: Path | None = None) -> Profile:
+    """Load one profile, or several combined in order, by bundled name, alias or path."""
+    refs = refs or ("default",)
+    chains = [_chain(ref, cwd or Path.cwd()) for ref in refs]
     merged: dict[str, Any] = {}
-    for source in reversed(chain):
-        merged = _merge(merged, source.data)
-    merged["name"] = chain[0].data.get("name", ref)
-    merged["extends"] = chain[0].data.get("extends")
-    merged["aliases"] = chain[0].data.get("aliases") or []
-    digest = hashlib.sha256("\0".join(s.text for s in chain).encode()).hexdigest()
-    merged["digest"] = "sha256:" + digest
-    merged["sources"] = [str(s.path) for s in chain]
+    used: list[YamlSource] = []
+    for chain in chains:
+        for source in reversed(chain):
+            if source.path in [u.path for u in used]:
+                continue  # two combined profiles that extend the same parent apply it once
+            merged = _merge(merged, source.data)
+            used.append(source)
+    heads = [chain[0].data for chain in chains]
+    merged["name"] = "+".join(str(h.get("name", r)) for h, r in zip(heads, refs, strict=True))
+    merged["extends"] = heads[0].get("extends") if len(heads) == 1 else None
+    merged["aliases"] = heads[0].get("aliases") or [] if len(heads) == 1 else []
+    merged["description"] = " + ".join(str(h.get("description", "")) for h in heads if h.get("description"))
+    merged["digest"] = "sha256:" + hashlib.sha256("\0".join(s.text for s in used).encode()).hexdigest()
+    merged["sources"] = [str(s.path) for s in used]
     return Profile.model_validate(merged)
 
 
@@ -150,23 +221,32 @@ def _validate(source: YamlSource) -> None:
     try:
         Profile.model_validate({"name": "?", **source.data})
     except ValidationError as exc:
-        errors = validation_errors(exc, source, ProfileError)
-        raise errors[0] from None
+        raise validation_errors(exc, source, ProfileError)[0] from None
+
+
+def _merge_checks(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    checks = {k: dict(v or {}) for k, v in parent.items()}
+    for check_id, settings in (child or {}).items():
+        settings = dict(settings or {})
+        entry = checks.get(check_id, {})
+        params = {**entry.get("params", {}), **settings.pop("params", {})}
+        checks[check_id] = {**entry, **settings, "params": params}
+    return checks
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     out = dict(parent)
     for key, value in child.items():
         if key == "checks":
-            checks = {k: dict(v or {}) for k, v in (parent.get("checks") or {}).items()}
-            for check_id, settings in (value or {}).items():
-                settings = dict(settings or {})
-                entry = checks.get(check_id, {})
-                params = {**entry.get("params", {}), **settings.pop("params", {})}
-                checks[check_id] = {**entry, **settings, "params": params}
-            out["checks"] = checks
+            out["checks"] = _merge_checks(parent.get("checks") or {}, value or {})
         elif key == "evidence_weights":
             out[key] = {**(parent.get(key) or {}), **(value or {})}
+        elif key in {"overrides"}:
+            out[key] = [*(parent.get(key) or []), *(value or [])]
+        elif key == "requirements":
+            kept = {r["id"]: r for r in parent.get(key) or []}
+            kept.update({r["id"]: r for r in value or []})
+            out[key] = list(kept.values())
         else:
             out[key] = value
     return out
@@ -176,8 +256,16 @@ def list_profiles() -> list[ProfileSummary]:
     """Every bundled profile, sorted by name."""
     out = []
     for name, entry in sorted(_bundled().items()):
-        data = parse_yaml(entry.read_text(encoding="utf-8"), Path(entry.name), error=ProfileError,
-                          interpolate=False).data or {}
+        data = _parse_bundled(entry).data or {}
         out.append(ProfileSummary(name=name, description=str(data.get("description", "")).strip(),
                                   aliases=tuple(data.get("aliases") or ()), extends=data.get("extends")))
+    return out
+
+
+def check_ids(profile: Profile) -> Sequence[tuple[str, str]]:
+    """Every check id a profile names, with where: for validation against the registry."""
+    out = [(cid, f"checks.{cid}") for cid in profile.checks]
+    out += [(cid, f"overrides[{i}].checks.{cid}") for i, o in enumerate(profile.overrides) for cid in o.checks]
+    out += [(cid, f"levels.{lv.name}.requires") for lv in profile.levels for cid in lv.requires]
+    out += [(cid, f"requirements.{r.id}.checks") for r in profile.requirements for cid in r.checks]
     return out

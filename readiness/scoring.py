@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from readiness.manifest import Waiver
-from readiness.model import AreaScore, Coverage, EvidenceKind, Gap, Outcome, Status, Verdict
-from readiness.profile import Profile
+from readiness.model import AreaScore, Coverage, EvidenceKind, Gap, Outcome, RequirementResult, Status, Verdict
+from readiness.profile import Profile, Requirement, matches
 
 PASSING = frozenset({Status.PASS, Status.WARN, Status.NOT_APPLICABLE})
 
@@ -157,3 +157,33 @@ def _gaps(outcomes: Sequence[Outcome]) -> tuple[Gap, ...]:
         gaps.append(Gap(check_id=o.id, title=o.title, area=o.area, status=o.status,
                         blocking=o.blocking, gain=round(gain, 1), remediation=o.remediation))
     return tuple(sorted(gaps, key=lambda g: (not g.blocking, -g.gain, g.check_id)))
+
+
+def requirements(reqs: Sequence[Requirement], outcomes: Sequence[Outcome],
+                 facts: dict) -> tuple[RequirementResult, ...]:
+    """Each requirement's status from its checks: fail beats unknown beats pass.
+
+    not_applicable when its condition does not hold for the manifest or all its checks are N/A;
+    fail when a check is FAIL or ERROR (and not waived); unknown when a check did not run, was
+    skipped, rests on a stale attestation, or when no check covers the requirement at all.
+    """
+    by_id = {o.id: o for o in outcomes}
+    out = []
+    for req in reqs:
+        found = [by_id.get(c) for c in req.checks]
+        if not matches(req.when, facts):
+            status = "not_applicable"
+        elif not req.checks:
+            status = "unknown"
+        elif any(o is not None and not o.waived and o.status in {Status.FAIL, Status.ERROR} for o in found):
+            status = "fail"
+        elif any(o is None or o.status is Status.SKIPPED or o.stale for o in found):
+            status = "unknown"
+        elif all(o.status is Status.NOT_APPLICABLE for o in found):
+            status = "not_applicable"
+        else:
+            status = "pass"
+        out.append(RequirementResult(id=req.id, title=req.title, citation=req.citation,
+                                     confidence=req.confidence, status=status, checks=tuple(req.checks),
+                                     note=req.note))
+    return tuple(out)

@@ -25,7 +25,12 @@ def _console(err: bool = False) -> Console:
     return Console(stderr=err, highlight=False, soft_wrap=False)
 
 
-def run_assess(manifest: Path, *, profile: str, formats: list[str], output: Path,
+def profile_refs(values: list[str]) -> tuple[str, ...]:
+    refs = tuple(r.strip() for v in values for r in v.split(",") if r.strip())
+    return refs or ("default",)
+
+
+def run_assess(manifest: Path, *, profile: list[str], formats: list[str], output: Path,
                fail_under: float | None, only: list[str], skip: list[str], timeout: float | None,
                debug: bool, as_of: str | None = None) -> ExitCode:
     from readiness.api import assess
@@ -37,7 +42,7 @@ def run_assess(manifest: Path, *, profile: str, formats: list[str], output: Path
     options = RunOptions(only=tuple(only), skip=tuple(skip), debug=debug, default_timeout_s=timeout,
                          as_of=_date(as_of))
     with _Progress() as progress:
-        assessment = assess(manifest, profile, options=options, fail_under=fail_under,
+        assessment = assess(manifest, profile_refs(profile), options=options, fail_under=fail_under,
                             progress=progress.update)
     emit(assessment, chosen, output)
     return ExitCode.READY if assessment.verdict is Verdict.READY else ExitCode.NOT_READY
@@ -91,15 +96,17 @@ def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
         _console(err=True).print(f"wrote {target}")
 
 
-def run_validate(manifest: Path, profile: str) -> None:
-    from readiness.engine import RunOptions, plan
+def run_validate(manifest: Path, profile: list[str]) -> None:
+    from readiness.engine import RunOptions, plan, validate_profile
     from readiness.manifest import load_manifest
     from readiness.profile import load_profile
     from readiness.registry import load_registry
 
     loaded = load_manifest(manifest)
-    prof = load_profile(profile)
-    plan(load_registry(), prof, RunOptions())
+    prof = load_profile(*profile_refs(profile))
+    registry = load_registry()
+    validate_profile(registry, prof)
+    plan(registry, prof.for_manifest(loaded.manifest.model_dump(mode="json")), RunOptions())
     model = loaded.manifest.model
     sys.stdout.write(f"{manifest}: valid ({model.name} {model.version}; profile {prof.name})\n")
 
@@ -193,6 +200,23 @@ def print_profile(name: str) -> None:
             ", ".join(f"{k}={v}" for k, v in s.params.items()),
             "; ".join(f"{r.source} {r.section or ''} [{r.confidence or '?'}]".strip() for r in refs))))
     _console().print(table)
+    if prof.regime:
+        console.print(_plain(f"regime: {prof.regime}" + (f" · in force: {prof.effective_from}"
+                                                          if prof.effective_from else "")))
+    for override in prof.overrides:
+        when = ", ".join(f"{k} = {v}" for k, v in override.when.items())
+        changes = "; ".join(f"{cid} {', '.join(f'{k}={v}' for k, v in s.items())}"
+                            for cid, s in override.checks.items())
+        console.print(_plain(f"when {when}: {changes}"))
+    if prof.requirements:
+        req = Table(title="Requirements and their citations (confidence: CP primary text, CM official mirror, "
+                          "SC secondary consistent, SC1 single secondary, MU unverified)", show_edge=False)
+        for col in ("id", "requirement", "citation", "conf.", "checks"):
+            req.add_column(col, overflow="fold")
+        for r in prof.requirements:
+            req.add_row(*map(_plain, (r.id, r.title, r.citation, r.confidence,
+                                      ", ".join(r.checks) or "none yet: verify by hand")))
+        console.print(req)
     for level in prof.levels:
         console.print(_plain(f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
                              + (f", score >= {level.min_score:g}" if level.min_score else "")))

@@ -85,6 +85,7 @@ def ready_manifest(write):
         name: tiny
         extends: default
         pass_score: 60
+        select: [MAN-*, OWN-*, SRV-*]
         checks:
           MAN-001:
             params:

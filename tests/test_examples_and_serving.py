@@ -51,15 +51,24 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     assert r.code == 1
     a = json.loads((tmp_path / "assessment.json").read_text())
     assert a["verdict"] == "not_ready"
-    assert set(a["blocking_gaps"]) == {"OWN-001", "OWN-002", "SRV-001"}
-    gap_ids = [g["check_id"] for g in a["gaps"]]
-    assert gap_ids[:3] == ["OWN-001", "OWN-002", "SRV-001"]  # blocking first, by points
-    assert {"MAN-001", "OWN-003", "OWN-004"} <= set(gap_ids)
+    # what a regulator would stop it on: no owner, no on-call, unreachable, not in the inventory, no
+    # versioned artifact, no approval, no rollback, no monitoring
+    assert set(a["blocking_gaps"]) == {"OWN-001", "OWN-002", "SRV-001", "GOV-001", "CHG-001", "CHG-002",
+                                       "ROL-002", "MON-001"}
+    gaps = a["gaps"]
+    assert all(g["blocking"] for g in gaps[:8]) and not any(g["blocking"] for g in gaps[8:])
+    assert [g["gain"] for g in gaps[:8]] == sorted((g["gain"] for g in gaps[:8]), reverse=True)
+    gap_ids = [g["check_id"] for g in gaps]
+    assert {"MAN-001", "OWN-003", "OWN-004", "AUD-001", "GOV-002", "HUM-001"} <= set(gap_ids)
     own = next(o for o in a["outcomes"] if o["id"] == "OWN-001")
     finding = own["result"]["findings"][0]
     assert "data-science-team@bank.example" in finding["observed"]
     assert finding["location"]["line"] == 14 and finding["location"]["field"] == "owners.production_owner"
     assert "OWN-001 (blocking)" in r.out and "Set owners.production_owner" in r.out
+    r = run_cli("assess", str(EXAMPLES / "poc-notebook" / "readiness.yaml"), "-p", "finma", "-o", str(tmp_path))
+    a = json.loads((tmp_path / "assessment.json").read_text())
+    failed = {r["id"] for r in a["requirements"] if r["status"] == "fail"}
+    assert {"FIN-01", "FIN-03", "FIN-04", "FIN-11", "FIN-15"} <= failed
 
 
 SERVER = '''

@@ -99,7 +99,7 @@ def test_pdf_first_page_says_verdict_score_and_blocking_gaps(fixed):
     data = pdf.render(fixed)
     reader = pypdf.PdfReader(io.BytesIO(data))
     first = reader.pages[0].extract_text()
-    assert "NOT READY" in first and "3.8" in first
+    assert "NOT READY" in first and f"{fixed.score:g}" in first
     for gap in fixed.blocking_gaps:
         assert gap in first
     assert "What to do next" in first

@@ -42,6 +42,12 @@ def render(assessment: Assessment) -> bytes:
         head += [f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {x.gap.gain:g} | "
                  f"{cell(x.todo)} |" for i, x in enumerate(v.actions, 1)]
         head.append("")
+    if a.requirements:
+        head += [f"### Requirements: {cell(a.profile.regime or a.profile.name)}", "",
+                 "| id | status | requirement | citation | conf. |", "|---|---|---|---|---|"]
+        head += [f"| {cell(r.id)} | {r.status.replace('_', ' ')} | {cell(r.title)} | {cell(r.citation)} | "
+                 f"{cell(r.confidence)} |" for r in a.requirements]
+        head.append("")
     head += ["### Areas", "", "| area | score | checks |", "|---|---:|---:|"]
     head += [f"| {cell(s.area)} | {'n/a' if s.score is None else f'{s.score:g}'} | {s.checks} |" for s in a.areas]
     head += ["", "### Checks", "", "| | check | status | score | summary |", "|---|---|---|---:|---|"]

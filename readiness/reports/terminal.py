@@ -35,6 +35,12 @@ def renderables(a: Assessment) -> Iterator[Any]:
         f"Coverage: {c.total} checks: {c.measured} measured, {c.imported} imported, {c.attested} "
         f"attested, {c.stale} stale, {c.not_applicable} not applicable, {c.skipped} skipped, "
         f"{c.errored} errored, {c.waived} waived"))
+    if a.requirements:
+        counts = {s: sum(1 for r in a.requirements if r.status == s) for s in
+                  ("pass", "fail", "unknown", "not_applicable")}
+        lines.append(Text(f"Requirements ({a.profile.regime or a.profile.name}): {counts['pass']} met, "
+                          f"{counts['fail']} not met, {counts['unknown']} unknown, "
+                          f"{counts['not_applicable']} not applicable"))
     for reason in a.reasons:
         lines.append(Text(f"• {reason}", style="red"))
     yield Panel(Group(*lines), title="readiness", expand=True)
@@ -55,6 +61,17 @@ def renderables(a: Assessment) -> Iterator[Any]:
                        "" if o.effective_score is None else f"{o.effective_score:g}",
                        _evidence(o), Text(o.result.summary))
     yield checks
+
+    unmet = [r for r in a.requirements if r.status in {"fail", "unknown"}]
+    if unmet:
+        reqs = Table(title="Requirements not shown to be met", show_edge=False)
+        for col in ("id", "status", "requirement", "citation"):
+            reqs.add_column(col, overflow="fold")
+        for r in unmet:
+            reqs.add_row(Text(r.id), Text(r.status.upper().replace("_", " "),
+                                          style="red" if r.status == "fail" else "yellow"),
+                         Text(r.title), Text(f"{r.citation} [{r.confidence}]"))
+        yield reqs
 
     if a.gaps:
         gaps = Table(title="Gaps, by what fixing each adds to the score", show_edge=False)
