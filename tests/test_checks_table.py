@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from support import DATA, NOW
@@ -24,6 +26,9 @@ def merged(fragment: dict) -> dict:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_case(case, tmp_path):
+    for name, content in case.get("files", {}).items():
+        (tmp_path / name).write_text(content if isinstance(content, str) else
+                                     "".join(json.dumps(r) + "\n" for r in content))
     path = tmp_path / "readiness.yaml"
     path.write_text(yaml.safe_dump(merged(case["manifest"]), sort_keys=False))
     loaded = load_manifest(path, env={})
@@ -33,6 +38,9 @@ def test_case(case, tmp_path):
     result = check().run(ctx)
     assert result.status.value == case["status"], result
     if "finding" in case:
-        assert result.findings and case["finding"] in result.findings[0].message, result.findings
+        messages = [f.message for f in result.findings]
+        assert any(case["finding"] in m for m in messages), messages
+    if "evidence" in case:
+        assert result.evidence_kind.value == case["evidence"]
     for finding in result.findings:
         assert finding.location is None or finding.location.line is not None
