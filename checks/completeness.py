@@ -72,7 +72,7 @@ def _placeholders(value: Any, loc: tuple):
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _placeholders(v, (*loc, i))
-    elif isinstance(value, str) and is_placeholder(value):
+    elif value is None or (isinstance(value, str) and is_placeholder(value)):
         yield loc
 
 

@@ -29,6 +29,9 @@ app.add_typer(checks_app, name="checks")
 app.add_typer(profiles_app, name="profiles")
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest (readiness.yaml).", show_default=False)]
+HistoryOpt = Annotated[Path | None, typer.Option(
+    "--history", help="History database (default: readiness-history.sqlite beside the manifest).",
+    envvar="READINESS_HISTORY")]
 ProfileOpt = Annotated[list[str], typer.Option(
     "--profile", "-p", help="Bundled profile name, alias or path; repeat (or comma-separate) to combine, "
     "e.g. --profile finma --profile tier-critical.")]
@@ -65,12 +68,17 @@ def assess(
     debug: Annotated[bool, typer.Option("--debug", help="Re-raise a check's exception with its traceback.")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
                                               help="Judge attestation ages and waiver expiry as of this date.")] = None,
+    history: HistoryOpt = None,
+    no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this assessment.")] = False,
+    fail_on_regression: Annotated[bool, typer.Option(
+        "--fail-on-regression", help="Exit 1 when anything regressed against the approved baseline.")] = False,
 ) -> None:
     """Run the checks on MANIFEST and write the scored gap report."""
     from readiness.session import run_assess
 
     code = run_assess(manifest, profile=profile, formats=fmt, output=output, fail_under=fail_under,
-                      only=only, skip=skip, timeout=timeout, debug=debug, as_of=as_of)
+                      only=only, skip=skip, timeout=timeout, debug=debug, as_of=as_of, history=history,
+                      no_history=no_history, fail_on_regression=fail_on_regression)
     raise typer.Exit(ExitCode.READY if exit_zero else code)
 
 
@@ -92,6 +100,71 @@ def report(
     from readiness.session import run_report
 
     run_report(assessment, fmt, output)
+
+
+@app.command("history")
+def history_cmd(
+    manifest: ManifestArg,
+    history: HistoryOpt = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many assessments to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """The trend of MANIFEST's model: its recorded assessments, oldest first."""
+    from readiness.session import run_history
+
+    run_history(manifest, history, limit, as_json)
+
+
+@app.command()
+def approve(
+    manifest: ManifestArg,
+    by: Annotated[str, typer.Option("--by", help="Who approves (recorded with the time).",
+                                    envvar="READINESS_APPROVER")],
+    note: Annotated[str | None, typer.Option(help="Why, or the approval ticket.")] = None,
+    history: HistoryOpt = None,
+) -> None:
+    """Record MANIFEST's latest assessment as the approved baseline."""
+    from readiness.session import run_approve
+
+    run_approve(manifest, history, by, note)
+
+
+@app.command()
+def diff(
+    first: Annotated[Path, typer.Argument(help="A manifest (latest vs approved baseline) or an old assessment.json.")],
+    second: Annotated[Path | None, typer.Argument(help="A newer assessment.json, to compare two files.")] = None,
+    history: HistoryOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, md or json.")] = "terminal",
+) -> None:
+    """What changed: new and resolved gaps, score and level, evidence, waivers. Exit 1 on a regression."""
+    from readiness.session import run_diff
+
+    raise typer.Exit(run_diff(first, second, history, fmt))
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the manifest.")] = Path("readiness.yaml"),
+    profile: Annotated[str, typer.Option("--profile", "-p", help="The profile the manifest is for.")] = "default",
+    name: Annotated[str | None, typer.Option(help="Model name.")] = None,
+    model_id: Annotated[str | None, typer.Option("--id", help="Model id (default: from the name).")] = None,
+    version: Annotated[str | None, typer.Option(help="Model version.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Production owner: a person's full name.")] = None,
+    owner_email: Annotated[str | None, typer.Option("--owner-email", help="The owner's address.")] = None,
+    risk_tier: Annotated[str | None, typer.Option(help="low, medium, high or critical.")] = None,
+    decision_effect: Annotated[str | None, typer.Option(help="none, advisory, automated or legal_or_similar.")] = None,
+    url: Annotated[str | None, typer.Option(help="The model's prediction URL.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; unanswered fields become TODO.")] = False,
+    ask: Annotated[bool, typer.Option("--ask", help="Prompt even when standard input is not a terminal.")] = False,
+) -> None:
+    """Scaffold a manifest for a profile, asking the few questions that matter."""
+    from readiness.session import run_init
+
+    run_init(path, profile=profile, force=force, interactive=ask or (not no_input and sys.stdin.isatty()),
+             given={"name": name, "model_id": model_id, "version": version, "owner": owner,
+                    "owner_email": owner_email, "risk_tier": risk_tier, "decision_effect": decision_effect,
+                    "url": url})
 
 
 @app.command()

@@ -167,6 +167,16 @@ class RequirementResult(Frozen):
     note: str | None = None
 
 
+class TrendPoint(Frozen):
+    """One earlier assessment of the same model, from the history, for the trend chart."""
+
+    finished_at: datetime
+    score: float
+    level: str | None
+    verdict: str
+    approved: bool = False
+
+
 class Coverage(Frozen):
     measured: int = 0
     imported: int = 0
@@ -222,6 +232,7 @@ class Assessment(Frozen):
     outcomes: tuple[Outcome, ...]
     gaps: tuple[Gap, ...] = ()
     requirements: tuple[RequirementResult, ...] = ()
+    trend: tuple[TrendPoint, ...] = ()
     host: dict[str, str] = Field(default_factory=dict)
 
     def outcome(self, check_id: str) -> Outcome:

@@ -32,20 +32,117 @@ def profile_refs(values: list[str]) -> tuple[str, ...]:
 
 def run_assess(manifest: Path, *, profile: list[str], formats: list[str], output: Path,
                fail_under: float | None, only: list[str], skip: list[str], timeout: float | None,
-               debug: bool, as_of: str | None = None) -> ExitCode:
+               debug: bool, as_of: str | None = None, history: Path | None = None, no_history: bool = False,
+               fail_on_regression: bool = False) -> ExitCode:
     from readiness.api import assess
     from readiness.engine import RunOptions
+    from readiness.history import open_history
     from readiness.model import Verdict
     from readiness.reports import parse_formats
 
     chosen = parse_formats(formats)
+    if fail_on_regression and no_history:
+        raise UsageError("--fail-on-regression compares with the approved baseline in the history: "
+                         "drop --no-history")
     options = RunOptions(only=tuple(only), skip=tuple(skip), debug=debug, default_timeout_s=timeout,
                          as_of=_date(as_of))
     with _Progress() as progress:
         assessment = assess(manifest, profile_refs(profile), options=options, fail_under=fail_under,
                             progress=progress.update)
+    store = None if no_history else open_history(manifest, history)
+    if store is not None:
+        assessment = assessment.model_copy(update={"trend": store.trend(assessment.manifest.model_id)})
+        store.record(assessment)
     emit(assessment, chosen, output)
-    return ExitCode.READY if assessment.verdict is Verdict.READY else ExitCode.NOT_READY
+    code = ExitCode.READY if assessment.verdict is Verdict.READY else ExitCode.NOT_READY
+    if fail_on_regression and store is not None and _regressed(store, assessment):
+        code = ExitCode.NOT_READY
+    return code
+
+
+def _regressed(store, assessment: Assessment) -> bool:
+    from readiness.diff import compare, render_text
+
+    base = store.baseline(assessment.manifest.model_id)
+    if base is None:
+        _console(err=True).print("no approved baseline yet (`readiness approve`): nothing to regress from")
+        return False
+    _, baseline, by, at = base
+    diff = compare(baseline, assessment)
+    levels = assessment.profile.levels
+    sys.stderr.write(f"against the baseline approved by {by} on {at[:10]}:\n" + render_text(diff, levels))
+    return bool(diff.regressions(levels))
+
+
+def run_history(manifest: Path, history: Path | None, limit: int, as_json: bool) -> None:
+    from rich.table import Table
+
+    from readiness.history import open_history, to_json
+    from readiness.manifest import load_manifest
+    from readiness.reports.charts import sparkline
+
+    loaded = load_manifest(manifest)
+    store = open_history(manifest, history)
+    rows = store.rows(loaded.manifest.model.id, limit)
+    if as_json:
+        sys.stdout.write(to_json(rows) + "\n")
+        return
+    if not rows:
+        _console().print(_plain(f"no assessments of {loaded.manifest.model.id} in {store.path} yet"))
+        return
+    table = Table(title=f"{loaded.manifest.model.name}: score {sparkline([r.score for r in rows])}", show_edge=False)
+    for col in ("#", "finished", "score", "level", "verdict", "profile", "manifest", "approved by"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*map(_plain, (str(r.id), r.finished_at[:19], f"{r.score:g}", r.level or "-", r.verdict,
+                                    r.profile, r.manifest_digest[7:19], r.approved_by or "")))
+    _console().print(table)
+
+
+def run_approve(manifest: Path, history: Path | None, by: str, note: str | None) -> None:
+    from datetime import datetime
+
+    from readiness.history import open_history
+    from readiness.manifest import load_manifest
+
+    if not by.strip():
+        raise UsageError("--by must name the approver")
+    loaded = load_manifest(manifest)
+    store = open_history(manifest, history)
+    latest = store.latest(loaded.manifest.model.id)
+    if latest is None:
+        raise UsageError(f"no assessment of {loaded.manifest.model.id} in {store.path}: run `readiness assess` first")
+    assessment_id, a = latest
+    if a.manifest.digest != loaded.digest:
+        raise UsageError("the manifest changed since the last assessment: assess it again before approving")
+    store.approve(assessment_id, a.manifest.model_id, by.strip(), datetime.now().astimezone(), note)
+    _console().print(_plain(f"approved assessment #{assessment_id} ({a.verdict.value}, score {a.score:g}, "
+                            f"level {a.level or 'none'}) as the baseline, by {by.strip()}"))
+
+
+def run_diff(first: Path, second: Path | None, history: Path | None, fmt: str) -> ExitCode:
+    from readiness.diff import compare, render_markdown, render_text
+    from readiness.reports import load_assessment
+
+    if second is not None:
+        old, new = load_assessment(first), load_assessment(second)
+    else:
+        from readiness.history import open_history
+        from readiness.manifest import load_manifest
+
+        loaded = load_manifest(first)
+        store = open_history(first, history)
+        base, latest = store.baseline(loaded.manifest.model.id), store.latest(loaded.manifest.model.id)
+        if base is None or latest is None:
+            raise UsageError(f"{first}: needs an approved baseline and a later assessment in {store.path}")
+        old, new = base[1], latest[1]
+    diff = compare(old, new)
+    levels = new.profile.levels
+    text = {"terminal": render_text, "md": render_markdown}.get(fmt)
+    sys.stdout.write(diff.to_json(levels) if fmt == "json" else text(diff, levels) if text else "")
+    if fmt not in {"terminal", "md", "json"}:
+        raise UsageError(f"--format {fmt}: choose terminal, md or json")
+    return ExitCode.NOT_READY if diff.regressions(levels) else ExitCode.READY
 
 
 def _escaped(value, escape):
@@ -84,6 +181,10 @@ def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
     for fmt in formats:
         data = renderer(fmt)(assessment)
         filename = FORMATS[fmt][1]
+        if filename == "-":
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
+            continue
         if not filename:
             from readiness.reports.terminal import print_to
 
@@ -246,3 +347,32 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self.status is not None:
             self.status.__exit__(None, None, None)
+
+
+QUESTIONS = (
+    ("name", "Model name", "TODO"),
+    ("version", "Model version", "0.1.0"),
+    ("owner", "Production owner (a person's full name)", "TODO"),
+    ("owner_email", "Owner's email", "TODO"),
+    ("risk_tier", "Risk tier (low, medium, high, critical)", "medium"),
+    ("decision_effect", "Decision effect (none, advisory, automated, legal_or_similar)", "advisory"),
+    ("url", "Prediction URL (empty if none yet)", ""),
+)
+
+
+def run_init(path: Path, *, profile: str, force: bool, interactive: bool, given: dict) -> None:
+    import typer
+
+    from readiness.scaffold import Answers, slug, write_manifest
+
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; use --force to overwrite it")
+    values = dict(given)
+    for key, question, default in QUESTIONS:
+        if values.get(key) is None:
+            values[key] = typer.prompt(question, default=default) if interactive else default
+    values["model_id"] = values.get("model_id") or slug(values["name"])
+    values["url"] = values["url"] or None
+    write_manifest(Answers(profile=profile, **values), path, force=force)
+    _console().print(_plain(f"wrote {path}; next: fill in every TODO, then `readiness assess {path}"
+                            + (f" --profile {profile}" if profile != "default" else "") + "`"))

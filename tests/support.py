@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+HISTORY = Path(tempfile.mkdtemp(prefix="readiness-test-history-")) / "history.sqlite"
+"""Where CLI runs in tests record their history unless a test says otherwise: never in the repo."""
 
 
 @dataclass
@@ -28,7 +31,8 @@ class Run:
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
             timeout: float = 180) -> Run:
     """Run `python -m readiness ARGS` as a user would, and capture everything."""
-    full_env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1", **(env or {})}
+    full_env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1", "READINESS_HISTORY": str(HISTORY),
+                **(env or {})}
     proc = subprocess.run([sys.executable, "-m", "readiness", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or ROOT, timeout=timeout, stdin=subprocess.DEVNULL)
     return Run(proc.returncode, proc.stdout, proc.stderr)

@@ -23,8 +23,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "md": ("readiness.reports.markdown", "report.md"),
     "junit": ("readiness.reports.junit", "junit.xml"),
     "sarif": ("readiness.reports.sarif", "readiness.sarif"),
+    "github": ("readiness.reports.github", "-"),
 }
-"""Format name -> (module with ``render``, file name in the output folder; '' for the terminal)."""
+"""Format name -> (module with ``render``, file name in the output folder; '' for the rich terminal
+summary, '-' for plain text on standard output)."""
 
 
 NEEDS = {"pdf": ("weasyprint", "pip install 'readiness[pdf]'")}
@@ -39,7 +41,7 @@ def renderer(fmt: str) -> Callable[[Assessment], bytes]:
     return importlib.import_module(FORMATS[fmt][0]).render
 
 
-ALIASES = {"markdown": "md", "xml": "junit", "all": ",".join(FORMATS)}
+ALIASES = {"markdown": "md", "xml": "junit", "all": ",".join(f for f in FORMATS if f != "github")}
 
 
 def parse_formats(values: list[str]) -> list[str]:

@@ -77,3 +77,46 @@ def area_bars(areas: tuple[AreaScore, ...], threshold: float, width: int = 560) 
                  'stroke-dasharray="4 3" stroke-width="1"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(scores: list[float]) -> str:
+    """Scores 0-100 as a one-line bar chart for terminals."""
+    return "".join(BLOCKS[min(7, int(max(0.0, s) / 100 * 8))] for s in scores)
+
+
+def trend_line(points: list[tuple[str, float, bool]], threshold: float, width: int = 560, height: int = 150) -> str:
+    """Score over time: (label, score, approved) per assessment, oldest first; the last is this one."""
+    left, right, top, bottom = 36, 12, 10, 24
+    w, h = width - left - right, height - top - bottom
+    n = len(points)
+
+    def xy(i: int, score: float) -> tuple[float, float]:
+        x = left + (w * i / (n - 1) if n > 1 else w / 2)
+        return x, top + h * (1 - max(0.0, min(100.0, score)) / 100)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="score trend"><title>Score over time</title>']
+    for value in (0, 50, 100):
+        _, y = xy(0, value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + w}" y2="{y:.1f}" stroke="#eeeeee"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" '
+                     f'fill="#616161">{value}</text>')
+    _, ty = xy(0, threshold)
+    parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{left + w}" y2="{ty:.1f}" stroke="#424242" '
+                 'stroke-dasharray="4 3"/>')
+    path = " ".join(f"{'M' if i == 0 else 'L'} {xy(i, s)[0]:.1f} {xy(i, s)[1]:.1f}"
+                    for i, (_, s, _) in enumerate(points))
+    parts.append(f'<path d="{path}" fill="none" stroke="#1565c0" stroke-width="2"/>')
+    for i, (label, score, approved) in enumerate(points):
+        x, y = xy(i, score)
+        fill = "#2e7d32" if approved else ("#1565c0" if i < n - 1 else "#212121")
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if i == n - 1 else 3.5}" fill="{fill}">'
+                     f'<title>{escape(label)}: {score:g}{" (approved)" if approved else ""}</title></circle>')
+        if i in (0, n - 1):
+            parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{"start" if i == 0 and n > 1 else "end"}" '
+                         f'font-size="10" fill="#616161">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -23,8 +23,11 @@ def environment():
 def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_FINDINGS) -> str:
     v = view.build(assessment)
     template = environment().get_template("report.html.j2")
+    points = [(p.finished_at.strftime("%Y-%m-%d"), p.score, p.approved) for p in assessment.trend]
+    points.append((assessment.finished_at.strftime("%Y-%m-%d") + " (this)", assessment.score, False))
+    trend = charts.trend_line(points, assessment.threshold) if assessment.trend else ""
     return template.render(a=assessment, v=v, pdf=pdf, status_label=view.status_label,
-                           max_findings=max_findings,
+                           max_findings=max_findings, trend=trend,
                            gauge=charts.gauge(assessment.score, assessment.threshold),
                            bars=charts.area_bars(assessment.areas, assessment.threshold))
 
