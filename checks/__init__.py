@@ -9,6 +9,14 @@ from readiness.checks.completeness import ManifestCompleteness
 from readiness.checks.governance import DataProtection, FreshAttestations, IndependentValidation, InventoryAndTier
 from readiness.checks.operations import GradualRollout, HumanOversight, IncidentResponse, RoutedAlerts, TestedRollback
 from readiness.checks.ownership import EscalationChain, OnCallRotation, PocSeparation, ProductionOwner
+from readiness.checks.performance import (
+    ClientTimeouts,
+    ColdStart,
+    Degradation,
+    ErrorsUnderLoad,
+    InProcessLatency,
+    LatencyAtPeak,
+)
 from readiness.checks.serving import ModelAnswers
 from readiness.checks.third_party import (
     Concentration,
@@ -27,6 +35,12 @@ BUILTIN_CHECKS = (
     EscalationChain,
     PocSeparation,
     ModelAnswers,
+    LatencyAtPeak,
+    ErrorsUnderLoad,
+    Degradation,
+    ColdStart,
+    ClientTimeouts,
+    InProcessLatency,
     InventoryAndTier,
     IndependentValidation,
     DataProtection,

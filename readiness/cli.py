@@ -68,6 +68,8 @@ def assess(
     debug: Annotated[bool, typer.Option("--debug", help="Re-raise a check's exception with its traceback.")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
                                               help="Judge attestation ages and waiver expiry as of this date.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Locust worker processes for the load checks.")] = None,
     history: HistoryOpt = None,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this assessment.")] = False,
     fail_on_regression: Annotated[bool, typer.Option(
@@ -78,7 +80,7 @@ def assess(
 
     code = run_assess(manifest, profile=profile, formats=fmt, output=output, fail_under=fail_under,
                       only=only, skip=skip, timeout=timeout, debug=debug, as_of=as_of, history=history,
-                      no_history=no_history, fail_on_regression=fail_on_regression)
+                      no_history=no_history, fail_on_regression=fail_on_regression, workers=workers)
     raise typer.Exit(ExitCode.READY if exit_zero else code)
 
 

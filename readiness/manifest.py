@@ -95,6 +95,11 @@ class Endpoint(Strict):
     path: str | None = Field(None, description="Model file (kind file).")
     request_example: dict[str, Any] | None = Field(
         None, description="One request body; otherwise the first production row is sent.")
+    request_template: dict[str, Any] | None = Field(
+        None, description='Body built from each production row: "{column}" strings are replaced by values.')
+    response_field: str | None = Field(None, description="A key every good JSON answer has (protocol json).")
+    model_name: str | None = Field(None, description="Model name for the v2 and openai protocols.")
+    stream: bool = Field(False, description="openai: request a stream and measure time to first token.")
 
     @field_validator("url")
     @classmethod
@@ -109,6 +114,19 @@ class Endpoint(Strict):
         if getattr(self, needed) is None:
             raise ValueError(f"kind {self.kind} needs {needed}")
         return self
+
+
+class LoadTest(Strict):
+    """How the latency checks load the model: Locust in a subprocess, bounded in time."""
+
+    duration_s: float = Field(10.0, gt=0, le=3600, description="Length of each load stage.")
+    warmup_s: float = Field(1.0, ge=0, description="Dropped from the start of each stage.")
+    users: int | None = Field(None, gt=0, description="Concurrent callers at 1x (default peak_concurrency or 10).")
+    stages: list[float] = Field(default_factory=lambda: [1.0, 2.0], description="Multiples of peak to run.")
+    workers: int = Field(1, ge=1, le=64, description="Locust worker processes (--workers overrides).")
+    locustfile: str | None = Field(None, description="Your own locustfile; its requests are scored the same way.")
+    sample_rows: int = Field(200, gt=0, le=100_000, description="Production rows used as request bodies.")
+    in_process_calls: int = Field(20_000, gt=0, le=10_000_000, description="Calls for in-process timing.")
 
 
 class Model(Strict):
@@ -361,6 +379,7 @@ class Manifest(Strict):
     data_protection: DataProtection | None = None
     validation: Validation | None = None
     sbom: str | None = Field(None, description="A CycloneDX SBOM (JSON), to find unregistered vendors.")
+    load_test: LoadTest = Field(default_factory=LoadTest)
     waivers: list[Waiver] = Field(default_factory=list)
 
 
@@ -439,3 +458,5 @@ def _paths(m: Manifest):
         yield ("audit_logging", "sample_path"), m.audit_logging.sample_path, False
     if m.sbom:
         yield ("sbom",), m.sbom, False
+    if m.load_test.locustfile:
+        yield ("load_test", "locustfile"), m.load_test.locustfile, False

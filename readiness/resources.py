@@ -74,6 +74,8 @@ class ModelHandle:
     timeout_s: float
     started_by_readiness: bool = False
     time_to_ready_s: float | None = None
+    time_to_first_prediction_s: float | None = None
+    first_prediction_error: str | None = None
     log_tail: list[str] = field(default_factory=list)
 
     def predict(self, body: Any, method: str = "POST") -> HttpReply:
@@ -92,6 +94,7 @@ class Resources:
         self._handle: ModelHandle | None = None
         self._server: _Server | None = None
         self._port: int | None = None
+        self._loads: dict = {}
 
     def port(self) -> int | None:
         serve = self.loaded.manifest.model.serve
@@ -122,8 +125,44 @@ class Resources:
             self._server = _Server(self, model.serve)
             handle.time_to_ready_s = self._server.start()
             handle.started_by_readiness = True
+            if url:  # cold start ends with the first good prediction, not with the health probe
+                from readiness import adapters
+
+                body = (adapters.bodies(self.loaded, 1) or [{}])[0]
+                reply = handle.predict(body, method=endpoint.method)
+                if reply.status is not None and 200 <= reply.status < 300:
+                    handle.time_to_first_prediction_s = self._server.since_start()
+                else:
+                    handle.first_prediction_error = reply.error or f"HTTP {reply.status}"
             handle.log_tail = self._server.tail()
         return handle
+
+    def load(self, multiplier: float, workers: int | None = None):
+        """One Locust stage at ``multiplier`` x the declared peak; run once, shared by the checks."""
+        from readiness.loadtest.runner import LoadPlan, run
+
+        key = (multiplier, workers)
+        with self._lock:
+            if key in self._loads:
+                return self._loads[key]
+        handle = self.model()
+        manifest = self.loaded.manifest
+        endpoint, levels, cfg = manifest.model.endpoint, manifest.service_levels, manifest.load_test
+        from readiness import adapters
+
+        base, path = adapters.split(handle.url or "")
+        base_users = cfg.users or (levels.peak_concurrency if levels and levels.peak_concurrency else 10)
+        rps = levels.peak_rps * multiplier if levels and levels.peak_rps else None
+        plan = LoadPlan(base_url=base, path=path, bodies=adapters.bodies(self.loaded, cfg.sample_rows),
+                        users=max(1, round(base_users * multiplier)), rps=rps, duration_s=cfg.duration_s,
+                        method=endpoint.method, headers=handle.headers, timeout_s=endpoint.timeout_s,
+                        warmup_s=cfg.warmup_s, workers=workers or cfg.workers, stream=endpoint.stream,
+                        required_key=adapters.required_key(endpoint),
+                        locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None)
+        result = run(plan)
+        with self._lock:
+            self._loads[key] = result
+        return result
 
     def close(self) -> None:
         with self._lock:
@@ -152,7 +191,7 @@ class _Server:
 
             argv[0] = sys.executable  # the interpreter readiness runs under, with its packages
         ready_url = res.expand(self.serve.ready_url)
-        start = time.perf_counter()
+        self.started = start = time.perf_counter()
         try:
             self.proc = subprocess.Popen(argv, cwd=Path(cwd), env=env, stdout=self.log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -172,6 +211,9 @@ class _Server:
         self.stop()
         raise ServeError(f"{ready_url} was not ready within {self.serve.ready_timeout_s:g} s after "
                          f"starting {' '.join(argv)!r}; last output: {' | '.join(self.tail()[-5:])}")
+
+    def since_start(self) -> float:
+        return time.perf_counter() - self.started
 
     def tail(self) -> list[str]:
         self.log.flush()

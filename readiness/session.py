@@ -33,7 +33,7 @@ def profile_refs(values: list[str]) -> tuple[str, ...]:
 def run_assess(manifest: Path, *, profile: list[str], formats: list[str], output: Path,
                fail_under: float | None, only: list[str], skip: list[str], timeout: float | None,
                debug: bool, as_of: str | None = None, history: Path | None = None, no_history: bool = False,
-               fail_on_regression: bool = False) -> ExitCode:
+               fail_on_regression: bool = False, workers: int | None = None) -> ExitCode:
     from readiness.api import assess
     from readiness.engine import RunOptions
     from readiness.history import open_history
@@ -45,7 +45,7 @@ def run_assess(manifest: Path, *, profile: list[str], formats: list[str], output
         raise UsageError("--fail-on-regression compares with the approved baseline in the history: "
                          "drop --no-history")
     options = RunOptions(only=tuple(only), skip=tuple(skip), debug=debug, default_timeout_s=timeout,
-                         as_of=_date(as_of))
+                         as_of=_date(as_of), extra={"workers": workers} if workers else {})
     with _Progress() as progress:
         assessment = assess(manifest, profile_refs(profile), options=options, fail_under=fail_under,
                             progress=progress.update)

@@ -51,13 +51,14 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     assert r.code == 1
     a = json.loads((tmp_path / "assessment.json").read_text())
     assert a["verdict"] == "not_ready"
-    # what a regulator would stop it on: no owner, no on-call, unreachable, not in the inventory, no
-    # versioned artifact, no approval, no rollback, no monitoring
-    assert set(a["blocking_gaps"]) == {"OWN-001", "OWN-002", "SRV-001", "GOV-001", "CHG-001", "CHG-002",
-                                       "ROL-002", "MON-001"}
+    # what a regulator would stop it on: no owner, no on-call, unreachable, no latency evidence, not in
+    # the inventory, no versioned artifact, no approval, no rollback, no monitoring
+    blocking = {"OWN-001", "OWN-002", "SRV-001", "LAT-001", "GOV-001", "CHG-001", "CHG-002", "ROL-002", "MON-001"}
+    assert set(a["blocking_gaps"]) == blocking
     gaps = a["gaps"]
-    assert all(g["blocking"] for g in gaps[:8]) and not any(g["blocking"] for g in gaps[8:])
-    assert [g["gain"] for g in gaps[:8]] == sorted((g["gain"] for g in gaps[:8]), reverse=True)
+    n = len(blocking)
+    assert all(g["blocking"] for g in gaps[:n]) and not any(g["blocking"] for g in gaps[n:])
+    assert [g["gain"] for g in gaps[:n]] == sorted((g["gain"] for g in gaps[:n]), reverse=True)
     gap_ids = [g["check_id"] for g in gaps]
     assert {"MAN-001", "OWN-003", "OWN-004", "AUD-001", "GOV-002", "HUM-001"} <= set(gap_ids)
     own = next(o for o in a["outcomes"] if o["id"] == "OWN-001")

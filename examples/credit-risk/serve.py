@@ -59,6 +59,7 @@ class Model:
 def handler(model: Model) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
 
         def log_message(self, *args) -> None:  # quiet: readiness keeps the log tail as evidence
             pass
@@ -109,6 +110,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=HERE / "model" / "model.json")
     args = parser.parse_args()
     model = Model(args.model)
+    ThreadingHTTPServer.request_queue_size = 128  # the default 5 drops SYNs when callers connect at once
     server = ThreadingHTTPServer((args.host, args.port), handler(model))
     server.daemon_threads = True
     print(f"serving {model.version} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)

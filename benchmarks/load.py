@@ -1,0 +1,99 @@
+"""Load generator accuracy and throughput, side by side in one run, against servers on 127.0.0.1.
+
+    python benchmarks/load.py [--seconds 5]
+
+1. Against a 5 ms endpoint (tests/fake_server.py, which measures its own handling time), readiness'
+   Locust run at 1, 10 and 50 users reports p50/p99 beside the server-side truth for that run.
+2. Against a 0 ms endpoint, the maximum throughput of one and of two Locust worker processes.
+3. wrk beside them when it is installed (apt-get install wrk).
+Targets (issue 4): p50 and p99 within 0.5 ms or 10 % of the server-side truth, whichever is larger; at
+least 6,000 requests/s per worker process against the 0 ms endpoint. Every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FAKE = ROOT / "tests" / "fake_server.py"
+
+
+def start(port: int, delay_ms: float, stats: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, str(FAKE), "--port", str(port), "--delay-ms", str(delay_ms),
+                             "--stats", str(stats)], stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    return proc
+
+
+def stop(proc: subprocess.Popen, stats: Path) -> dict:
+    proc.terminate()
+    proc.wait(10)
+    return json.loads(stats.read_text())
+
+
+def main() -> None:
+    from readiness.loadtest.runner import LoadPlan, run
+    from readiness.resources import free_port
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    secs = parser.parse_args().seconds
+    tmp = Path(tempfile.mkdtemp())
+    print(f"1. accuracy against a 5 ms endpoint ({secs:g} s per run, warm-up 1 s dropped)")
+    cols = ("users", "req/s", "p50 gen", "p50 srv", "p99 gen", "p99 srv", "p50 ok", "p99 ok")
+    print(" ".join(f"{c:>8}" for c in cols))
+    for users in (1, 10, 50):
+        port, stats = free_port(), tmp / f"s{users}.json"
+        proc = start(port, 5, stats)
+        try:
+            r = run(LoadPlan(base_url=f"http://127.0.0.1:{port}", path="/predict", bodies=[{"x": 1}], users=users,
+                             rps=None, duration_s=secs, warmup_s=0))
+        finally:
+            truth = stop(proc, stats)
+        s = r.summary()
+        ok = [abs(s[k] - truth[k]) <= max(0.5, 0.1 * truth[k]) for k in ("p50", "p99")]
+        print(f"{users:>8} {s['achieved_rps']:>8.0f} {s['p50']:>8.3f} {truth['p50']:>8.3f} {s['p99']:>8.3f} "
+              f"{truth['p99']:>8.3f} {str(ok[0]):>8} {str(ok[1]):>8}")
+    print("\n2. maximum throughput against a 0 ms endpoint (50 users)")
+    for workers in (1, 2):
+        port, stats = free_port(), tmp / f"t{workers}.json"
+        proc = start(port, 0, stats)
+        try:
+            r = run(LoadPlan(base_url=f"http://127.0.0.1:{port}", path="/predict", bodies=[{"x": 1}], users=50,
+                             rps=None, duration_s=secs, warmup_s=1, workers=workers))
+        finally:
+            stop(proc, stats)
+        print(f"  {workers} worker(s): {r.achieved_rps:8.0f} requests/s ({r.achieved_rps / workers:.0f} per worker), "
+              f"{r.failures} failures")
+    wrk = shutil.which("wrk")
+    if wrk:
+        print("\n3. wrk against the same endpoints (1 thread, 10 connections)")
+        for delay in (5, 0):
+            port, stats = free_port(), tmp / f"w{delay}.json"
+            proc = start(port, delay, stats)
+            script = tmp / "post.lua"
+            script.write_text('wrk.method = "POST"\nwrk.body = \'{"x": 1}\'\n'
+                              'wrk.headers["Content-Type"] = "application/json"\n')
+            try:
+                out = subprocess.run([wrk, "-t1", "-c10", f"-d{int(secs)}s", "--latency", "-s", str(script),
+                                      f"http://127.0.0.1:{port}/predict"], capture_output=True, text=True,
+                                     timeout=secs + 30).stdout
+            finally:
+                truth = stop(proc, stats)
+            lines = [line.strip() for line in out.splitlines()
+                     if "50%" in line or "99%" in line or "Requests/sec" in line]
+            print(f"  {delay} ms endpoint: {'; '.join(lines)}; server p50 {truth['p50']:.3f} p99 {truth['p99']:.3f}")
+    else:
+        print("\n3. wrk is not installed (apt-get install wrk) - skipped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Speaking the model's protocol: production-shaped request bodies, and what a good answer holds.
+
+Plain JSON (with an optional request template), the Open Inference Protocol v2 (KServe, MLServer,
+Triton), the MLflow scoring server and OpenAI-compatible chat completions. Request bodies are sampled
+from the production data sample, so the model sees production-shaped inputs. Python models are called
+in process: a ``module:function`` callable, or a scikit-learn/joblib file (loading a pickle runs code:
+only files the manifest names are loaded).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+import random
+import sys
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from readiness.manifest import Endpoint, LoadedManifest
+
+REQUIRED_KEY = {"v2": "outputs", "mlflow": "predictions", "openai": "choices"}
+
+
+def _number(text: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return None if text == "" else text
+
+
+def production_rows(loaded: LoadedManifest, limit: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows of the production sample (else the reference sample), seeded."""
+    data = loaded.manifest.data
+    for source in (data.production, data.reference) if data else ():
+        if source is None or not source.path:
+            continue
+        path = loaded.resolve(source.path)
+        if path.suffix == ".csv":
+            with open(path, newline="", encoding="utf-8") as fh:
+                rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+        elif path.suffix in {".jsonl", ".ndjson"}:
+            with open(path, encoding="utf-8") as fh:
+                rows = [json.loads(line) for line in fh if line.strip()]
+        else:
+            continue
+        if rows:
+            return random.Random(seed).sample(rows, min(limit, len(rows)))  # noqa: S311 - sampling, not secrets
+    return []
+
+
+def fill(template: Any, row: dict[str, Any]) -> Any:
+    """Replace every "{column}" string in ``template`` by the row's value, keeping its type."""
+    if isinstance(template, str) and template.startswith("{") and template.endswith("}") and template[1:-1] in row:
+        return row[template[1:-1]]
+    if isinstance(template, dict):
+        return {k: fill(v, row) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill(v, row) for v in template]
+    return template
+
+
+def wrap(endpoint: Endpoint, row: dict[str, Any]) -> dict[str, Any]:
+    """The request body for one production row, in the endpoint's protocol."""
+    if endpoint.request_template is not None:
+        return fill(endpoint.request_template, row)
+    if endpoint.protocol == "mlflow":
+        return {"dataframe_split": {"columns": list(row), "data": [list(row.values())]}}
+    if endpoint.protocol == "v2":
+        return {"inputs": [{"name": k, "shape": [1], "datatype": _v2_type(v), "data": [v]} for k, v in row.items()]}
+    if endpoint.protocol == "openai":
+        text = row.get("prompt") or row.get("text") or json.dumps(row, ensure_ascii=False)
+        body: dict[str, Any] = {"messages": [{"role": "user", "content": str(text)}], "max_tokens": 64}
+        if endpoint.model_name:
+            body["model"] = endpoint.model_name
+        if endpoint.stream:
+            body["stream"] = True
+        return body
+    return row
+
+
+def _v2_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "BOOL"
+    if isinstance(value, int):
+        return "INT64"
+    if isinstance(value, float):
+        return "FP64"
+    return "BYTES"
+
+
+def bodies(loaded: LoadedManifest, limit: int) -> list[dict[str, Any]]:
+    endpoint = loaded.manifest.model.endpoint
+    if endpoint is None:
+        return []
+    if endpoint.request_example is not None and endpoint.request_template is None:
+        return [dict(endpoint.request_example)]
+    return [wrap(endpoint, row) for row in production_rows(loaded, limit)] or (
+        [dict(endpoint.request_example)] if endpoint.request_example else [])
+
+
+def required_key(endpoint: Endpoint) -> str | None:
+    return endpoint.response_field or REQUIRED_KEY.get(endpoint.protocol)
+
+
+def split(url: str) -> tuple[str, str]:
+    """``http://host:port/a/b?q`` -> (``http://host:port``, ``/a/b?q``)."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    return f"{parts.scheme}://{parts.netloc}", path + (f"?{parts.query}" if parts.query else "")
+
+
+def python_model(loaded: LoadedManifest) -> Callable[[dict[str, Any]], Any]:
+    """The in-process model: a callable taking one row, for kinds python and file."""
+    endpoint = loaded.manifest.model.endpoint
+    base = str(loaded.base_dir)
+    if base not in sys.path:  # the callable's module lives beside the manifest
+        sys.path.insert(0, base)
+    if endpoint is not None and endpoint.kind == "python":
+        module_name, _, attr = (endpoint.callable or "").partition(":")
+        fn: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            fn = getattr(fn, part)
+        return fn
+    if endpoint is not None and endpoint.kind == "file":
+        import joblib  # scikit-learn's own persistence; loading runs code from the named file only
+
+        model = joblib.load(loaded.resolve(endpoint.path))
+        names = list(getattr(model, "feature_names_in_", []))
+
+        def predict(row: dict[str, Any]) -> Any:
+            values = [[row[n] for n in names]] if names else [list(row.values())]
+            return model.predict(values)
+
+        return predict
+    raise ValueError("the endpoint is not in-process (kind python or file)")

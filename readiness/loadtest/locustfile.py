@@ -1,0 +1,113 @@
+"""The locustfile readiness runs in a Locust subprocess. Never import this module from readiness itself.
+
+It reads its configuration from the JSON file named by READINESS_LOAD_CONFIG, sends production-shaped
+requests with Locust's fast HTTP client, and records every request's own duration (float milliseconds,
+microsecond resolution: Locust's statistics round to whole milliseconds) with its outcome. On exit,
+each process writes its samples to READINESS_LOAD_SAMPLES/<pid>.json for the parent to merge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+
+from locust import FastHttpUser, constant, constant_throughput, events, task  # isort: skip - patches first
+
+import gevent
+
+CFG = json.load(open(os.environ["READINESS_LOAD_CONFIG"], encoding="utf-8"))
+ENCODED = [json.dumps(b).encode("utf-8") for b in CFG["bodies"]]  # serialised once, not per request
+HEADERS = {"Content-Type": "application/json", "Accept": "application/json", **CFG["headers"]}
+SAMPLES: list[list] = []  # [start offset s, duration ms, kind, status]
+T0 = time.time()
+
+
+def classify(status: int | None, error: object, elapsed_s: float, body: bytes | None) -> str:
+    """ok, or the failure kind: timeout, refused, connection, http_4xx, http_5xx, malformed, client_timeout."""
+    if error is not None and not status:
+        text = f"{type(error).__name__} {error}".lower()
+        if "timeout" in text or "timed out" in text:
+            return "timeout"
+        if "refused" in text:
+            return "refused"
+        return "connection"
+    if status is None or status == 0:
+        return "connection"
+    if status >= 500:
+        return "http_5xx"
+    if status >= 400:
+        return "http_4xx"
+    if elapsed_s > CFG["timeout_s"]:
+        return "client_timeout"
+    if CFG.get("validate", True) and not CFG.get("stream"):
+        try:
+            data = json.loads(body or b"")
+        except ValueError:
+            return "malformed"
+        required = CFG.get("required_key")
+        if required and (not isinstance(data, dict) or required not in data):
+            return "malformed"
+    return "ok"
+
+
+class ReadinessUser(FastHttpUser):
+    network_timeout = float(CFG["timeout_s"]) * 2
+    connection_timeout = float(CFG["timeout_s"])
+    wait_time = constant_throughput(CFG["rps_per_user"]) if CFG.get("rps_per_user") else constant(0)
+
+    def on_start(self) -> None:
+        self.rng = random.Random(id(self))  # noqa: S311 - picks request bodies
+        if CFG.get("rps_per_user"):
+            # spread the users' phases: users started together would otherwise fire in bursts, and the
+            # generator's own queueing of simultaneous answers would show up as server latency
+            gevent.sleep(self.rng.random() / CFG["rps_per_user"])
+
+    @task
+    def call(self) -> None:
+        body = self.rng.choice(ENCODED)
+        start = time.perf_counter()
+        offset = time.time() - T0
+        status, error, payload, first, measured = None, None, None, None, None
+        try:
+            with self.client.request(CFG["method"], CFG["path"], data=body, headers=HEADERS,
+                                     catch_response=True, name="predict", stream=bool(CFG.get("stream"))) as r:
+                status = r.status_code
+                error = r.request_meta.get("exception")
+                if CFG.get("stream"):
+                    payload, first = self.read_stream(r, start)
+                else:
+                    payload = r.content
+                    measured = r.request_meta.get("response_time")  # send to last body byte, by Locust
+                r.success()  # readiness judges the outcome itself, below
+        except Exception as exc:  # noqa: BLE001 - every failure is a sample, never a crash
+            error = exc
+        elapsed = time.perf_counter() - start
+        if measured is not None:
+            elapsed = measured / 1000.0
+        kind = classify(status, error, elapsed, payload)
+        SAMPLES.append([round(offset, 4), elapsed * 1000.0, kind, status or 0,
+                        None if first is None else (first - start) * 1000.0])
+
+    def read_stream(self, r, start: float) -> tuple[bytes, float | None]:
+        """Read a server-sent-event stream byte by byte (larger reads hide the first token)."""
+        buf, out, first = b"", b"", None
+        for chunk in r.iter_content(chunk_size=1, decode_content=False):
+            buf += chunk
+            out += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                if first is None and line.startswith(b"data: ") and b'"content"' in line:
+                    first = time.perf_counter()
+        return out, first
+
+
+@events.quitting.add_listener
+def _dump(environment, **_kw) -> None:
+    if not SAMPLES:
+        return
+    path = os.path.join(os.environ["READINESS_LOAD_SAMPLES"], f"{os.getpid()}.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"t0": T0, "samples": SAMPLES}, fh)
+    environment.process_exit_code = 0

@@ -1,0 +1,161 @@
+"""Run Locust in a subprocess and turn its raw samples into percentiles and failure counts.
+
+The parent never imports locust. Percentiles are exact (nearest rank) over every request's own
+duration, in milliseconds with microsecond resolution; the warm-up (connection set-up, spawn) is
+dropped. Each run is bounded: Locust's own run time, then a hard timeout that kills its process group.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "p999": 0.999}
+
+
+class LoadError(RuntimeError):
+    """Locust could not run (not installed, crashed, or produced no samples)."""
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    base_url: str
+    path: str
+    bodies: list[Any]
+    users: int
+    rps: float | None
+    duration_s: float
+    method: str = "POST"
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout_s: float = 5.0
+    warmup_s: float = 1.0
+    workers: int = 1
+    stream: bool = False
+    required_key: str | None = None
+    locustfile: Path | None = None
+
+
+@dataclass
+class LoadResult:
+    plan: LoadPlan
+    latencies_ms: list[float]
+    kinds: Counter
+    statuses: Counter
+    elapsed_s: float
+    ttft_ms: list[float] = field(default_factory=list)
+    stderr_tail: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
+    def failures(self) -> int:
+        return self.total - self.kinds.get("ok", 0)
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.total if self.total else 1.0
+
+    @property
+    def achieved_rps(self) -> float:
+        return self.total / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def percentile(self, q: float, values: list[float] | None = None) -> float | None:
+        data = sorted(self.latencies_ms if values is None else values)
+        if not data:
+            return None
+        return data[max(0, math.ceil(q * len(data)) - 1)]
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: _round(self.percentile(q)) for k, q in PERCENTILES.items()}
+        out["max"] = _round(max(self.latencies_ms)) if self.latencies_ms else None
+        out.update(requests=self.total, failures=self.failures, error_rate=round(self.error_rate, 6),
+                   achieved_rps=round(self.achieved_rps, 1), target_rps=self.plan.rps, users=self.plan.users,
+                   workers=self.plan.workers, duration_s=round(self.elapsed_s, 2),
+                   failure_kinds={k: v for k, v in sorted(self.kinds.items()) if k != "ok"},
+                   status_codes={str(k): v for k, v in sorted(self.statuses.items())})
+        if self.ttft_ms:
+            out["ttft_p50"] = _round(self.percentile(0.5, self.ttft_ms))
+            out["ttft_p99"] = _round(self.percentile(0.99, self.ttft_ms))
+        return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def locust_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("locust") is not None
+
+
+def run(plan: LoadPlan) -> LoadResult:
+    """One bounded Locust run against ``plan.base_url``; raises LoadError when it cannot run."""
+    if not locust_available():
+        raise LoadError("Locust is not installed: pip install 'readiness[load]'")
+    with tempfile.TemporaryDirectory(prefix="readiness-load-") as tmp:
+        tmpdir = Path(tmp)
+        samples_dir = tmpdir / "samples"
+        samples_dir.mkdir()
+        config = tmpdir / "config.json"
+        config.write_text(json.dumps({
+            "path": plan.path, "method": plan.method, "headers": plan.headers, "bodies": plan.bodies,
+            "timeout_s": plan.timeout_s, "stream": plan.stream, "required_key": plan.required_key,
+            "rps_per_user": (plan.rps / plan.users) if plan.rps else None}), encoding="utf-8")
+        own = resources.files("readiness.loadtest")
+        files = [str(plan.locustfile), str(own / "collector.py")] if plan.locustfile else [str(own / "locustfile.py")]
+        run_time = f"{max(1, math.ceil(plan.duration_s))}s"  # Locust takes whole seconds
+        argv = [sys.executable, "-m", "locust", "-f", ",".join(files), "--headless", "-u", str(plan.users),
+                "-r", str(plan.users), "-t", run_time, "-H", plan.base_url, "--only-summary",
+                "--loglevel", "WARNING", "--stop-timeout", "2", "--exit-code-on-error", "0"]
+        if plan.workers > 1:
+            argv += ["--processes", str(plan.workers)]
+        env = {**os.environ, "READINESS_LOAD_CONFIG": str(config), "READINESS_LOAD_SAMPLES": str(samples_dir),
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("LOCUST_SKIP_MONKEY_PATCH", None)
+        stderr = tmpdir / "stderr.txt"
+        with open(stderr, "wb") as err:
+            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env,
+                                    start_new_session=True)
+            try:
+                code = proc.wait(timeout=plan.duration_s + 60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise LoadError(f"Locust did not finish within {plan.duration_s + 60:g} s; killed") from None
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+        tail = [line for line in stderr.read_text(errors="replace").splitlines() if line.strip()][-15:]
+        return _collect(plan, samples_dir, code, tail)
+
+
+def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> LoadResult:
+    rows: list[list] = []
+    t0s = []
+    for path in sorted(samples_dir.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        t0s.append(data["t0"])
+        offset = data["t0"]
+        rows += [[offset + r[0], *r[1:]] for r in data["samples"]]
+    if not rows:
+        raise LoadError(f"Locust produced no samples (exit {code}): {' | '.join(tail[-5:]) or 'no output'}")
+    start = min(t0s) + plan.warmup_s
+    kept = [r for r in rows if r[0] >= start] or rows
+    first, last = min(r[0] for r in kept), max(r[0] + r[1] / 1000.0 for r in kept)
+    ok = [r for r in kept if r[2] == "ok"]
+    return LoadResult(plan=plan, latencies_ms=[r[1] for r in kept], kinds=Counter(r[2] for r in kept),
+                      statuses=Counter(r[3] for r in kept), elapsed_s=max(last - first, 1e-9),
+                      ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None], stderr_tail=tail)
