@@ -1,20 +1,25 @@
 """The credit-risk example's model server: a real scikit-learn model over real HTTP on 127.0.0.1.
 
-    python serve.py --port 8765
+    python serve.py --port 8765 [--stats stats.json]
 
 POST /predict with one applicant as JSON -> probability of default, decision, reason codes.
 GET /health -> 200 once the model is loaded. The model comes from model/model.json (plain numbers, no
-pickle) and is rebuilt as a scikit-learn LogisticRegression at start-up.
+pickle) and is rebuilt as a scikit-learn LogisticRegression at start-up. One asyncio event loop with
+keep-alive and TCP_NODELAY; a prediction takes a fraction of a millisecond, so it runs on the loop.
+The server times its own handling of every prediction (from the request line to the last byte
+written) and, with --stats, writes the percentiles when it stops: the truth readiness is checked against.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import math
+import signal
+import socket
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 
 HERE = Path(__file__).parent
 MAX_BODY = 64 * 1024
+DURATIONS_MS: list[float] = []
 
 
 class Model:
@@ -56,51 +62,77 @@ class Model:
                 "model_version": self.version}
 
 
-def handler(model: Model) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
+def response(status: int, body: dict, server_us: float | None = None) -> bytes:
+    data = json.dumps(body).encode("utf-8")
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large"}[status]
+    timing = f"Server-Timing: infer;dur={server_us / 1000:.3f}\r\n" if server_us is not None else ""
+    return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+            f"{timing}\r\n").encode("latin-1") + data
 
-        def log_message(self, *args) -> None:  # quiet: readiness keeps the log tail as evidence
-            pass
 
-        def reply(self, status: int, body: dict, server_us: float | None = None) -> None:
-            data = json.dumps(body).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if server_us is not None:
-                self.send_header("Server-Timing", f"infer;dur={server_us / 1000:.3f}")
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            if self.path == "/health":
-                self.reply(200, {"status": "ready", "model_version": model.version})
-            else:
-                self.reply(404, {"error": "not found"})
-
-        def do_POST(self) -> None:
+async def handle(model: Model, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        while line := await reader.readline():
             start = time.perf_counter()
-            if self.path != "/predict":
-                self.reply(404, {"error": "not found"})
-                return
-            length = int(self.headers.get("Content-Length") or 0)
+            method, path, _ = line.decode("latin-1").split(" ", 2)
+            length = 0
+            while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                name, _, value = header.decode("latin-1").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
             if length > MAX_BODY:
-                self.reply(413, {"error": f"body larger than {MAX_BODY} bytes"})
-                self.close_connection = True
-                return
-            try:
-                row = json.loads(self.rfile.read(length) or b"null")
-                if not isinstance(row, dict):
-                    raise ValueError("body must be a JSON object")
-                out = model.predict(row)
-            except (ValueError, UnicodeDecodeError) as exc:
-                self.reply(400, {"error": str(exc)})
-                return
-            self.reply(200, out, (time.perf_counter() - start) * 1e6)
+                writer.write(response(413, {"error": f"body larger than {MAX_BODY} bytes"}))
+                await writer.drain()
+                break
+            body = await reader.readexactly(length) if length else b""
+            if method == "GET" and path == "/health":
+                writer.write(response(200, {"status": "ready", "model_version": model.version}))
+            elif method == "POST" and path == "/predict":
+                try:
+                    row = json.loads(body or b"null")
+                    if not isinstance(row, dict):
+                        raise ValueError("body must be a JSON object")
+                    out = model.predict(row)
+                except (ValueError, UnicodeDecodeError) as exc:
+                    writer.write(response(400, {"error": str(exc)}))
+                else:
+                    writer.write(response(200, out, (time.perf_counter() - start) * 1e6))
+                    await writer.drain()
+                    DURATIONS_MS.append((time.perf_counter() - start) * 1000.0)
+                    continue
+            else:
+                writer.write(response(404, {"error": "not found"}))
+            await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+        pass
+    finally:
+        writer.close()
 
-    return Handler
+
+def stats(values: list[float]) -> dict:
+    data = sorted(values)
+
+    def pct(q: float) -> float | None:
+        return data[max(0, math.ceil(q * len(data)) - 1)] if data else None
+
+    return {"count": len(data), "p50": pct(0.5), "p99": pct(0.99), "p999": pct(0.999)}
+
+
+async def serve(args: argparse.Namespace) -> None:
+    model = Model(args.model)
+    server = await asyncio.start_server(lambda r, w: handle(model, r, w), args.host, args.port, backlog=512)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"serving {model.version} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
+    async with server:
+        await stop.wait()
+    if args.stats:
+        args.stats.write_text(json.dumps(stats(DURATIONS_MS)))
 
 
 def main() -> None:
@@ -108,16 +140,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--model", type=Path, default=HERE / "model" / "model.json")
-    args = parser.parse_args()
-    model = Model(args.model)
-    ThreadingHTTPServer.request_queue_size = 128  # the default 5 drops SYNs when callers connect at once
-    server = ThreadingHTTPServer((args.host, args.port), handler(model))
-    server.daemon_threads = True
-    print(f"serving {model.version} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    parser.add_argument("--stats", type=Path, help="Write the server's own latency percentiles here on exit.")
+    asyncio.run(serve(parser.parse_args()))
 
 
 if __name__ == "__main__":
