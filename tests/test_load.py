@@ -190,6 +190,7 @@ def test_openai_streaming_measures_time_to_first_token(write, tmp_path):
     assert lat.status.value == "pass", lat.summary
     assert 8 <= lat.metrics["ttft_p50"] <= 40  # first token after ~10 ms
     assert lat.metrics["p50"] >= 90  # the whole stream: 10 + 3 x 30 ms
+    assert 25 <= lat.metrics["tpot_p50"] <= 45  # 30 ms between the four tokens
 
 
 def test_two_workers_generate_more_than_one(tmp_path):
@@ -294,3 +295,23 @@ def test_credit_risk_example_percentiles_match_its_servers_own(tmp_path):
     # (Nagle, delayed ACKs, listen backlog) that this check exists to catch
     assert close(lat.metrics["p50"], truth["p50"], ms=5.0), (lat.metrics, truth)
     assert truth["count"] >= lat.metrics["requests"]
+
+
+def test_a_joblib_model_file_is_timed_in_process(write, tmp_path):
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    X = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.2, 0.9]]
+    model = LogisticRegression().fit(X, [0, 1, 1, 0])
+    joblib.dump(model, tmp_path / "model.joblib")
+    write("data/rows.csv", "a,b\n" + "\n".join(f"{i / 10},{1 - i / 10}" for i in range(10)) + "\n")
+    path = write("m.yaml", """
+        model: {id: j, name: J, version: '1', endpoint: {kind: file, path: model.joblib}}
+        data: {production: {path: data/rows.csv}}
+        service_levels: {latency_ms: {p99: 50}}
+        load_test: {in_process_calls: 500}
+    """)
+    got = outcomes(path, ("SRV-001", "LAT-006"))
+    assert got["SRV-001"].result.status.value == "pass"
+    lat = got["LAT-006"].result
+    assert lat.status.value == "pass" and lat.metrics["calls"] == 500 and lat.metrics["p50_us"] > 1

@@ -69,14 +69,14 @@ class ReadinessUser(FastHttpUser):
         body = self.rng.choice(ENCODED)
         start = time.perf_counter()
         offset = time.time() - T0
-        status, error, payload, first, measured = None, None, None, None, None
+        status, error, payload, first, measured, tokens = None, None, None, None, None, 0
         try:
             with self.client.request(CFG["method"], CFG["path"], data=body, headers=HEADERS,
                                      catch_response=True, name="predict", stream=bool(CFG.get("stream"))) as r:
                 status = r.status_code
                 error = r.request_meta.get("exception")
                 if CFG.get("stream"):
-                    payload, first = self.read_stream(r, start)
+                    payload, first, tokens = self.read_stream(r, start)
                 else:
                     payload = r.content
                     measured = r.request_meta.get("response_time")  # send to last body byte, by Locust
@@ -87,20 +87,24 @@ class ReadinessUser(FastHttpUser):
         if measured is not None:
             elapsed = measured / 1000.0
         kind = classify(status, error, elapsed, payload)
-        SAMPLES.append([round(offset, 4), elapsed * 1000.0, kind, status or 0,
-                        None if first is None else (first - start) * 1000.0])
+        ttft = None if first is None else (first - start) * 1000.0
+        tpot = (elapsed * 1000.0 - ttft) / (tokens - 1) if ttft is not None and tokens > 1 else None
+        SAMPLES.append([round(offset, 4), elapsed * 1000.0, kind, status or 0, ttft, tpot])
 
-    def read_stream(self, r, start: float) -> tuple[bytes, float | None]:
-        """Read a server-sent-event stream byte by byte (larger reads hide the first token)."""
-        buf, out, first = b"", b"", None
+    def read_stream(self, r, start: float) -> tuple[bytes, float | None, int]:
+        """Read a server-sent-event stream byte by byte (larger reads hide the first token); count the
+        content-bearing chunks as tokens."""
+        buf, out, first, tokens = b"", b"", None, 0
         for chunk in r.iter_content(chunk_size=1, decode_content=False):
             buf += chunk
             out += chunk
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
-                if first is None and line.startswith(b"data: ") and b'"content"' in line:
-                    first = time.perf_counter()
-        return out, first
+                if line.startswith(b"data: ") and b'"content"' in line:
+                    tokens += 1
+                    if first is None:
+                        first = time.perf_counter()
+        return out, first, tokens
 
 
 @events.quitting.add_listener

@@ -53,6 +53,7 @@ class LoadResult:
     statuses: Counter
     elapsed_s: float
     ttft_ms: list[float] = field(default_factory=list)
+    tpot_ms: list[float] = field(default_factory=list)
     stderr_tail: list[str] = field(default_factory=list)
 
     @property
@@ -88,6 +89,8 @@ class LoadResult:
         if self.ttft_ms:
             out["ttft_p50"] = _round(self.percentile(0.5, self.ttft_ms))
             out["ttft_p99"] = _round(self.percentile(0.99, self.ttft_ms))
+        if self.tpot_ms:
+            out["tpot_p50"] = _round(self.percentile(0.5, self.tpot_ms))
         return out
 
 
@@ -158,4 +161,5 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
     ok = [r for r in kept if r[2] == "ok"]
     return LoadResult(plan=plan, latencies_ms=[r[1] for r in kept], kinds=Counter(r[2] for r in kept),
                       statuses=Counter(r[3] for r in kept), elapsed_s=max(last - first, 1e-9),
-                      ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None], stderr_tail=tail)
+                      ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None],
+                      tpot_ms=[r[5] for r in ok if len(r) > 5 and r[5] is not None], stderr_tail=tail)
