@@ -6,6 +6,16 @@ Third-party checks come through the ``readiness.checks`` entry-point group inste
 from readiness.checks.audit import DecisionLog, Retention
 from readiness.checks.change import ArtifactIntegrity, IndependentApproval
 from readiness.checks.completeness import ManifestCompleteness
+from readiness.checks.data_quality import (
+    Completeness,
+    Drift,
+    FreshnessVolume,
+    SchemaConformance,
+    Timestamps,
+    Uniqueness,
+    Validity,
+)
+from readiness.checks.expectations import ExpectationSuites
 from readiness.checks.governance import DataProtection, FreshAttestations, IndependentValidation, InventoryAndTier
 from readiness.checks.operations import GradualRollout, HumanOversight, IncidentResponse, RoutedAlerts, TestedRollback
 from readiness.checks.ownership import EscalationChain, OnCallRotation, PocSeparation, ProductionOwner
@@ -41,6 +51,14 @@ BUILTIN_CHECKS = (
     ColdStart,
     ClientTimeouts,
     InProcessLatency,
+    SchemaConformance,
+    Completeness,
+    Validity,
+    Uniqueness,
+    Timestamps,
+    Drift,
+    FreshnessVolume,
+    ExpectationSuites,
     InventoryAndTier,
     IndependentValidation,
     DataProtection,

@@ -162,13 +162,67 @@ class DataSource(Strict):
         return self
 
 
+class ColumnRule(Strict):
+    """What one column of the production data must look like."""
+
+    type: Literal["int", "float", "number", "str", "bool", "timestamp", "category"] | None = None
+    required: bool = Field(False, description="The column must exist in the production data.")
+    max_null_rate: float | None = Field(None, ge=0, le=1)
+    min: float | None = None
+    max: float | None = None
+    allowed: list[str | int | float | bool] | None = None
+    pattern: str | None = Field(None, description="A regular expression every value must match in full.")
+    unique: bool = False
+    personal: bool = Field(False, description="Personal data: example values are masked in every output.")
+    drift: bool = Field(True, description="Compare this column's distribution with the reference sample.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return v
+
+
+class TimestampRule(Strict):
+    column: str
+    precision: Literal["s", "ms", "us", "ns"] = Field("us", description="Fractional digits that must be present.")
+    require_utc: bool = Field(True, description="Every timestamp carries an offset, and it is UTC.")
+    stream_key: str | None = Field(None, description="Timestamps must increase within each value of this column.")
+    max_gap_s: float | None = Field(None, gt=0)
+    max_future_s: float = Field(0.0, ge=0, description="Tolerance for records timed after the assessment.")
+
+
+class Freshness(Strict):
+    column: str
+    max_age_hours: float = Field(gt=0)
+
+
+class Volume(Strict):
+    min_rows: int | None = Field(None, ge=0)
+    max_rows: int | None = Field(None, ge=0)
+
+
+class Expectation(Strict):
+    type: str = Field(pattern=r"^expect_[a-z0-9_]+$", description="A Great Expectations expectation type.")
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
 class Data(Strict):
     reference: DataSource | None = Field(None, description="Training or reference sample.")
     production: DataSource | None = Field(None, description="Production-shaped sample.")
     evaluation: DataSource | None = Field(None, description="Labelled evaluation set.")
     personal_data_columns: list[str] = Field(default_factory=list)
-    columns: dict[str, dict[str, Any]] = Field(default_factory=dict,
-                                               description="Per-column rules; see docs/manifest.md.")
+    columns: dict[str, ColumnRule] = Field(default_factory=dict, description="Per-column rules.")
+    keys: list[str] = Field(default_factory=list, description="Columns that together identify a record.")
+    timestamps: TimestampRule | None = None
+    freshness: Freshness | None = None
+    volume: Volume | None = None
+    expectations: list[Expectation] = Field(default_factory=list, description="Great Expectations, inline.")
+    expectation_suites: list[str] = Field(default_factory=list, description="Great Expectations 1.x suite files.")
 
 
 class LatencyBudget(Strict):
@@ -452,6 +506,8 @@ def _paths(m: Manifest):
             src = getattr(m.data, name)
             if src is not None and src.path:
                 yield ("data", name, "path"), src.path, False
+        for i, suite in enumerate(m.data.expectation_suites):
+            yield ("data", "expectation_suites", i), suite, False
     if m.explainability is not None and m.explainability.model_card:
         yield ("explainability", "model_card"), m.explainability.model_card, False
     if m.audit_logging is not None and m.audit_logging.sample_path:

@@ -95,6 +95,8 @@ class Resources:
         self._server: _Server | None = None
         self._port: int | None = None
         self._loads: dict = {}
+        self._frames: dict = {}
+        self.gx_context = None  # one Great Expectations context per run (it is not thread-safe)
 
     def port(self) -> int | None:
         serve = self.loaded.manifest.model.serve
@@ -136,6 +138,23 @@ class Resources:
                     handle.first_prediction_error = reply.error or f"HTTP {reply.status}"
             handle.log_tail = self._server.tail()
         return handle
+
+    def frame(self, role: str):
+        """The reference or production sample as a pandas frame, read once per run."""
+        from readiness.data import needed_columns, read
+
+        with self._lock:
+            if role not in self._frames:
+                source = getattr(self.loaded.manifest.data, role)
+                columns, text = needed_columns(self.loaded)
+                try:
+                    self._frames[role] = read(self.loaded, source, columns, text)
+                except Exception as exc:  # kept, so that every check that needs it reports the same error
+                    self._frames[role] = exc
+            value = self._frames[role]
+        if isinstance(value, Exception):
+            raise value
+        return value
 
     def load(self, multiplier: float, workers: int | None = None):
         """One Locust stage at ``multiplier`` x the declared peak; run once, shared by the checks."""

@@ -29,7 +29,7 @@ def main() -> None:
         for i, row in enumerate(csv.DictReader(fh)):
             if i == 200:
                 break
-            features = {k: float(row[k]) for k in model.features}
+            features = {k: float(row[k]) if row[k] != "" else None for k in model.features}
             decision = model.predict(features)
             canonical = json.dumps(features, sort_keys=True).encode()
             record = {

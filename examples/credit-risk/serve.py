@@ -46,8 +46,10 @@ class Model:
 
     def predict(self, row: dict) -> dict:
         values = []
-        for name in self.features:
+        for i, name in enumerate(self.features):
             value = row.get(name)
+            if value is None:  # missing: the training mean, which standardises to 0 (no contribution)
+                value = float(self.mean[i])
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ValueError(f"field {name!r} must be a finite number")
             values.append(float(value))

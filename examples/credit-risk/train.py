@@ -43,6 +43,19 @@ def applicants(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
             "late_payments_12m": late, "employment_years": employment, "loan_amount": loan}
 
 
+def inject_defects(cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+    """What production really sends: incomes reported net rather than gross (a drift of about -25 %),
+    employment years missing for 8 % of applicants, and a handful of impossible ages."""
+    n = len(cols["age"])
+    cols["income"] = np.round(cols["income"] * 0.75, 2)
+    employment = cols["employment_years"].astype(float)
+    employment[rng.choice(n, size=n * 8 // 100, replace=False)] = np.nan
+    cols["employment_years"] = employment
+    age = cols["age"].astype(int)
+    age[rng.choice(n, size=5, replace=False)] = [0, 0, 0, 150, 150]
+    cols["age"] = age
+
+
 def default_flag(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> np.ndarray:
     z = (-2.2 - 0.02 * (cols["age"] - 40) - 0.6 * np.log(cols["income"] / 55000)
          + 3.1 * (cols["debt_ratio"] - 0.3) + 0.7 * cols["late_payments_12m"]
@@ -59,7 +72,8 @@ def write_csv(path: Path, cols: dict[str, np.ndarray], start: datetime, rng: np.
         writer.writerow(["application_id", "applied_at", *cols])
         for i in range(n):
             stamp = stamps[i].isoformat(timespec="microseconds")
-            writer.writerow([f"{prefix}-{i:06d}", stamp, *(c[i].item() for c in cols.values())])
+            values = [c[i].item() for c in cols.values()]
+            writer.writerow([f"{prefix}-{i:06d}", stamp, *("" if v != v else v for v in values)])  # NaN -> empty
 
 
 def main() -> None:
@@ -67,6 +81,7 @@ def main() -> None:
     ref = applicants(rng, 4000)
     ref["defaulted"] = default_flag(rng, ref)
     prod = applicants(rng, 1000)
+    inject_defects(prod, np.random.default_rng(SEED + 1))
     (HERE / "data").mkdir(exist_ok=True)
     (HERE / "model").mkdir(exist_ok=True)
     write_csv(HERE / "data" / "reference.csv", ref, datetime(2026, 3, 1, tzinfo=UTC), rng, "REF")

@@ -1,0 +1,478 @@
+"""Data quality on production-shaped data: schema, completeness, validity, uniqueness, timestamps,
+drift, freshness and volume.
+
+The built-in rules are vectorised pandas/numpy passes over the production sample (a rule costs about
+what a hand-written numpy pass costs; Great Expectations runs the teams' own suites, DQ-008). Evidence
+per failing rule: observed and expected values, unexpected count and share, a few example values,
+masked for columns marked personal. Nothing here writes to the data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from readiness.check import (
+    Check,
+    CheckContext,
+    CheckResult,
+    EvidenceKind,
+    Finding,
+    Location,
+    Param,
+    Reference,
+    Severity,
+    not_applicable,
+    result_from_findings,
+)
+
+AIA_10 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 10(3)-(4)", confidence="CP")
+FINMA_23 = Reference(source="FINMA Guidance 08/2024", section="2.3 Data quality", confidence="SC")
+EXAMPLES = 5
+EXTRAS = ("pandas",)
+HINT = "pip install 'readiness[data]'"
+
+
+def personal(ctx: CheckContext) -> set[str]:
+    data = ctx.manifest.data
+    return set(data.personal_data_columns) | {c for c, r in data.columns.items() if r.personal}
+
+
+def examples(ctx: CheckContext, column: str, values: Any) -> list[str]:
+    """Up to five distinct example values, masked when the column holds personal data."""
+    shown = [str(v) for v in list(dict.fromkeys(values.tolist()))[:EXAMPLES]]
+    if column in personal(ctx):
+        return [mask(v) for v in shown]
+    return shown
+
+
+def mask(value: str) -> str:
+    return value[:1] + "*" * max(3, len(value) - 2) + value[-1:] if len(value) > 2 else "***"
+
+
+def rule_finding(ctx: CheckContext, column: str, rule: str, bad: Any, total: int, expected: str,
+                 severity: Severity = Severity.HIGH, remediation: str | None = None) -> Finding:
+    count = int(len(bad))
+    return Finding(severity=severity,
+                   message=f"{column}: {count} of {total} values break {rule} ({count / total:.2%}).",
+                   expected=expected, observed=f"{count} unexpected ({count / total:.2%})",
+                   location=Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of("data", "columns", column),
+                                     field=f"data.columns.{column}", column=column),
+                   remediation=remediation, evidence={"rule": rule, "unexpected_count": count,
+                                                      "unexpected_percent": round(100 * count / total, 4),
+                                                      "examples": examples(ctx, column, bad)})
+
+
+class _DataCheck(Check):
+    abstract = True
+    area = "data"
+    extras = EXTRAS
+    install_hint = HINT
+    timeout_s = 600.0
+
+    def production(self, ctx: CheckContext):
+        """The production frame, or a CheckResult explaining why there is none."""
+        data = ctx.manifest.data
+        if data is None or data.production is None:
+            return result_from_findings([Finding(
+                severity=Severity.HIGH, message="No production data sample is declared.",
+                expected="data.production", observed="missing", location=ctx.at("model"),
+                remediation="Point data.production at a production-shaped sample (file or SQL).")],
+                passed="", failed="No production data to check")
+        from readiness.data import DataError
+
+        try:
+            return ctx.resources.frame("production")
+        except DataError as exc:
+            return result_from_findings([Finding(severity=Severity.HIGH, message=str(exc),
+                                                 location=ctx.at("data", "production"),
+                                                 remediation="Make the source readable by readiness.")],
+                                        passed="", failed="Production data unreadable")
+
+    def conclude(self, frame, findings, passed, failed, total=None, metrics=None) -> CheckResult:
+        metrics = {"rows": int(len(frame.df)), "source": frame.source, "sampled": frame.sampled, **(metrics or {})}
+        if frame.sampled:
+            passed += f" (first {len(frame.df)} rows: sampled)"
+        return result_from_findings(findings, passed=passed, failed=failed, total=total, metrics=metrics)
+
+
+KIND_CHECKS = {
+    "int": lambda s, pd: pd.api.types.is_integer_dtype(s) or (pd.api.types.is_float_dtype(s) and
+                                                               bool(((s.dropna() % 1) == 0).all())),
+    "float": lambda s, pd: pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s),
+    "number": lambda s, pd: pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s),
+    "bool": lambda s, pd: pd.api.types.is_bool_dtype(s),
+    "str": lambda s, pd: pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s),
+    "category": lambda s, pd: True,
+    "timestamp": lambda s, pd: pd.api.types.is_string_dtype(s) or pd.api.types.is_datetime64_any_dtype(s),
+}
+
+
+class SchemaConformance(_DataCheck):
+    id = "DQ-001"
+    title = "Production data has the declared columns and types"
+    rationale = ("A model trained on one schema and fed another fails silently: a renamed column becomes "
+                 "all nulls, an amount in cents looks like an amount in francs.")
+    remediation = "Align the production feed with data.columns (names and types), or update the declaration."
+    references = (AIA_10, FINMA_23)
+    weight = 6.0
+    blocking = True
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        rules = ctx.manifest.data.columns if ctx.manifest.data else {}
+        if not rules:
+            return not_applicable("No columns are declared in data.columns")
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        import pandas as pd
+
+        df, findings = frame.df, []
+        for column, rule in rules.items():
+            where = Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of("data", "columns", column),
+                             field=f"data.columns.{column}", column=column)
+            if column not in df.columns:
+                sev = Severity.HIGH if rule.required else Severity.MEDIUM
+                findings.append(Finding(severity=sev, message=f"Column {column} is missing from {frame.source}.",
+                                        expected="present", observed="missing", location=where,
+                                        remediation=self.remediation))
+            elif rule.type and not KIND_CHECKS[rule.type](df[column], pd):
+                findings.append(Finding(severity=Severity.HIGH,
+                                        message=f"Column {column} is {df[column].dtype}, declared {rule.type}.",
+                                        expected=rule.type, observed=str(df[column].dtype), location=where,
+                                        remediation=self.remediation))
+        extra = sorted(set(df.columns) - set(rules)) if frame.columns_missing == [] else []
+        return self.conclude(frame, findings, f"All {len(rules)} declared columns present with their types",
+                             "{n} schema gap(s)", total=len(rules), metrics={"undeclared_columns": extra[:20]})
+
+
+class Completeness(_DataCheck):
+    id = "DQ-002"
+    title = "Null rates within limits and not above the reference sample"
+    rationale = ("Production data has holes the proof-of-concept's clean CSV never had; a model fed nulls "
+                 "it never saw imputes, crashes or quietly degrades.")
+    remediation = "Fix the feed or declare and handle the missing values (imputation the model was trained with)."
+    references = (AIA_10, FINMA_23)
+    weight = 4.0
+    params = {"max_increase": Param(0.05, "Largest rise in null rate over the reference sample (absolute, ours).")}
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        df, rules = frame.df, ctx.manifest.data.columns
+        ref = None
+        if ctx.manifest.data.reference is not None:
+            try:
+                ref = ctx.resources.frame("reference").df
+            except Exception:  # noqa: BLE001 - the reference is optional evidence here; DQ-006 reports it
+                ref = None
+        rates = df.isna().mean()
+        findings, metrics = [], {"null_rate": {c: round(float(v), 6) for c, v in rates.items() if v > 0}}
+        for column, rate in rates.items():
+            rule = rules.get(column)
+            where = Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of("data", "columns", column)
+                             if rule else ctx.loaded.line_of("data", "production"), column=str(column))
+            if rule and rule.max_null_rate is not None and rate > rule.max_null_rate:
+                findings.append(Finding(severity=Severity.HIGH, message=f"{column} is {rate:.2%} null.",
+                                        expected=f"<= {rule.max_null_rate:.2%}", observed=f"{rate:.2%}",
+                                        location=where, remediation=self.remediation,
+                                        evidence={"null_count": int(df[column].isna().sum())}))
+            elif ref is not None and column in ref.columns:
+                before = float(ref[column].isna().mean())
+                if rate - before > ctx.params["max_increase"]:
+                    findings.append(Finding(severity=Severity.HIGH,
+                                            message=f"{column} is {rate:.2%} null in production, "
+                                                    f"{before:.2%} in the reference.",
+                                            expected=f"<= {before + ctx.params['max_increase']:.2%}",
+                                            observed=f"{rate:.2%}", location=where, remediation=self.remediation))
+        return self.conclude(frame, findings, f"Null rates within limits across {len(rates)} columns",
+                             "{n} completeness gap(s)", total=len(rates), metrics=metrics)
+
+
+class Validity(_DataCheck):
+    id = "DQ-003"
+    title = "Values within declared ranges, allowed sets and patterns"
+    rationale = ("An age of 212, a currency 'XXX' or a phone number '+91 000' in production are either "
+                 "defects upstream or cases the model was never meant to see; both must be known.")
+    remediation = "Fix the feed, or reject such records before they reach the model and log them."
+    references = (AIA_10,)
+    weight = 4.0
+    params = {"max_unexpected_share": Param(0.0, "Share of values allowed to break a rule (ours).")}
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        rules = {c: r for c, r in ctx.manifest.data.columns.items()
+                 if r.min is not None or r.max is not None or r.allowed is not None or r.pattern} \
+            if ctx.manifest.data else {}
+        if not rules:
+            return not_applicable("No ranges, allowed sets or patterns are declared")
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        import pandas as pd
+
+        df, total, findings, checked = frame.df, len(frame.df), [], 0
+        for column, rule in rules.items():
+            if column not in df.columns:
+                continue  # DQ-001 reports it
+            values = df[column].dropna()
+            if rule.min is not None or rule.max is not None:
+                checked += 1
+                numeric = pd.to_numeric(values, errors="coerce")
+                bad = values[numeric.isna() | (numeric < (rule.min if rule.min is not None else -math.inf)) |
+                             (numeric > (rule.max if rule.max is not None else math.inf))]
+                self._add(ctx, findings, column, "range", bad, total, f"[{rule.min}, {rule.max}]")
+            if rule.allowed is not None:
+                checked += 1
+                bad = values[~values.isin(rule.allowed)]
+                self._add(ctx, findings, column, "allowed set", bad, total, f"one of {rule.allowed[:10]}")
+            if rule.pattern:
+                checked += 1
+                text = values.astype("string")
+                bad = values[~text.str.fullmatch(re.compile(rule.pattern)).fillna(False).astype(bool)]
+                self._add(ctx, findings, column, "pattern", bad, total, f"matches {rule.pattern}")
+        return self.conclude(frame, findings, f"{checked} rules hold", "{n} validity rule(s) broken",
+                             total=max(checked, 1))
+
+    def _add(self, ctx, findings, column, rule, bad, total, expected) -> None:
+        if total and len(bad) / total > ctx.params["max_unexpected_share"]:
+            findings.append(rule_finding(ctx, column, rule, bad, total, expected, remediation=self.remediation))
+
+
+class Uniqueness(_DataCheck):
+    id = "DQ-004"
+    title = "Declared keys are unique and no record is duplicated"
+    rationale = ("Duplicated decisions double-count exposure, and duplicated training rows teach the model "
+                 "to memorise: keys must identify one record.")
+    remediation = "Deduplicate upstream, or fix the key declaration (data.keys)."
+    weight = 3.0
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        df, data, findings = frame.df, ctx.manifest.data, []
+        total = len(df)
+        keyed = bool(data.keys) and all(k in df.columns for k in data.keys)
+        dup = df.iloc[0:0]
+        if keyed:
+            dup = df[df.duplicated(subset=data.keys, keep=False)]
+            if len(dup):
+                column = data.keys[0] if len(data.keys) == 1 else "+".join(data.keys)
+                shown = dup[data.keys[0]] if len(data.keys) == 1 else dup[data.keys].astype(str).agg("|".join, axis=1)
+                f = rule_finding(ctx, column, "key uniqueness", shown, total, "unique", remediation=self.remediation)
+                findings.append(f.model_copy(update={"location": ctx.at("data", "keys")}))
+        for column, rule in data.columns.items():
+            if rule.unique and column in df.columns:
+                dup = df[column][df[column].duplicated(keep=False) & df[column].notna()]
+                if len(dup):
+                    findings.append(rule_finding(ctx, column, "uniqueness", dup, total, "unique",
+                                                 remediation=self.remediation))
+        # an exact duplicate record duplicates its key too: with keys, only key duplicates need hashing
+        full = int(dup.duplicated().sum()) if keyed else int(df.duplicated().sum())
+        if full:
+            findings.append(Finding(severity=Severity.MEDIUM, message=f"{full} records are exact duplicates.",
+                                    expected="0", observed=str(full), location=ctx.at("data", "production"),
+                                    remediation=self.remediation))
+        return self.conclude(frame, findings, "No duplicate keys or records", "{n} uniqueness gap(s)",
+                             metrics={"duplicate_records": full})
+
+
+class Timestamps(_DataCheck):
+    id = "DQ-005"
+    title = "Timestamps at the declared precision, in UTC, in order, not from the future, without gaps"
+    rationale = ("High-frequency systems stamp events in microseconds. A feed that silently truncates to "
+                 "milliseconds, mixes local time with UTC or delivers events out of order reorders a "
+                 "market and breaks surveillance and audit alike.")
+    remediation = ("Emit ISO-8601 timestamps with the declared fractional digits and an explicit UTC offset; "
+                   "keep each stream ordered at the source.")
+    references = (Reference(source="DORA RTS (EU) 2024/1774", section="Art. 12 (clock synchronisation)",
+                            confidence="CM"),)
+    weight = 4.0
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        rule = ctx.manifest.data.timestamps if ctx.manifest.data else None
+        if rule is None:
+            return not_applicable("No timestamp rule is declared (data.timestamps)")
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        import pandas as pd
+
+        df, total, findings = frame.df, len(frame.df), []
+        if rule.column not in df.columns:
+            return self.conclude(frame, [Finding(severity=Severity.HIGH, message=f"No column {rule.column}.",
+                                                 location=ctx.at("data", "timestamps", "column"))], "", "No timestamps")
+        raw = df[rule.column].astype("string")
+        need = {"s": 0, "ms": 3, "us": 6, "ns": 9}[rule.precision]
+        digits = raw.str.extract(r"T\d{2}:\d{2}:\d{2}(?:\.(\d+))?", expand=False).fillna("").str.len()
+        unparsable = raw[raw.notna() & raw.str.match(r".*T\d{2}:\d{2}:\d{2}").eq(False)]
+        if len(unparsable):
+            findings.append(self._f(ctx, rule, "ISO-8601 form", unparsable, total, "YYYY-MM-DDTHH:MM:SS[.f]+00:00"))
+        coarse = raw[raw.notna() & (digits < need)]
+        if len(coarse):
+            findings.append(self._f(ctx, rule, f"{rule.precision} precision", coarse, total,
+                                    f"{need} fractional digits (truncation loses ordering)"))
+        offsets = raw.str.extract(r"(Z|[+-]\d{2}:?\d{2})$", expand=False)
+        if rule.require_utc:
+            bad = raw[raw.notna() & ~offsets.isin(["Z", "+00:00", "+0000", "-00:00"])]
+            if len(bad):
+                findings.append(self._f(ctx, rule, "UTC offset", bad, total, "Z or +00:00"))
+        stamps = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
+        future = raw[stamps > pd.Timestamp(ctx.now) + pd.Timedelta(seconds=rule.max_future_s)]
+        if len(future):
+            findings.append(self._f(ctx, rule, "not in the future", future, total, f"<= {ctx.now.isoformat()}"))
+        if rule.stream_key and rule.stream_key in df.columns:
+            order = pd.DataFrame({"key": df[rule.stream_key], "t": stamps}).dropna()
+            back = order["t"] < order.groupby("key")["t"].cummax()
+            if back.any():
+                findings.append(self._f(ctx, rule, f"order within {rule.stream_key}", raw[order.index[back]], total,
+                                        "non-decreasing per stream"))
+        if rule.max_gap_s:
+            gaps = stamps.dropna().sort_values().diff().dt.total_seconds()
+            big = gaps[gaps > rule.max_gap_s]
+            if len(big):
+                findings.append(Finding(severity=Severity.MEDIUM,
+                                        message=f"{len(big)} gaps longer than {rule.max_gap_s:g} s "
+                                                f"(largest {big.max():.1f} s).",
+                                        expected=f"<= {rule.max_gap_s:g} s", observed=f"{big.max():.1f} s",
+                                        location=ctx.at("data", "timestamps", "max_gap_s")))
+        return self.conclude(frame, findings, f"{total} timestamps at {rule.precision} precision, UTC, ordered",
+                             "{n} timestamp defect(s)",
+                             metrics={"min_fraction_digits": int(digits.min()) if total else None})
+
+    def _f(self, ctx, rule, name, bad, total, expected) -> Finding:
+        f = rule_finding(ctx, rule.column, name, bad, total, expected, remediation=self.remediation)
+        return f.model_copy(update={"location": Location(file=str(ctx.loaded.path),
+                                                         line=ctx.loaded.line_of("data", "timestamps"),
+                                                         field="data.timestamps", column=rule.column)})
+
+
+def psi(ref: Any, prod: Any, bins: int) -> tuple[float, list[str]]:
+    """Population stability index; numeric columns binned on reference quantiles. Also returns the
+    categories production has that the reference never had."""
+    import numpy as np
+    import pandas as pd
+
+    eps = 1e-4
+    ref, prod = ref.dropna(), prod.dropna()
+    numeric = pd.api.types.is_numeric_dtype(ref) and pd.api.types.is_numeric_dtype(prod) \
+        and not pd.api.types.is_bool_dtype(ref)
+    if numeric and ref.nunique() > bins:
+        edges = np.unique(np.quantile(ref.to_numpy(dtype=float), np.linspace(0, 1, bins + 1)))
+        edges[0], edges[-1] = -np.inf, np.inf
+        p = np.histogram(ref.to_numpy(dtype=float), edges)[0] / max(len(ref), 1)
+        q = np.histogram(prod.to_numpy(dtype=float), edges)[0] / max(len(prod), 1)
+        unseen: list[str] = []
+    else:  # count first, then name the categories: converting a million values to text is the slow part
+        p_counts = ref.value_counts(normalize=True)
+        q_counts = prod.value_counts(normalize=True)
+        p_counts.index = p_counts.index.astype(str)
+        q_counts.index = q_counts.index.astype(str)
+        p_counts = p_counts.groupby(level=0).sum()
+        q_counts = q_counts.groupby(level=0).sum()
+        cats = p_counts.index.union(q_counts.index)
+        p = p_counts.reindex(cats, fill_value=0).to_numpy()
+        q = q_counts.reindex(cats, fill_value=0).to_numpy()
+        unseen = [str(c) for c in q_counts.index.difference(p_counts.index)]
+    p, q = np.clip(p, eps, None), np.clip(q, eps, None)
+    return float(np.sum((q - p) * np.log(q / p))), unseen
+
+
+class Drift(_DataCheck):
+    id = "DQ-006"
+    title = "Production distributions have not drifted from the reference"
+    rationale = ("A model is only as good as the resemblance between what it learnt from and what it sees. "
+                 "The population stability index per feature says where that resemblance broke.")
+    remediation = ("Investigate the drifted features; retrain or recalibrate on recent data, or confirm the "
+                   "shift is benign and record it.")
+    references = (AIA_10, FINMA_23)
+    weight = 5.0
+    params = {"psi_warn": Param(0.10, "PSI at which a feature warns (ours)."),
+              "psi_fail": Param(0.25, "PSI at which a feature fails (ours)."),
+              "bins": Param(10, "Quantile bins on the reference for numeric features."),
+              "max_unseen_share": Param(0.01, "Share of production values in categories the reference lacks.")}
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        data = ctx.manifest.data
+        if data is None or data.reference is None:
+            return not_applicable("No reference sample to compare with (data.reference)")
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        from readiness.data import DataError
+
+        try:
+            ref = ctx.resources.frame("reference").df
+        except DataError as exc:
+            return self.conclude(frame, [Finding(severity=Severity.HIGH, message=str(exc),
+                                                 location=ctx.at("data", "reference"))], "", "Reference unreadable")
+        prod = frame.df
+        skip = set(data.keys) | {c for c, r in data.columns.items() if not r.drift or r.type == "timestamp"}
+        if data.timestamps:
+            skip.add(data.timestamps.column)
+        columns = [c for c in prod.columns if c in ref.columns and c not in skip]
+        findings, scores = [], {}
+        for column in columns:
+            value, unseen = psi(ref[column], prod[column], ctx.params["bins"])
+            scores[column] = round(value, 4)
+            where = Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of("data", "reference"), column=column)
+            if value >= ctx.params["psi_warn"]:
+                sev = Severity.HIGH if value >= ctx.params["psi_fail"] else Severity.MEDIUM
+                findings.append(Finding(severity=sev, message=f"{column} drifted: PSI {value:.3f}.",
+                                        expected=f"< {ctx.params['psi_warn']}", observed=f"{value:.3f}",
+                                        location=where, remediation=self.remediation,
+                                        evidence={"psi": round(value, 4)}))
+            if unseen:
+                counts = prod[column].value_counts(normalize=True)
+                share = float(counts[counts.index.astype(str).isin(unseen)].sum())
+                if share > ctx.params["max_unseen_share"]:
+                    findings.append(Finding(
+                        severity=Severity.MEDIUM, message=f"{column}: {share:.2%} of values are in categories the "
+                        f"reference never had.", expected=f"<= {ctx.params['max_unseen_share']:.0%}",
+                        observed=f"{share:.2%}", location=where,
+                        evidence={"unseen": examples(ctx, column, __import__("pandas").Series(unseen))}))
+        return self.conclude(frame, findings, f"PSI below {ctx.params['psi_warn']} on {len(columns)} features",
+                             "{n} drift finding(s)", total=max(len(columns), 1), metrics={"psi": scores})
+
+
+class FreshnessVolume(_DataCheck):
+    id = "DQ-007"
+    title = "The newest record is recent and the row count is in the expected range"
+    rationale = "A feed that stopped yesterday or delivers a tenth of its usual volume is an incident in waiting."
+    remediation = "Check the feed's schedule and upstream jobs; alert on staleness and volume in monitoring."
+    weight = 2.0
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        data = ctx.manifest.data
+        if data is None or (data.freshness is None and data.volume is None):
+            return not_applicable("No freshness or volume expectation is declared")
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        import pandas as pd
+
+        findings, metrics = [], {}
+        if data.freshness and data.freshness.column in frame.df.columns:
+            newest = pd.to_datetime(frame.df[data.freshness.column].astype("string"), utc=True, errors="coerce",
+                                    format="ISO8601").max()
+            age_h = (pd.Timestamp(ctx.now) - newest).total_seconds() / 3600 if pd.notna(newest) else math.inf
+            metrics["newest"] = None if pd.isna(newest) else newest.isoformat()
+            metrics["age_hours"] = round(age_h, 2) if math.isfinite(age_h) else None
+            if age_h > data.freshness.max_age_hours:
+                findings.append(Finding(severity=Severity.HIGH,
+                                        message=f"The newest record is {age_h:.1f} hours old.",
+                                        expected=f"<= {data.freshness.max_age_hours:g} h", observed=f"{age_h:.1f} h",
+                                        location=ctx.at("data", "freshness"), remediation=self.remediation))
+        if data.volume:
+            rows, v = len(frame.df), data.volume
+            if (v.min_rows is not None and rows < v.min_rows) or (v.max_rows is not None and rows > v.max_rows):
+                findings.append(Finding(severity=Severity.HIGH, message=f"{rows} rows.",
+                                        expected=f"[{v.min_rows}, {v.max_rows}]", observed=str(rows),
+                                        location=ctx.at("data", "volume"), remediation=self.remediation))
+        return self.conclude(frame, findings, "Fresh and of the expected volume", "{n} freshness/volume gap(s)",
+                             metrics=metrics)
+
+
+__all__ = ["EvidenceKind"]

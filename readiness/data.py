@@ -1,0 +1,138 @@
+"""Reading the team's real data: CSV, Parquet and JSON Lines files, SQL tables or queries (SQLite
+embedded, PostgreSQL and anything else SQLAlchemy reaches), read-only and bounded by ``sample``.
+
+Only the columns the checks need are read (columnar for Parquet); timestamp columns are read as text
+so that their precision and offsets can be judged as written. pandas is imported here, never at start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from readiness.manifest import DataSource, LoadedManifest
+
+
+class DataError(RuntimeError):
+    """A source cannot be read; the message names the source."""
+
+
+@dataclass
+class Frame:
+    df: Any  # pandas.DataFrame
+    source: str
+    sampled: bool
+    columns_missing: list[str]
+
+
+def describe(source: DataSource) -> str:
+    if source.path:
+        return source.path
+    from urllib.parse import urlsplit
+
+    url = urlsplit(source.url or "")
+    where = f"{url.scheme}://{url.hostname or ''}{url.path}"  # never the password
+    return f"{where} {source.table or 'query'}"
+
+
+def _format(source: DataSource, path: Path) -> str:
+    if source.format:
+        return source.format
+    suffix = path.suffix.lower()
+    return {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(
+        suffix, "csv")
+
+
+def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, text_columns: list[str]) -> Frame:
+    """Read ``columns`` (all when None) from ``source``; ``text_columns`` stay strings."""
+    import pandas as pd
+
+    name = describe(source)
+    if source.engine == "spark":
+        raise DataError(f"{name}: engine spark needs pyspark and a Spark session; not available here")
+    try:
+        if source.path:
+            path = loaded.resolve(source.path)
+            fmt = _format(source, path)
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                available = pq.ParquetFile(path).schema_arrow.names
+                wanted = [c for c in columns if c in available] if columns is not None else None
+                df = pd.read_parquet(path, columns=wanted)
+                if source.sample:
+                    df = df.head(source.sample)
+            elif fmt == "jsonl":
+                df = pd.read_json(path, lines=True, nrows=source.sample, dtype=False)
+                if columns is not None:
+                    df = df[[c for c in columns if c in df.columns]]
+            else:
+                header = pd.read_csv(path, nrows=0).columns
+                wanted = [c for c in columns if c in header] if columns is not None else list(header)
+                df = pd.read_csv(path, usecols=wanted, nrows=source.sample,
+                                 dtype={c: "string" for c in text_columns if c in wanted})
+        else:
+            df = _read_sql(source, columns)
+    except DataError:
+        raise
+    except FileNotFoundError:
+        raise DataError(f"{name}: file not found") from None
+    except Exception as exc:  # pandas, pyarrow and drivers raise many types: name the source, keep the cause
+        raise DataError(f"{name}: cannot read: {type(exc).__name__}: {str(exc)[:300]}") from None
+    for column in text_columns:
+        if column in df.columns:
+            df[column] = df[column].astype("string")
+    missing = [c for c in columns or [] if c not in df.columns]
+    sampled = bool(source.sample) and len(df) >= source.sample
+    return Frame(df=df, source=name, sampled=sampled, columns_missing=missing)
+
+
+def _read_sql(source: DataSource, columns: list[str] | None) -> Any:
+    import pandas as pd
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(source.url, pool_pre_ping=True)
+    try:
+        with engine.connect() as con:
+            con = con.execution_options(postgresql_readonly=True) if engine.dialect.name == "postgresql" else con
+            if source.query:
+                sql = f"SELECT * FROM ({source.query}) AS readiness_source"  # noqa: S608 - the manifest's own query
+                if source.sample:
+                    sql += f" LIMIT {int(source.sample)}"
+                return pd.read_sql_query(sa.text(sql), con)
+            table = sa.Table(source.table, sa.MetaData(), autoload_with=con)
+            cols = [table.c[c] for c in columns if c in table.c] if columns is not None else [table]
+            stmt = sa.select(*cols)
+            if source.sample:
+                stmt = stmt.limit(source.sample)
+            return pd.read_sql_query(stmt, con)
+    except sa.exc.NoSuchTableError:
+        raise DataError(f"{describe(source)}: no such table {source.table!r}") from None
+    except sa.exc.OperationalError as exc:
+        raise DataError(f"{describe(source)}: cannot connect or query: {str(exc.orig)[:200]}") from None
+    finally:
+        engine.dispose()
+
+
+def needed_columns(loaded: LoadedManifest) -> tuple[list[str] | None, list[str]]:
+    """The columns the data checks read (None: all, when expectations or drift need every column),
+    and which of them must stay text (timestamps)."""
+    data = loaded.manifest.data
+    text = [c for c, rule in data.columns.items() if rule.type == "timestamp"]
+    if data.timestamps:
+        text.append(data.timestamps.column)
+    if not data.columns or data.expectation_suites:
+        return None, sorted(set(text))
+    wanted = set(data.columns) | set(data.keys) | set(text)
+    if data.timestamps and data.timestamps.stream_key:
+        wanted.add(data.timestamps.stream_key)
+    if data.freshness:
+        wanted.add(data.freshness.column)
+    for exp in data.expectations:
+        for key, value in exp.kwargs.items():
+            if key.startswith("column") and isinstance(value, str):
+                wanted.add(value)
+            elif key.startswith("column") and isinstance(value, list):
+                wanted.update(v for v in value if isinstance(v, str))
+    return sorted(wanted), sorted(set(text))

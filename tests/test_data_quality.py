@@ -1,0 +1,244 @@
+"""Data quality with real files, a real SQLite file, a real PostgreSQL server and real Great Expectations."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from postgres import Postgres
+from support import EXAMPLES, NOW, run_cli
+
+from readiness.api import assess
+from readiness.engine import RunOptions
+from readiness.resources import free_port
+
+DQ = ("DQ-001", "DQ-002", "DQ-003", "DQ-004", "DQ-005", "DQ-006", "DQ-007", "DQ-008")
+
+
+def results(path: Path, only=DQ, now=NOW) -> dict:
+    a = assess(path, options=RunOptions(now=now, only=only))
+    return {o.id: o for o in a.outcomes if o.id in only}
+
+
+def test_credit_risk_defects_are_found_with_evidence():
+    got = results(EXAMPLES / "credit-risk" / "readiness.yaml")
+    dq2 = got["DQ-002"].result
+    assert dq2.status.value == "fail" and dq2.metrics["null_rate"] == {"employment_years": 0.08}
+    assert dq2.findings[0].location.column == "employment_years"
+    dq3 = got["DQ-003"].result
+    f = dq3.findings[0]
+    assert f.location.column == "age" and f.evidence["unexpected_count"] == 5
+    assert sorted(f.evidence["examples"]) == ["0", "150"]
+    dq6 = got["DQ-006"].result
+    assert dq6.metrics["psi"]["income"] > 0.25
+    assert all(v < 0.1 for k, v in dq6.metrics["psi"].items() if k != "income")
+    assert got["DQ-001"].result.status.value == "pass" and got["DQ-008"].result.status.value == "pass"
+    assert {o.id for o in got.values() if o.waived} == {"DQ-002", "DQ-003", "DQ-006"}
+
+
+def test_market_surveillance_timestamp_defects_and_the_exported_suite():
+    from datetime import UTC, datetime
+
+    got = results(EXAMPLES / "market-surveillance" / "readiness.yaml", now=datetime(2026, 11, 21, tzinfo=UTC))
+    ts = {f.evidence["rule"]: f.evidence for f in got["DQ-005"].result.findings}
+    assert set(ts) == {"us precision", "UTC offset", "order within symbol"}
+    assert 0.010 <= ts["us precision"]["unexpected_percent"] / 100 <= 0.020
+    assert all(e.count(":")  == 3 and len(e.split(".")[1].split("+")[0]) == 3 for e in ts["us precision"]["examples"])
+    assert all(e.endswith("+01:00") for e in ts["UTC offset"]["examples"])
+    assert 0.004 <= ts["order within symbol"]["unexpected_percent"] / 100 <= 0.015
+    suite = got["DQ-008"].result
+    assert suite.status.value == "fail" and suite.metrics["evaluated"] == 5
+    assert [f.evidence["examples"] for f in suite.findings] == [["AQEU"]]
+    assert got["DQ-007"].result.status.value == "pass"
+
+
+def write_case(tmp_path: Path, df: pd.DataFrame, data: dict, fmt: str = "csv") -> Path:
+    target = tmp_path / f"prod.{fmt}"
+    if fmt == "csv":
+        df.to_csv(target, index=False)
+    elif fmt == "parquet":
+        df.to_parquet(target, index=False)
+    else:
+        df.to_json(target, orient="records", lines=True)
+    manifest = {"model": {"id": "m", "name": "M", "version": "1.0.0"},
+                "data": {"production": {"path": target.name}, **data}}
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(manifest, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_file_formats_and_personal_data_masking(tmp_path, fmt):
+    df = pd.DataFrame({"phone": ["+91 98765 43210", "+41 44 668 18 00", "0041446681800", "12345"],
+                       "amount": [10.0, 20.0, None, 40.0]})
+    path = write_case(tmp_path, df, {"columns": {
+        "phone": {"type": "str", "pattern": r"\+[1-9][0-9 ]{6,17}", "personal": True},
+        "amount": {"type": "float", "max_null_rate": 0.1}}}, fmt)
+    got = results(path, ("DQ-001", "DQ-002", "DQ-003"))
+    assert got["DQ-001"].result.status.value == "pass"
+    assert got["DQ-002"].result.findings[0].message == "amount is 25.00% null."
+    bad = got["DQ-003"].result.findings[0]
+    assert bad.evidence["unexpected_count"] == 2
+    assert bad.evidence["examples"] == ["0***********0", "1***5"]  # masked: personal data
+    text = json.dumps([o.result.model_dump(mode="json") for o in got.values()])
+    assert "0041446681800" not in text and "12345" not in text
+
+
+def test_sampling_reads_only_the_first_rows_and_says_so(tmp_path):
+    df = pd.DataFrame({"x": range(1000)})
+    path = write_case(tmp_path, df, {"columns": {"x": {"type": "int"}}})
+    text = path.read_text().replace("path: prod.csv", "path: prod.csv\n    sample: 100")
+    path.write_text(text)
+    res = results(path, ("DQ-001",))["DQ-001"].result
+    assert res.metrics["rows"] == 100 and res.metrics["sampled"] is True
+    assert "sampled" in res.summary
+
+
+def test_uniqueness_and_schema_gaps(tmp_path):
+    df = pd.DataFrame({"id": [1, 2, 2, 3], "amount": ["a", "b", "c", "d"]})
+    path = write_case(tmp_path, df, {"keys": ["id"], "columns": {
+        "id": {"type": "int", "unique": True}, "amount": {"type": "float"},
+        "missing": {"type": "str", "required": True}}})
+    got = results(path, ("DQ-001", "DQ-004"))
+    messages = [f.message for f in got["DQ-001"].result.findings]
+    assert "Column missing is missing from prod.csv." in messages
+    assert any("amount is" in m and "declared float" in m for m in messages)
+    dup = got["DQ-004"].result.findings[0]
+    assert dup.evidence["unexpected_count"] == 2 and dup.evidence["examples"] == ["2"]
+
+
+def test_drift_on_a_categorical_feature_and_unseen_categories(tmp_path):
+    ref = pd.DataFrame({"country": ["CH"] * 80 + ["DE"] * 20})
+    ref.to_csv(tmp_path / "ref.csv", index=False)
+    df = pd.DataFrame({"country": ["CH"] * 30 + ["DE"] * 50 + ["IN"] * 20})
+    path = write_case(tmp_path, df, {"reference": {"path": "ref.csv"}})
+    res = results(path, ("DQ-006",))["DQ-006"].result
+    assert res.status.value == "fail" and res.metrics["psi"]["country"] > 0.25
+    assert any("categories the reference never had" in f.message and f.evidence["unseen"] == ["IN"]
+               for f in res.findings)
+
+
+def test_a_malformed_csv_is_a_located_failure_not_a_crash(tmp_path):
+    (tmp_path / "prod.csv").write_text('a,b\n1,2\n3,"unterminated\n')
+    path = tmp_path / "m.yaml"
+    path.write_text("model: {id: m, name: M, version: '1'}\ndata:\n  production: {path: prod.csv}\n"
+                    "  columns: {a: {type: int}}\n")
+    got = results(path, ("DQ-001", "DQ-002"))
+    for o in got.values():
+        assert o.status.value == "fail"
+        assert o.result.findings[0].message.startswith("prod.csv: cannot read")
+
+
+def test_unknown_expectation_type_and_missing_column_are_reported(tmp_path):
+    df = pd.DataFrame({"a": [1, 2, 3]})
+    path = write_case(tmp_path, df, {"expectations": [
+        {"type": "expect_column_values_to_be_fabulous", "kwargs": {"column": "a"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "nope"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a", "min_value": 2}}]})
+    res = results(path, ("DQ-008",))["DQ-008"].result
+    messages = [f.message for f in res.findings]
+    assert any(m.startswith("expect_column_values_to_be_fabulous") for m in messages)
+    assert any("could not run" in m and "nope" in m for m in messages)
+    assert any("expect_column_values_to_be_between on a fails: 1 unexpected" in m for m in messages)
+
+
+def test_great_expectations_leaves_no_trace(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    df = pd.DataFrame({"a": [1, 2, 3]})
+    path = write_case(tmp_path, df, {"expectations": [{"type": "expect_column_to_exist", "kwargs": {"column": "a"}}]})
+    r = run_cli("assess", str(path), "--only", "DQ-008", "--no-history", "-f", "json", "-o", str(tmp_path / "o"),
+                cwd=tmp_path)
+    assert "Calculating Metrics" not in r.err
+    assert not (tmp_path / "gx").exists() and not list(tmp_path.rglob("great_expectations.yml"))
+    a = json.loads((tmp_path / "o" / "assessment.json").read_text())
+    assert next(o for o in a["outcomes"] if o["id"] == "DQ-008")["result"]["status"] == "pass"
+
+
+def test_a_0x_suite_is_refused_with_the_reason(tmp_path):
+    (tmp_path / "old.json").write_text(json.dumps({"expectation_suite_name": "x", "expectations": [
+        {"expectation_type": "expect_column_to_exist", "kwargs": {"column": "a"}}]}))
+    path = write_case(tmp_path, pd.DataFrame({"a": [1]}), {"expectation_suites": ["old.json"]})
+    res = results(path, ("DQ-008",))["DQ-008"].result
+    assert "0.x suite" in res.findings[0].message
+
+
+def test_sqlite_table_and_query_read_only(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "features.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE features (id INTEGER, amount REAL, note TEXT)")
+        con.executemany("INSERT INTO features VALUES (?, ?, ?)", [(i, i * 1.5, "x") for i in range(50)] + [(7, -1.0, "y")])
+    before = (db.stat().st_mtime_ns, db.read_bytes())
+    for source in ({"url": f"sqlite:///{db}", "table": "features"},
+                   {"url": f"sqlite:///{db}", "query": "SELECT id, amount FROM features WHERE id < 100"}):
+        manifest = {"model": {"id": "m", "name": "M", "version": "1"}, "data": {
+            "production": source, "keys": ["id"],
+            "columns": {"id": {"type": "int"}, "amount": {"type": "float", "min": 0}}}}
+        path = tmp_path / "m.yaml"
+        path.write_text(yaml.safe_dump(manifest))
+        got = results(path, ("DQ-001", "DQ-003", "DQ-004"))
+        assert got["DQ-001"].result.status.value == "pass"
+        assert got["DQ-003"].result.findings[0].evidence["examples"] == ["-1.0"]
+        assert got["DQ-004"].result.findings[0].evidence["examples"] == ["7"]
+    assert (db.stat().st_mtime_ns, db.read_bytes()) == before
+
+
+def test_unreachable_database_names_the_source_without_the_password(tmp_path):
+    manifest = {"model": {"id": "m", "name": "M", "version": "1"}, "data": {
+        "production": {"url": f"postgresql+psycopg2://reader:${{DB_PASSWORD}}@127.0.0.1:{free_port()}/prod",
+                       "table": "features"}, "columns": {"id": {"type": "int"}}}}
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(manifest))
+    os.environ["DB_PASSWORD"] = "hunter2-secret"
+    try:
+        res = results(path, ("DQ-001",))["DQ-001"].result
+    finally:
+        del os.environ["DB_PASSWORD"]
+    assert res.status.value == "fail"
+    message = res.findings[0].message
+    assert "postgresql+psycopg2://127.0.0.1/prod features" in message and "cannot connect" in message
+    assert "hunter2" not in json.dumps(res.model_dump(mode="json"))
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    server = Postgres(free_port())
+    url = server.start()
+    yield url
+    server.stop()
+
+
+def test_postgresql_table_against_a_real_server(postgres_url, tmp_path):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as con:
+        con.execute(sa.text("CREATE TABLE orders (order_id TEXT, price DOUBLE PRECISION, venue TEXT)"))
+        con.execute(sa.text("INSERT INTO orders VALUES ('A1', 10.5, 'XSWX'), ('A2', -3, 'XSWX'), ('A2', 7, 'AQEU')"))
+    engine.dispose()
+    manifest = {"model": {"id": "m", "name": "M", "version": "1"}, "data": {
+        "production": {"url": postgres_url, "table": "orders"}, "keys": ["order_id"],
+        "columns": {"order_id": {"type": "str"}, "price": {"type": "float", "min": 0},
+                    "venue": {"type": "category", "allowed": ["XSWX"]}},
+        "expectations": [{"type": "expect_column_values_to_be_in_set",
+                          "kwargs": {"column": "venue", "value_set": ["XSWX"]}}]}}
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(manifest))
+    got = results(path, ("DQ-001", "DQ-003", "DQ-004", "DQ-008"))
+    assert got["DQ-001"].result.status.value == "pass"
+    assert {f.evidence["rule"] for f in got["DQ-003"].result.findings} == {"range", "allowed set"}
+    assert got["DQ-004"].result.findings[0].evidence["examples"] == ["A2"]
+    assert got["DQ-008"].result.findings[0].evidence["examples"] == ["AQEU"]
+
+
+def test_spark_engine_is_reported_not_silently_ignored(tmp_path):
+    df = pd.DataFrame({"a": [1]})
+    path = write_case(tmp_path, df, {"columns": {"a": {"type": "int"}}})
+    path.write_text(path.read_text().replace("path: prod.csv", "path: prod.csv\n    engine: spark"))
+    res = results(path, ("DQ-001",))["DQ-001"].result
+    assert res.status.value == "fail" and "engine spark" in res.findings[0].message
