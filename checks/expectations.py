@@ -96,7 +96,8 @@ class ExpectationSuites(_DataCheck):
             try:
                 expectations.append(ExpectationConfiguration(type=exp.type, kwargs=exp.kwargs).to_domain_obj())
             except Exception as exc:  # GX raises its own errors for unknown types and bad arguments
-                findings.append(Finding(severity=Severity.HIGH, message=f"{exp.type}: {type(exc).__name__}: {exc}"[:300],
+                message = f"{exp.type}: {type(exc).__name__}: {exc}"[:300]
+                findings.append(Finding(severity=Severity.HIGH, message=message,
                                         location=ctx.at("data", "expectations", i),
                                         remediation="Use a Great Expectations 1.x expectation type and its arguments."))
         return gx.ExpectationSuite(name="manifest", expectations=expectations) if expectations else None
@@ -108,7 +109,8 @@ class ExpectationSuites(_DataCheck):
         try:
             raw = json.loads(ctx.resolve(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            findings.append(Finding(severity=Severity.HIGH, message=f"{path}: not readable JSON: {exc}", location=where))
+            findings.append(Finding(severity=Severity.HIGH, message=f"{path}: not readable JSON: {exc}",
+                                    location=where))
             return None
         if "expectation_suite_name" in raw:
             findings.append(Finding(severity=Severity.HIGH,

@@ -172,7 +172,8 @@ def test_sqlite_table_and_query_read_only(tmp_path):
     db = tmp_path / "features.db"
     with sqlite3.connect(db) as con:
         con.execute("CREATE TABLE features (id INTEGER, amount REAL, note TEXT)")
-        con.executemany("INSERT INTO features VALUES (?, ?, ?)", [(i, i * 1.5, "x") for i in range(50)] + [(7, -1.0, "y")])
+        rows = [(i, i * 1.5, "x") for i in range(50)] + [(7, -1.0, "y")]
+        con.executemany("INSERT INTO features VALUES (?, ?, ?)", rows)
     before = (db.stat().st_mtime_ns, db.read_bytes())
     for source in ({"url": f"sqlite:///{db}", "table": "features"},
                    {"url": f"sqlite:///{db}", "query": "SELECT id, amount FROM features WHERE id < 100"}):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -70,8 +70,8 @@ def suite() -> dict:
 
 def main() -> None:
     rng = random.Random(5)
-    write(HERE / "data" / "reference_orders.csv", events(rng, datetime(2026, 11, 19, 8, tzinfo=timezone.utc), 10_000, False))
-    write(HERE / "data" / "orders.csv", events(rng, datetime(2026, 11, 20, 8, tzinfo=timezone.utc), 10_000, True))
+    write(HERE / "data" / "reference_orders.csv", events(rng, datetime(2026, 11, 19, 8, tzinfo=UTC), 10_000, False))
+    write(HERE / "data" / "orders.csv", events(rng, datetime(2026, 11, 20, 8, tzinfo=UTC), 10_000, True))
     (HERE / "expectations" / "orders.json").write_text(json.dumps(suite(), indent=2) + "\n", encoding="utf-8")
 
 
