@@ -49,10 +49,10 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
     import pandas as pd
 
     name = describe(source)
-    if source.engine == "spark":
-        raise DataError(f"{name}: engine spark needs pyspark and a Spark session; not available here")
     try:
-        if source.path:
+        if source.engine == "spark":
+            df = _read_spark(loaded, source, columns)
+        elif source.path:
             path = loaded.resolve(source.path)
             fmt = _format(source, path)
             if fmt == "parquet":
@@ -86,6 +86,47 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
     missing = [c for c in columns or [] if c not in df.columns]
     sampled = bool(source.sample) and len(df) >= source.sample
     return Frame(df=df, source=name, sampled=sampled, columns_missing=missing)
+
+
+def spark_session() -> Any:
+    """A local Spark session (or the one already active, e.g. on a cluster driver)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise DataError("engine spark needs pyspark: pip install 'readiness[spark]' (and Java 17)")
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    return (SparkSession.builder.master("local[2]").appName("readiness")
+            .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
+
+
+def _read_spark(loaded: LoadedManifest, source: DataSource, columns: list[str] | None) -> Any:
+    """Spark reads, prunes columns and bounds rows where the data lives; the bounded rows come back
+    to pandas (through Arrow) for the checks."""
+    spark = spark_session()
+    if source.path:
+        path = str(loaded.resolve(source.path))
+        fmt = _format(source, Path(path))
+        reader = spark.read
+        if fmt == "csv":
+            sdf = reader.option("header", True).option("inferSchema", True).csv(path)
+        elif fmt == "jsonl":
+            sdf = reader.json(path)
+        else:
+            sdf = reader.parquet(path)
+    elif source.table:
+        sdf = spark.table(source.table)
+    else:
+        sdf = spark.sql(source.query)
+    if columns is not None:
+        sdf = sdf.select(*[c for c in columns if c in sdf.columns])
+    if source.sample:
+        sdf = sdf.limit(source.sample)
+    return sdf.toPandas()
 
 
 def _read_sql(source: DataSource, columns: list[str] | None) -> Any:

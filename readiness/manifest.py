@@ -157,7 +157,10 @@ class DataSource(Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> DataSource:
-        if (self.path is None) == (self.url is None):
+        if self.engine == "spark":
+            if sum(x is not None for x in (self.path, self.table, self.query)) != 1 or self.url is not None:
+                raise ValueError("engine spark reads exactly one of path, table (a catalog table) or query")
+        elif (self.path is None) == (self.url is None):
             raise ValueError("give exactly one of path (a file) or url (a database)")
         return self
 

