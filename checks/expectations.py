@@ -75,8 +75,10 @@ class ExpectationSuites(_DataCheck):
                 suites.append((path, ("data", "expectation_suites", i), suite))
         source = context.data_sources.add_or_update_pandas(name=f"readiness-{self.id}")
         asset = source.add_dataframe_asset(name=f"production-{len(source.assets)}")
+        # one consolidated copy: the reader keeps columns in separate blocks to halve its peak memory,
+        # and Great Expectations' column-by-column metrics run ~1.7x slower on such a frame
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-            batch_parameters={"dataframe": frame.df})
+            batch_parameters={"dataframe": frame.df.copy()})
         evaluated = 0
         for label, loc, suite in suites:
             result = batch.validate(suite, result_format="SUMMARY")

@@ -60,9 +60,12 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
 
                 available = pq.ParquetFile(path).schema_arrow.names
                 wanted = [c for c in columns if c in available] if columns is not None else None
-                df = pd.read_parquet(path, columns=wanted)
+                table = pq.read_table(path, columns=wanted)
                 if source.sample:
-                    df = df.head(source.sample)
+                    table = table.slice(0, source.sample)
+                # self_destruct frees each Arrow column as it is converted: the peak stays near one copy
+                df = table.to_pandas(self_destruct=True, split_blocks=True)
+                del table
             elif fmt == "jsonl":
                 df = pd.read_json(path, lines=True, nrows=source.sample, dtype=False)
                 if columns is not None:
