@@ -51,6 +51,25 @@ class _ThirdPartyCheck(Check):
     def critical(self, ctx: CheckContext):
         return [(i, p) for i, p in enumerate(ctx.manifest.third_parties or []) if p.critical_function]
 
+    def tested_plans(self, ctx: CheckContext, plan: str, tested_on: str, label: str) -> CheckResult:
+        """Every critical third party has ``plan`` and a ``tested_on`` date within the window."""
+        critical = self.critical(ctx)
+        if not critical:
+            return not_applicable("No critical third parties declared")
+        findings = []
+        for i, p in critical:
+            if is_placeholder(getattr(p, plan)):
+                findings.append(missing(ctx, ("third_parties", i), f"{p.name} has no {label}.", self.remediation,
+                                        expected=plan))
+                continue
+            stale = stale_finding(ctx, ("third_parties", i), f"{label.capitalize()} test for {p.name}",
+                                  getattr(p, tested_on), ctx.params["max_days_since_test"],
+                                  f"Test the {label} and record {tested_on}.")
+            if stale:
+                findings.append(stale)
+        return _conclude(ctx, findings, f"{label.capitalize()}s tested for {len(critical)} critical third part(y/ies)",
+                         f"{{n}} {label} gap(s)", total=len(critical))
+
 
 class Register(_ThirdPartyCheck):
     id = "TPR-001"
@@ -94,21 +113,7 @@ class ExitStrategy(_ThirdPartyCheck):
     params = {"max_days_since_test": Param(365, "Oldest acceptable exit test, in days.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        critical = self.critical(ctx)
-        if not critical:
-            return not_applicable("No critical third parties declared")
-        findings = []
-        for i, p in critical:
-            if is_placeholder(p.exit_strategy):
-                findings.append(missing(ctx, ("third_parties", i), f"{p.name} has no exit strategy.",
-                                        self.remediation, expected="exit_strategy"))
-                continue
-            stale = stale_finding(ctx, ("third_parties", i), f"Exit test for {p.name}", p.exit_tested_on,
-                                  ctx.params["max_days_since_test"], "Test the exit plan and record exit_tested_on.")
-            if stale:
-                findings.append(stale)
-        return _conclude(ctx, findings, f"Exit plans tested for {len(critical)} critical third part(y/ies)",
-                         "{n} exit-plan gap(s)", total=len(critical))
+        return self.tested_plans(ctx, "exit_strategy", "exit_tested_on", "exit plan")
 
 
 class QuantitativeSla(_ThirdPartyCheck):
@@ -194,21 +199,7 @@ class Fallback(_ThirdPartyCheck):
     params = {"max_days_since_test": Param(365, "Oldest acceptable failover test, in days.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        critical = self.critical(ctx)
-        if not critical:
-            return not_applicable("No critical third parties declared")
-        findings = []
-        for i, p in critical:
-            if is_placeholder(p.fallback):
-                findings.append(missing(ctx, ("third_parties", i), f"{p.name} has no fallback.",
-                                        self.remediation, expected="fallback"))
-                continue
-            stale = stale_finding(ctx, ("third_parties", i), f"Failover test for {p.name}", p.fallback_tested_on,
-                                  ctx.params["max_days_since_test"], "Test the fallback and record fallback_tested_on.")
-            if stale:
-                findings.append(stale)
-        return _conclude(ctx, findings, "Fallbacks tested for every critical dependency", "{n} fallback gap(s)",
-                         total=len(critical))
+        return self.tested_plans(ctx, "fallback", "fallback_tested_on", "fallback")
 
 
 class Concentration(_ThirdPartyCheck):
