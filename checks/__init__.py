@@ -4,6 +4,7 @@ Third-party checks come through the ``readiness.checks`` entry-point group inste
 """
 
 from readiness.checks.audit import DecisionLog, Retention
+from readiness.checks.behaviour import Determinism, EdgeCases, ExplanationPresent
 from readiness.checks.change import ArtifactIntegrity, IndependentApproval
 from readiness.checks.completeness import ManifestCompleteness
 from readiness.checks.data_quality import (
@@ -59,6 +60,9 @@ BUILTIN_CHECKS = (
     Drift,
     FreshnessVolume,
     ExpectationSuites,
+    ExplanationPresent,
+    Determinism,
+    EdgeCases,
     InventoryAndTier,
     IndependentValidation,
     DataProtection,

@@ -39,12 +39,13 @@ class HttpReply:
 
 
 def http_call(url: str, *, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
-              timeout: float = 5.0) -> HttpReply:
-    """One HTTP request with a hard timeout; never raises for HTTP or network failures."""
+              timeout: float = 5.0, raw: bytes | None = None) -> HttpReply:
+    """One HTTP request with a hard timeout; never raises for HTTP or network failures. ``raw`` sends
+    bytes as they are (for deliberately malformed bodies)."""
     import urllib.error
     import urllib.request
 
-    data = None if body is None else json.dumps(body).encode("utf-8")
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode("utf-8")
     req = urllib.request.Request(url, data=data, method=method,  # noqa: S310 - http(s) only, checked
                                  headers={"Content-Type": "application/json", **(headers or {})})
     start = time.perf_counter()

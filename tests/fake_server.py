@@ -102,6 +102,8 @@ class Server:
             await self.send_raw(writer, 200, b"not json at all")
         elif a.protocol == "openai" and isinstance(request, dict) and request.get("stream"):
             await self.stream(writer)
+        elif a.random_output:
+            await self.send(writer, 200, {**answer(a.protocol, request, a.model), "score": self.rng.random()})
         else:
             await self.send(writer, 200, answer(a.protocol, request, a.model))
         STATE["durations_ms"].append((time.perf_counter() - start) * 1000.0)
@@ -180,6 +182,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--slow-above", type=float, default=0.0)
     p.add_argument("--slow-ms", type=float, default=100.0)
     p.add_argument("--fail-on-text", action="store_true", help="500 on Arabic text")
+    p.add_argument("--random-output", action="store_true", help="a different score on every call")
     p.add_argument("--startup-s", type=float, default=0.0)
     p.add_argument("--exit-early", action="store_true")
     p.add_argument("--stats", default=None)
