@@ -86,6 +86,10 @@ async def handle(model: Model, reader: asyncio.StreamReader, writer: asyncio.Str
                 if name.strip().lower() == "content-length":
                     length = int(value.strip())
             if length > MAX_BODY:
+                # read and drop the body first: closing on an unread body resets the connection, and the
+                # caller would never see the 413
+                while length > 0:
+                    length -= len(await reader.read(min(length, 65536)) or b"x" * length)
                 writer.write(response(413, {"error": f"body larger than {MAX_BODY} bytes"}))
                 await writer.drain()
                 break
