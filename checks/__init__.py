@@ -18,6 +18,7 @@ from readiness.checks.data_quality import (
 )
 from readiness.checks.expectations import ExpectationSuites
 from readiness.checks.governance import DataProtection, FreshAttestations, IndependentValidation, InventoryAndTier
+from readiness.checks.model_card import ModelCard
 from readiness.checks.operations import GradualRollout, HumanOversight, IncidentResponse, RoutedAlerts, TestedRollback
 from readiness.checks.ownership import EscalationChain, OnCallRotation, PocSeparation, ProductionOwner
 from readiness.checks.performance import (
@@ -61,6 +62,7 @@ BUILTIN_CHECKS = (
     FreshnessVolume,
     ExpectationSuites,
     ExplanationPresent,
+    ModelCard,
     Determinism,
     EdgeCases,
     InventoryAndTier,
