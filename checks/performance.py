@@ -52,9 +52,18 @@ def _workers(ctx: CheckContext) -> int | None:
     return ctx.extra.get("workers")
 
 
-class LatencyAtPeak(Check):
-    id = "LAT-001"
+class _LoadCheck(Check):
+    """What the Locust-driven checks share: they need the load extra and may run for minutes."""
+
+    abstract = True
     area = "performance"
+    extras = ("locust",)
+    install_hint = "pip install 'readiness[load]'"
+    timeout_s = 900.0
+
+
+class LatencyAtPeak(_LoadCheck):
+    id = "LAT-001"
     title = "Latency percentiles at the declared peak are within budget"
     rationale = ("Averages hide what users feel: the tail under concurrency is what breaks a trading desk "
                  "or a checkout. The declared p50, p99 and p99.9 budgets must hold at the declared peak load.")
@@ -63,9 +72,6 @@ class LatencyAtPeak(Check):
     references = (DORA_7,)
     weight = 6.0
     blocking = True
-    extras = ("locust",)
-    install_hint = "pip install 'readiness[load]'"
-    timeout_s = 900.0
     params = {"min_throughput_ratio": Param(0.9, "Achieved requests per second / target, at least.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -104,18 +110,14 @@ class LatencyAtPeak(Check):
                                     failed=failed, total=len(budget) + 1, metrics=summary)
 
 
-class ErrorsUnderLoad(Check):
+class ErrorsUnderLoad(_LoadCheck):
     id = "LAT-002"
-    area = "performance"
     title = "The error rate under peak load is within the declared limit"
     rationale = ("A model that answers one caller but fails one in fifty under concurrency fails in "
                  "production: refused connections, timeouts, 5xx and malformed bodies all count.")
     remediation = "Find the failure kind in the evidence (timeouts, refused, 5xx, malformed) and fix its cause."
     references = (DORA_7,)
     weight = 5.0
-    extras = ("locust",)
-    install_hint = "pip install 'readiness[load]'"
-    timeout_s = 900.0
     params = {"default_max_error_rate": Param(0.001, "Used when service_levels.max_error_rate is not declared (ours).")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -140,9 +142,8 @@ class ErrorsUnderLoad(Check):
         return result_from_findings(findings, passed=passed, failed="Error rate over the limit", metrics=s)
 
 
-class Degradation(Check):
+class Degradation(_LoadCheck):
     id = "LAT-003"
-    area = "performance"
     title = "No performance cliff just above peak"
     rationale = ("Peak is a forecast. If latency or errors explode at twice the declared peak, the first "
                  "busy day or retry storm takes the service down.")
@@ -150,8 +151,6 @@ class Degradation(Check):
                    "back-pressure or load shedding.")
     references = (DORA_7,)
     weight = 3.0
-    extras = ("locust",)
-    install_hint = "pip install 'readiness[load]'"
     timeout_s = 1800.0
     params = {"max_p99_ratio": Param(3.0, "p99 at the higher stage / p99 at 1x, at most (ours)."),
               "max_error_rate": Param(0.01, "Error rate at the higher stages, at most (ours).")}
@@ -225,18 +224,14 @@ class ColdStart(Check):
                                     failed="Cold start over budget", metrics=metrics)
 
 
-class ClientTimeouts(Check):
+class ClientTimeouts(_LoadCheck):
     id = "LAT-005"
-    area = "performance"
     title = "No answer arrives after the caller has given up"
     rationale = ("A caller with a 2-second timeout has moved on at 2.1 s: that answer is a failure, even if "
                  "the server logged a 200.")
     remediation = ("Keep the tail under model.endpoint.timeout_s, or align the caller's timeout with the "
                    "budget; shed load rather than answering late.")
     weight = 2.0
-    extras = ("locust",)
-    install_hint = "pip install 'readiness[load]'"
-    timeout_s = 900.0
     params = {"max_share": Param(0.0, "Share of late answers tolerated.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
