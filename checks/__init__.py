@@ -4,7 +4,7 @@ Third-party checks come through the ``readiness.checks`` entry-point group inste
 """
 
 from readiness.checks.audit import DecisionLog, Retention
-from readiness.checks.behaviour import Determinism, EdgeCases, ExplanationPresent
+from readiness.checks.behaviour import Determinism, EdgeCases, ExplanationPresent, ExplanationStability
 from readiness.checks.change import ArtifactIntegrity, IndependentApproval
 from readiness.checks.completeness import ManifestCompleteness
 from readiness.checks.data_quality import (
@@ -16,6 +16,7 @@ from readiness.checks.data_quality import (
     Uniqueness,
     Validity,
 )
+from readiness.checks.evaluation import ChampionChallenger, Fairness, Quality
 from readiness.checks.expectations import ExpectationSuites
 from readiness.checks.governance import DataProtection, FreshAttestations, IndependentValidation, InventoryAndTier
 from readiness.checks.model_card import ModelCard
@@ -62,9 +63,13 @@ BUILTIN_CHECKS = (
     FreshnessVolume,
     ExpectationSuites,
     ExplanationPresent,
+    ExplanationStability,
     ModelCard,
     Determinism,
     EdgeCases,
+    Quality,
+    Fairness,
+    ChampionChallenger,
     InventoryAndTier,
     IndependentValidation,
     DataProtection,

@@ -92,8 +92,9 @@ def _v2_type(value: Any) -> str:
     return "BYTES"
 
 
-def bodies(loaded: LoadedManifest, limit: int) -> list[dict[str, Any]]:
-    endpoint = loaded.manifest.model.endpoint
+def bodies(loaded: LoadedManifest, limit: int, endpoint: Endpoint | None = None) -> list[dict[str, Any]]:
+    """Request bodies for up to ``limit`` production rows, for ``endpoint`` (default the model's)."""
+    endpoint = endpoint or loaded.manifest.model.endpoint
     if endpoint is None:
         return []
     if endpoint.request_example is not None and endpoint.request_template is None:
@@ -113,27 +114,39 @@ def split(url: str) -> tuple[str, str]:
     return f"{parts.scheme}://{parts.netloc}", path + (f"?{parts.query}" if parts.query else "")
 
 
-def python_model(loaded: LoadedManifest) -> Callable[[dict[str, Any]], Any]:
-    """The in-process model: a callable taking one row, for kinds python and file."""
-    endpoint = loaded.manifest.model.endpoint
+def import_callable(loaded: LoadedManifest, spec: str) -> Callable[..., Any]:
+    """``module:function`` imported with the manifest's folder on the path."""
     base = str(loaded.base_dir)
     if base not in sys.path:  # the callable's module lives beside the manifest
         sys.path.insert(0, base)
+    module_name, _, attr = spec.partition(":")
+    fn: Any = importlib.import_module(module_name)
+    for part in attr.split("."):
+        fn = getattr(fn, part)
+    return fn
+
+
+def python_model(loaded: LoadedManifest, endpoint: Endpoint | None = None) -> Callable[[dict[str, Any]], Any]:
+    """The in-process model: a callable taking one row, for kinds python and file. A scikit-learn file
+    answers ``{"prediction": label, "score": probability of the last class}`` (score when it has
+    ``predict_proba``)."""
+    endpoint = endpoint or loaded.manifest.model.endpoint
     if endpoint is not None and endpoint.kind == "python":
-        module_name, _, attr = (endpoint.callable or "").partition(":")
-        fn: Any = importlib.import_module(module_name)
-        for part in attr.split("."):
-            fn = getattr(fn, part)
-        return fn
+        return import_callable(loaded, endpoint.callable or "")
     if endpoint is not None and endpoint.kind == "file":
         import joblib  # scikit-learn's own persistence; loading runs code from the named file only
 
         model = joblib.load(loaded.resolve(endpoint.path))
         names = list(getattr(model, "feature_names_in_", []))
 
+        proba = getattr(model, "predict_proba", None)
+
         def predict(row: dict[str, Any]) -> Any:
             values = [[row[n] for n in names]] if names else [list(row.values())]
-            return model.predict(values)
+            answer = {"prediction": model.predict(values)[0].item()}
+            if proba is not None:
+                answer["score"] = float(proba(values)[0][-1])
+            return answer
 
         return predict
     raise ValueError("the endpoint is not in-process (kind python or file)")

@@ -129,6 +129,36 @@ class LoadTest(Strict):
     in_process_calls: int = Field(20_000, gt=0, le=10_000_000, description="Calls for in-process timing.")
 
 
+Scalar = str | int | float | bool
+
+
+class Outputs(Strict):
+    """How to read an answer: where the score and the decision are, and which decisions are adverse."""
+
+    score: str | None = Field(None, description="Path to the score or probability of the positive class.")
+    decision: str | None = Field(None, description="Path to the decision, e.g. decision.")
+    positive: list[Scalar] = Field(default_factory=list,
+                                   description="Decisions that mean the positive class (e.g. decline).")
+    threshold: float | None = Field(None, description="Without a decision path: score >= threshold is positive.")
+    adverse: list[Scalar] = Field(default_factory=list,
+                                  description="Adverse decisions: each must come with its reasons.")
+
+
+class Predictions(Strict):
+    """Predictions-only mode: answers imported from a file (a vendor's batch run), not measured."""
+
+    path: str = Field(description="CSV or JSON Lines of key columns and answers, relative to the manifest.")
+    key: list[str] = Field(default_factory=list,
+                           description="Columns joining answers to data rows (default data.keys).")
+    produced_by: str | None = Field(None, description="Who produced the file, e.g. the vendor's batch run.")
+    produced_on: date | None = None
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _one_key(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
 class Model(Strict):
     id: str = Field(min_length=1, description="Stable identifier, e.g. the inventory id.")
     name: str = Field(min_length=1)
@@ -144,6 +174,8 @@ class Model(Strict):
     supports_critical_function: bool | None = None
     endpoint: Endpoint | None = None
     serve: Serve | None = None
+    outputs: Outputs = Field(default_factory=Outputs)
+    predictions: Predictions | None = None
 
 
 class DataSource(Strict):
@@ -412,6 +444,49 @@ SECTIONS = (
 )
 
 
+class MetricTarget(Strict):
+    min: float | None = Field(None, description="Fail below this value.")
+    max: float | None = Field(None, description="Fail above this value (brier, calibration_error).")
+    poc_claim: float | None = Field(None, description="What the proof of concept claimed (the lab number).")
+
+
+MetricName = Literal["auc", "accuracy", "precision", "recall", "f1", "brier", "calibration_error"]
+
+
+class Evaluation(Strict):
+    """Quality on the labelled evaluation set (data.evaluation) against thresholds and the POC claim."""
+
+    label: str = Field(description="Column of data.evaluation with the true outcome.")
+    positive_label: Scalar = Field(1, description="Label value of the positive class.")
+    metrics: dict[MetricName, MetricTarget] = Field(default_factory=dict)
+    max_rows: int = Field(5000, gt=0, le=1_000_000, description="Rows scored at most.")
+
+
+class Fairness(Attested):
+    protected_attributes: list[str] = Field(min_length=1, description="Columns of data.evaluation.")
+    favourable_outcome: Literal["negative", "positive"] = Field(
+        "negative", description="Which predicted class is the favourable one (credit: negative, approve).")
+
+
+class Champion(Strict):
+    """The model in production today, to compare the candidate with on a golden set."""
+
+    name: str | None = None
+    version: str = Field(min_length=1)
+    endpoint: Endpoint | None = None
+    serve: Serve | None = None
+    predictions: Predictions | None = None
+    golden: DataSource | None = Field(None, description="Labelled golden set (default data.evaluation).")
+    metric: MetricName = "auc"
+    slices: list[str] = Field(default_factory=list, description="Columns to compare the models by slice.")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Champion:
+        if self.endpoint is None and self.predictions is None:
+            raise ValueError("give the champion an endpoint or its predictions")
+        return self
+
+
 class Manifest(Strict):
     """The whole manifest. Only ``model`` is required; the profile decides what else must be there."""
 
@@ -435,6 +510,9 @@ class Manifest(Strict):
     human_oversight: HumanOversight | None = None
     data_protection: DataProtection | None = None
     validation: Validation | None = None
+    evaluation: Evaluation | None = None
+    fairness: Fairness | None = None
+    champion: Champion | None = None
     sbom: str | None = Field(None, description="A CycloneDX SBOM (JSON), to find unregistered vendors.")
     load_test: LoadTest = Field(default_factory=LoadTest)
     waivers: list[Waiver] = Field(default_factory=list)
@@ -504,6 +582,15 @@ def _paths(m: Manifest):
         yield ("model", "endpoint", "path"), model.endpoint.path, False
     if model.serve is not None and model.serve.cwd:
         yield ("model", "serve", "cwd"), model.serve.cwd, True
+    if model.predictions is not None:
+        yield ("model", "predictions", "path"), model.predictions.path, False
+    if m.champion is not None:
+        for name in ("predictions", "golden"):
+            src = getattr(m.champion, name)
+            if src is not None and src.path:
+                yield ("champion", name, "path"), src.path, False
+        if m.champion.serve is not None and m.champion.serve.cwd:
+            yield ("champion", "serve", "cwd"), m.champion.serve.cwd, True
     if m.data is not None:
         for name in ("reference", "production", "evaluation"):
             src = getattr(m.data, name)

@@ -87,57 +87,86 @@ class ModelHandle:
 
 
 class Resources:
-    """Owns everything the checks share; :meth:`close` releases it all."""
+    """Owns everything the checks share; :meth:`close` releases it all.
+
+    A *target* is a model readiness can call: ``"model"`` (the candidate) or ``"champion"`` (the model in
+    production today). Each has its own endpoint, server and port.
+    """
 
     def __init__(self, loaded: LoadedManifest) -> None:
         self.loaded = loaded
         self._lock = threading.Lock()
-        self._handle: ModelHandle | None = None
-        self._server: _Server | None = None
-        self._port: int | None = None
+        self._handles: dict[str, ModelHandle] = {}
+        self._servers: dict[str, _Server] = {}
+        self._ports: dict[str, int] = {}
         self._loads: dict = {}
         self._frames: dict = {}
+        self._shared: dict[Any, Any] = {}
+        self._shared_locks: dict[Any, threading.Lock] = {}
         self.gx_context = None  # one Great Expectations context per run (it is not thread-safe)
 
-    def port(self) -> int | None:
-        serve = self.loaded.manifest.model.serve
+    def target(self, name: str = "model") -> tuple[Any, Any]:
+        """(endpoint, serve) of a target."""
+        if name == "champion":
+            champion = self.loaded.manifest.champion
+            return (champion.endpoint, champion.serve) if champion else (None, None)
+        model = self.loaded.manifest.model
+        return model.endpoint, model.serve
+
+    def port(self, target: str = "model") -> int | None:
+        serve = self.target(target)[1]
         if serve is None or serve.port is None:
             return None
-        if self._port is None:
-            self._port = free_port() if serve.port == "auto" else int(serve.port)
-        return self._port
+        if target not in self._ports:
+            self._ports[target] = free_port() if serve.port == "auto" else int(serve.port)
+        return self._ports[target]
 
-    def expand(self, text: str) -> str:
-        port = self.port()
+    def expand(self, text: str, target: str = "model") -> str:
+        port = self.port(target)
         return text.replace("{port}", str(port)) if port is not None else text
 
-    def model(self) -> ModelHandle:
-        """The model endpoint, starting the manifest's server first if it has one."""
+    def model(self, target: str = "model") -> ModelHandle:
+        """The target's endpoint, starting its server first if the manifest says how."""
         with self._lock:
-            if self._handle is None:
-                self._handle = self._start()
-            return self._handle
+            if target not in self._handles:
+                self._handles[target] = self._start(target)
+            return self._handles[target]
 
-    def _start(self) -> ModelHandle:
-        model = self.loaded.manifest.model
-        endpoint = model.endpoint
-        url = self.expand(endpoint.url) if endpoint and endpoint.url else None
+    def shared(self, key: Any, factory: Any) -> Any:
+        """``factory()`` computed once per run and shared by every check that asks for ``key``;
+        a failure is kept and raised to each of them alike."""
+        with self._lock:
+            lock = self._shared_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._shared:
+                try:
+                    self._shared[key] = (True, factory())
+                except Exception as exc:  # noqa: BLE001 - kept, and raised to every caller
+                    self._shared[key] = (False, exc)
+            ok, value = self._shared[key]
+        if not ok:
+            raise value
+        return value
+
+    def _start(self, target: str) -> ModelHandle:
+        endpoint, serve = self.target(target)
+        url = self.expand(endpoint.url, target) if endpoint and endpoint.url else None
         headers = dict(endpoint.headers) if endpoint else {}
         handle = ModelHandle(url=url, headers=headers, timeout_s=endpoint.timeout_s if endpoint else 5.0)
-        if model.serve is not None:
-            self._server = _Server(self, model.serve)
-            handle.time_to_ready_s = self._server.start()
+        if serve is not None:
+            server = self._servers[target] = _Server(self, serve, target)
+            handle.time_to_ready_s = server.start()
             handle.started_by_readiness = True
             if url:  # cold start ends with the first good prediction, not with the health probe
                 from readiness import adapters
 
-                body = (adapters.bodies(self.loaded, 1) or [{}])[0]
+                body = (adapters.bodies(self.loaded, 1, endpoint) or [{}])[0]
                 reply = handle.predict(body, method=endpoint.method)
                 if reply.status is not None and 200 <= reply.status < 300:
-                    handle.time_to_first_prediction_s = self._server.since_start()
+                    handle.time_to_first_prediction_s = server.since_start()
                 else:
                     handle.first_prediction_error = reply.error or f"HTTP {reply.status}"
-            handle.log_tail = self._server.tail()
+            handle.log_tail = server.tail()
         return handle
 
     def frame(self, role: str):
@@ -186,31 +215,32 @@ class Resources:
 
     def close(self) -> None:
         with self._lock:
-            if self._server is not None:
-                self._server.stop()
-                self._server = None
+            for server in self._servers.values():
+                server.stop()
+            self._servers.clear()
 
 
 class _Server:
     """A model server process started by readiness, in its own process group."""
 
-    def __init__(self, resources: Resources, serve: Any) -> None:
+    def __init__(self, resources: Resources, serve: Any, target: str = "model") -> None:
         self.resources = resources
         self.serve = serve
+        self.target = target
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()
         self.lines: deque[str] = deque(maxlen=40)
 
     def start(self) -> float:
         res = self.resources
-        argv = [res.expand(a) for a in self.serve.command]
+        argv = [res.expand(a, self.target) for a in self.serve.command]
         cwd = res.loaded.resolve(self.serve.cwd) if self.serve.cwd else res.loaded.base_dir
-        env = {**os.environ, **{k: res.expand(v) for k, v in self.serve.env.items()}}
+        env = {**os.environ, **{k: res.expand(v, self.target) for k, v in self.serve.env.items()}}
         if argv[0] in {"python", "python3"}:
             import sys
 
             argv[0] = sys.executable  # the interpreter readiness runs under, with its packages
-        ready_url = res.expand(self.serve.ready_url)
+        ready_url = res.expand(self.serve.ready_url, self.target)
         self.started = start = time.perf_counter()
         try:
             self.proc = subprocess.Popen(argv, cwd=Path(cwd), env=env, stdout=self.log,

@@ -3,8 +3,11 @@
     python examples/credit-risk/train.py
 
 Writes data/reference.csv (training sample, labelled), data/production.csv (a production-shaped
-sample) and model/model.json (a scikit-learn logistic regression exported as plain numbers, so that
-serving loads no pickle). The committed files were produced by this script.
+sample), model/model.json (a scikit-learn logistic regression exported as plain numbers, so that
+serving loads no pickle), data/evaluation.csv (labelled outcomes of recent applications, with the
+applicant's sex for the fairness examination; never sent to the model) and model/champion.json (the
+production champion 1.3.2, trained without employment and loan amount). The committed files were
+produced by this script.
 """
 
 from __future__ import annotations
@@ -76,6 +79,39 @@ def write_csv(path: Path, cols: dict[str, np.ndarray], start: datetime, rng: np.
             writer.writerow([f"{prefix}-{i:06d}", stamp, *("" if v != v else v for v in values)])  # NaN -> empty
 
 
+def export(model: LogisticRegression, scaler: StandardScaler, features: list[str], version: str,
+           auc: float, rows: int) -> dict:
+    return {
+        "model": "credit-risk-pd", "version": version, "kind": "sklearn.linear_model.LogisticRegression",
+        "features": features, "mean": scaler.mean_.round(10).tolist(),
+        "scale": scaler.scale_.round(10).tolist(), "coef": model.coef_[0].round(10).tolist(),
+        "intercept": round(float(model.intercept_[0]), 10), "threshold": 0.35,
+        "reason_codes": {f: REASONS[f] for f in features}, "training_auc": round(float(auc), 4),
+        "training_rows": rows,
+    }
+
+
+def evaluation_and_champion(ref: dict[str, np.ndarray]) -> None:
+    """The labelled evaluation set (recent outcomes, with sex) and the champion, from their own seeds."""
+    rng = np.random.default_rng(SEED + 2)
+    cols = applicants(rng, 2500)
+    employment = cols["employment_years"].astype(float)
+    employment[rng.choice(2500, size=2500 * 8 // 100, replace=False)] = np.nan  # as production sends it
+    labels = default_flag(rng, {**cols, "employment_years": np.nan_to_num(employment, nan=7.0)})
+    cols["employment_years"] = employment
+    cols["sex"] = rng.choice(np.array(["F", "M"]), 2500)
+    cols["defaulted"] = labels
+    write_csv(HERE / "data" / "evaluation.csv", cols, datetime(2026, 6, 1, tzinfo=UTC), rng, "EVA")
+
+    features = ["age", "income", "debt_ratio", "credit_lines", "late_payments_12m"]
+    x = np.column_stack([ref[f].astype(float) for f in features])
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(max_iter=1000, random_state=SEED).fit(scaler.transform(x), ref["defaulted"])
+    auc = roc_auc_score(ref["defaulted"], model.predict_proba(scaler.transform(x))[:, 1])
+    spec = export(model, scaler, features, "1.3.2", auc, int(len(x)))
+    (HERE / "model" / "champion.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     rng = np.random.default_rng(SEED)
     ref = applicants(rng, 4000)
@@ -100,6 +136,7 @@ def main() -> None:
         "reason_codes": REASONS, "training_auc": round(float(auc), 4), "training_rows": int(len(y)),
     }
     (HERE / "model" / "model.json").write_text(json.dumps(exported, indent=2) + "\n", encoding="utf-8")
+    evaluation_and_champion(ref)
     print(f"trained on {len(y)} rows, default rate {y.mean():.3f}, training AUC {auc:.3f}")
 
 

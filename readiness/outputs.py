@@ -1,0 +1,300 @@
+"""The model's answers, as the behaviour and quality checks see them: measured by calling a target
+(the candidate or the champion) through its adapter, or imported from a predictions file.
+
+A *scored set* is a labelled data set (the evaluation or golden set) with one answer per row, read
+once per run and shared by the quality, fairness and champion checks. Rows are sent with the model's
+input columns only: never the label, never the protected attributes.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from readiness import adapters
+
+if TYPE_CHECKING:
+    from readiness.check import CheckContext
+    from readiness.manifest import DataSource, LoadedManifest, Outputs, Predictions
+
+
+class Answer:
+    """One call's outcome: HTTP status (200 for an in-process answer), parsed body, or an error."""
+
+    def __init__(self, status: int | None, body: Any = None, error: str | None = None, raw: bytes = b"") -> None:
+        self.status, self.body, self.error, self.raw = status, body, error, raw
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def jsonable(value: Any) -> Any:
+    try:
+        return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "model") -> Answer:
+    """Send one request body (or raw bytes) to a target and parse its answer; never raises for a bad answer."""
+    endpoint = ctx.resources.target(target)[0]
+    if endpoint.kind in {"python", "file"}:
+        try:
+            out = adapters.python_model(ctx.loaded, endpoint)(body)
+        except (ValueError, TypeError, KeyError) as exc:  # a clear rejection of a bad input
+            return Answer(400, error=f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - anything else is the model crashing on the input
+            return Answer(500, error=f"{type(exc).__name__}: {exc}")
+        return Answer(200, jsonable(out))
+    handle = ctx.resources.model(target)
+    if raw is not None:
+        from readiness.resources import http_call
+
+        reply = http_call(handle.url, method=endpoint.method, raw=raw, headers=handle.headers,
+                          timeout=endpoint.timeout_s)
+    else:
+        reply = handle.predict(body, method=endpoint.method)
+    try:
+        parsed = reply.json() if reply.body else None
+    except ValueError:
+        parsed = None
+    return Answer(reply.status, parsed, reply.error, reply.body)
+
+
+def at_path(value: Any, path: str) -> Any:
+    """``reason_codes`` or ``explanations[*].feature`` or ``outputs.0.data``."""
+    for part in path.split("."):
+        star = part.endswith("[*]")
+        key = part[:-3] if star else part
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit():
+            value = value[int(key)] if int(key) < len(value) else None
+        else:
+            return None
+        if star:
+            if not isinstance(value, list):
+                return None
+            rest = path.split(part + ".", 1)[1] if part + "." in path else None
+            return [at_path(v, rest) if rest else v for v in value]
+    return value
+
+
+def reasons_of(body: Any, path: str) -> list[Any]:
+    """The non-empty reasons at ``path``; a string "A|B" (a CSV cell) counts as a list."""
+    found = at_path(body, path)
+    if isinstance(found, str) and "|" in found:
+        found = found.split("|")
+    items = found if isinstance(found, list) else [found]
+    return [r for r in items if r not in (None, "", [])]
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Decision values compared leniently: 1 == "1" == 1.0, "decline" == "decline"."""
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one answer says: its score and whether it is the positive class (None: cannot tell)."""
+
+    score: float | None
+    positive: bool | None
+    decision: Any = None
+
+
+def read_answer(outputs: Outputs, body: Any) -> Reading:
+    score = _number(at_path(body, outputs.score)) if outputs.score else None
+    decision = at_path(body, outputs.decision) if outputs.decision else None
+    if outputs.decision and outputs.positive:
+        positive = None if decision is None else any(same_value(decision, p) for p in outputs.positive)
+    elif outputs.threshold is not None and score is not None:
+        positive = score >= outputs.threshold
+    elif decision is not None:
+        positive = bool(_number(decision)) if _number(decision) is not None else None
+    else:
+        positive = None
+    if score is None and outputs.score is None and isinstance(body, (int, float)) and not isinstance(body, bool):
+        score = float(body)
+    return Reading(score=score, positive=positive, decision=decision)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    if isinstance(value, list) and len(value) == 1:
+        return _number(value[0])
+    return None
+
+
+# -- imported predictions -------------------------------------------------------------------------
+
+
+def key_columns(loaded: LoadedManifest, predictions: Predictions) -> list[str]:
+    data = loaded.manifest.data
+    return predictions.key or (list(data.keys) if data else [])
+
+
+def _cell(text: str) -> Any:
+    if text == "":
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def read_predictions(loaded: LoadedManifest, predictions: Predictions) -> list[dict[str, Any]]:
+    """Every record of a predictions file (CSV or JSON Lines), as dicts."""
+    path = loaded.resolve(predictions.path)
+    with open(path, encoding="utf-8", newline="") as fh:
+        if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+            records = []
+            for number, line in enumerate(fh, 1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError as exc:
+                        raise ValueError(f"{predictions.path}:{number}: not JSON: {exc}") from None
+            return records
+        return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _key(record: dict[str, Any], columns: list[str]) -> tuple[str, ...]:
+    return tuple(str(record.get(c)) for c in columns)
+
+
+def describe_predictions(predictions: Predictions) -> str:
+    by = f" (produced by {predictions.produced_by}" + (
+        f", {predictions.produced_on}" if predictions.produced_on else "") + ")" if predictions.produced_by else ""
+    return f"imported from {predictions.path}{by}, not measured"
+
+
+# -- scored sets ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScoredSet:
+    """A labelled set with one answer per row."""
+
+    rows: list[dict[str, Any]]
+    answers: list[Answer]
+    readings: list[Reading]
+    source: str  # which data set
+    how: str  # "measured against ..." or "imported from ..."
+    imported: bool
+    unmatched: int = 0  # imported: rows without a prediction in the file
+    failed: list[tuple[dict[str, Any], str]] = field(default_factory=list)  # (row, why) of failed calls
+
+
+def input_columns(ctx: CheckContext, row_columns: list[str], exclude: set[str]) -> list[str]:
+    """The model's inputs: the production sample's columns when known, else every column but ``exclude``."""
+    production = adapters.production_rows(ctx.loaded, 1)
+    if production:
+        known = set(production[0])
+        return [c for c in row_columns if c in known and c not in exclude]
+    return [c for c in row_columns if c not in exclude]
+
+
+def read_rows(loaded: LoadedManifest, source: DataSource, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` rows of a data source, missing values as None."""
+    from readiness.data import read
+
+    frame = read(loaded, source, None, [])
+    df = frame.df
+    if hasattr(df, "toPandas"):  # Spark: bounded before it is collected
+        df = df.limit(limit).toPandas()
+    df = df.head(limit)
+    df = df.astype(object).where(df.notna(), None)
+    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def has_target(loaded: LoadedManifest, target: str) -> bool:
+    if target == "champion":
+        return loaded.manifest.champion is not None
+    model = loaded.manifest.model
+    return model.endpoint is not None or model.predictions is not None
+
+
+def scored(ctx: CheckContext, role: str, target: str = "model") -> ScoredSet:
+    """The ``role`` set ("evaluation" or "golden") answered by ``target``, once per run."""
+    return ctx.resources.shared(("scored", role, target), lambda: _score(ctx, role, target))
+
+
+def labelled_source(ctx: CheckContext, role: str) -> tuple[DataSource | None, tuple[str, ...]]:
+    """The data source of a role, and where the manifest declares it."""
+    m = ctx.manifest
+    if role == "golden" and m.champion is not None and m.champion.golden is not None:
+        return m.champion.golden, ("champion", "golden")
+    return (m.data.evaluation if m.data else None), ("data", "evaluation")
+
+
+def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
+    m = ctx.manifest
+    source, _ = labelled_source(ctx, role)
+    if source is None:
+        raise ValueError(f"no {role} data set")
+    limit = m.evaluation.max_rows if m.evaluation else 5000
+    rows = read_rows(ctx.loaded, source, limit)
+    predictions = m.champion.predictions if target == "champion" else m.model.predictions
+    endpoint = ctx.resources.target(target)[0]
+    from readiness.data import describe
+
+    if endpoint is None and predictions is not None:
+        columns = key_columns(ctx.loaded, predictions)
+        if not columns:
+            raise ValueError(f"{predictions.path}: no key to join predictions to rows: set predictions.key "
+                             "or data.keys")
+        by_key = {_key(r, columns): r for r in read_predictions(ctx.loaded, predictions)}
+        answers, unmatched = [], 0
+        for row in rows:
+            record = by_key.get(_key(row, columns))
+            unmatched += record is None
+            answers.append(Answer(200, record) if record is not None else Answer(None, error="no prediction"))
+        return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) for a in answers],
+                         describe(source), describe_predictions(predictions), True, unmatched)
+    exclude = set()
+    if m.evaluation:
+        exclude.add(m.evaluation.label)
+    if m.fairness:
+        exclude.update(m.fairness.protected_attributes)
+    columns = input_columns(ctx, list(rows[0]) if rows else [], exclude)
+    answers, failed = [], []
+    for row in rows:
+        body = {c: row[c] for c in columns}
+        wrapped = adapters.wrap(endpoint, body) if endpoint.kind == "http" else body
+        answer = call(ctx, wrapped, target=target)
+        if not answer.ok:
+            failed.append((body, answer.error or f"HTTP {answer.status}"))
+        answers.append(answer)
+    where = endpoint.url if endpoint.kind == "http" else f"{endpoint.kind} {endpoint.callable or endpoint.path}"
+    return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) if a.ok else Reading(None, None)
+                                     for a in answers],
+                     describe(source), f"measured against {where}", False, failed=failed)
