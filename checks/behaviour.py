@@ -292,7 +292,9 @@ class ExplanationStability(Check):
                                     evidence={"example_input": json.dumps(row, default=str)[:300]}))
         summary = (f"Top reason kept in {agreement:.0%} of {tried} perturbations; repeats identical"
                    if agreement is not None else "Repeats identical")
-        return result_from_findings(findings, passed=summary, failed="Unstable explanations",
+        nothing = not rows or (tried == 0 and not repeat_differs)
+        return result_from_findings(findings, passed=summary,
+                                    failed="No explained answer to test" if nothing else "Unstable explanations",
                                     metrics={"inputs": len(rows), "perturbations": tried, "agreement": agreement,
                                              "repeat_mismatches": len(repeat_differs)})
 

@@ -462,7 +462,7 @@ class Evaluation(Strict):
     max_rows: int = Field(5000, gt=0, le=1_000_000, description="Rows scored at most.")
 
 
-class Fairness(Attested):
+class Fairness(Strict):
     protected_attributes: list[str] = Field(min_length=1, description="Columns of data.evaluation.")
     favourable_outcome: Literal["negative", "positive"] = Field(
         "negative", description="Which predicted class is the favourable one (credit: negative, approve).")
