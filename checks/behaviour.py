@@ -310,17 +310,20 @@ class Determinism(Check):
     weight = 3.0
     timeout_s = 300.0
     params = {"inputs": Param(20, "Production rows replayed."), "replays": Param(3, "Calls per input."),
-              "tolerance": Param(0.0, "Largest absolute difference allowed between numbers in the answers.")}
+              "tolerance": Param(0.0, "Largest absolute difference allowed between numbers in the answers "
+                                     "(model.outputs.tolerance declares it for a model stochastic by design).")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
         early = _no_model(ctx)
         if early:
             return early
         differing = []
+        declared = ctx.manifest.model.outputs.tolerance
+        tolerance = declared if declared is not None else ctx.params["tolerance"]
         bodies = adapters.bodies(ctx.loaded, ctx.params["inputs"]) or [{}]
         for body in bodies:
             answers = [call(ctx, body).body for _ in range(ctx.params["replays"])]
-            if any(not same(answers[0], a, ctx.params["tolerance"]) for a in answers[1:]):
+            if any(not same(answers[0], a, tolerance) for a in answers[1:]):
                 differing.append((body, answers[:2]))
         findings = []
         if differing:
@@ -328,7 +331,7 @@ class Determinism(Check):
             findings.append(Finding(severity=Severity.HIGH,
                                     message=f"{len(differing)} of {len(bodies)} inputs got different answers "
                                             "on replay.",
-                                    expected=f"identical (tolerance {ctx.params['tolerance']:g})",
+                                    expected=f"identical (tolerance {tolerance:g})",
                                     observed=f"{json.dumps(pair[0])[:120]} vs {json.dumps(pair[1])[:120]}",
                                     location=ctx.at("model", "endpoint"), remediation=self.remediation,
                                     evidence={"example_input": json.dumps(body)[:300]}))

@@ -142,21 +142,22 @@ class Outputs(Strict):
     threshold: float | None = Field(None, description="Without a decision path: score >= threshold is positive.")
     adverse: list[Scalar] = Field(default_factory=list,
                                   description="Adverse decisions: each must come with its reasons.")
+    tolerance: float | None = Field(None, ge=0, description="For a model stochastic by design: the largest "
+                                    "difference between numbers in replayed answers (DET-001).")
 
 
 class Predictions(Strict):
     """Predictions-only mode: answers imported from a file (a vendor's batch run), not measured."""
 
     path: str = Field(description="CSV or JSON Lines of key columns and answers, relative to the manifest.")
-    key: list[str] = Field(default_factory=list,
-                           description="Columns joining answers to data rows (default data.keys).")
+    key: str | list[str] = Field(default_factory=list,
+                                 description="Column(s) joining answers to data rows (default data.keys).")
     produced_by: str | None = Field(None, description="Who produced the file, e.g. the vendor's batch run.")
     produced_on: date | None = None
 
-    @field_validator("key", mode="before")
-    @classmethod
-    def _one_key(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
+    @property
+    def key_columns(self) -> list[str]:
+        return [self.key] if isinstance(self.key, str) else list(self.key)
 
 
 class Model(Strict):

@@ -149,7 +149,7 @@ def _number(value: Any) -> float | None:
 
 def key_columns(loaded: LoadedManifest, predictions: Predictions) -> list[str]:
     data = loaded.manifest.data
-    return predictions.key or (list(data.keys) if data else [])
+    return predictions.key_columns or (list(data.keys) if data else [])
 
 
 def _cell(text: str) -> Any:

@@ -1,6 +1,7 @@
 """A real scikit-learn model over real HTTP on 127.0.0.1, for the behaviour and quality tests.
 
     python tests/sklearn_server.py --port 8000 --model model.joblib [--reasons shuffled|adverse-none|none]
+        [--noise 0.001]
 
 The joblib file holds {"model": fitted classifier with predict_proba, "features": [...],
 "threshold": float}, written by the test that starts the server. POST /predict with one row as JSON
@@ -24,6 +25,7 @@ import numpy as np
 class Handler(BaseHTTPRequestHandler):
     spec: dict
     mode: str
+    noise = 0.0
     rng = random.Random(5)
 
     def _send(self, status: int, body: dict) -> None:
@@ -45,7 +47,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": str(exc)})
             return
         model = self.spec["model"]
-        score = float(model.predict_proba(values)[0, 1])
+        score = float(model.predict_proba(values)[0, 1]) + self.rng.uniform(-self.noise, self.noise)
         decline = score >= self.spec["threshold"]
         contributions = model.coef_[0] * values[0] if hasattr(model, "coef_") else np.zeros(values.shape[1])
         reasons = [self.spec["features"][i] for i in np.argsort(-contributions) if contributions[i] > 0][:3]
@@ -64,10 +66,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--model", required=True)
+    parser.add_argument("--noise", type=float, default=0.0, help="uniform noise added to every score")
     parser.add_argument("--reasons", choices=["ranked", "shuffled", "adverse-none", "none"], default="ranked")
     args = parser.parse_args()
     Handler.spec = joblib.load(args.model)  # a file the test wrote, in its own temporary folder
     Handler.mode = args.reasons
+    Handler.noise = args.noise
     ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
 
 

@@ -69,11 +69,15 @@ def test_explanations_are_required_and_checked_against_the_catalogue(write):
 
 
 def test_the_examples_explanation_verdicts():
-    ok = run(EXAMPLES / "credit-risk" / "readiness.yaml", "XAI-001", "DET-001", "ROB-001")
+    checks = ("XAI-001", "XAI-003", "DET-001", "ROB-001", "EVAL-001", "FAIR-001", "CHG-003")
+    ok = run(EXAMPLES / "credit-risk" / "readiness.yaml", *checks)
     statuses = {k: v.status.value for k, v in ok.items()}
-    assert statuses == {"XAI-001": "pass", "DET-001": "pass", "ROB-001": "pass"}, ok["ROB-001"].findings
+    assert statuses == dict.fromkeys(checks, "pass"), {k: v.findings for k, v in ok.items()}
+    # the candidate and the champion both answered every evaluation row, each from its own server
+    assert ok["CHG-003"].metrics["rows"] == 2500 and ok["CHG-003"].metrics["delta"] > 0
+    assert ok["XAI-001"].metrics["by_decision"]["decline"]["with_reasons"] > 0
     poc = run(EXAMPLES / "poc-notebook" / "readiness.yaml", "XAI-001")["XAI-001"]
-    assert poc.status.value == "fail"
+    assert poc.status.value == "fail" and "carry no reasons" in poc.findings[0].message
 
 
 def test_an_in_process_model_that_crashes_on_extreme_numbers(write):

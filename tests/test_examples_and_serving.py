@@ -51,10 +51,17 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     assert r.code == 1
     a = json.loads((tmp_path / "assessment.json").read_text())
     assert a["verdict"] == "not_ready"
-    # what a regulator would stop it on: no owner, no on-call, unreachable, no latency evidence, not in
-    # the inventory, no versioned artifact, no approval, no rollback, no monitoring
-    blocking = {"OWN-001", "OWN-002", "SRV-001", "LAT-001", "GOV-001", "CHG-001", "CHG-002", "ROL-002", "MON-001"}
+    # the demo API answers fast, but a regulator would stop it on: no owner, no on-call, not in the
+    # inventory, no versioned artifact, no approval, no rollback, no monitoring
+    blocking = {"OWN-001", "OWN-002", "GOV-001", "CHG-001", "CHG-002", "ROL-002", "MON-001"}
     assert set(a["blocking_gaps"]) == blocking
+    results = {o["id"]: o["result"] for o in a["outcomes"]}
+    assert results["SRV-001"]["status"] == "pass"
+    # its answers carry no reasons, and inputs it never validated crash it
+    assert results["XAI-001"]["status"] == "fail"
+    assert "1 of 1 answers carry no reasons at reasons" in results["XAI-001"]["findings"][0]["message"]
+    assert results["ROB-001"]["status"] == "fail"
+    assert results["EVAL-001"]["status"] == "fail" and results["FAIR-001"]["status"] == "fail"
     gaps = a["gaps"]
     n = len(blocking)
     assert all(g["blocking"] for g in gaps[:n]) and not any(g["blocking"] for g in gaps[n:])
@@ -64,7 +71,7 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     own = next(o for o in a["outcomes"] if o["id"] == "OWN-001")
     finding = own["result"]["findings"][0]
     assert "data-science-team@bank.example" in finding["observed"]
-    assert finding["location"]["line"] == 14 and finding["location"]["field"] == "owners.production_owner"
+    assert finding["location"]["line"] == 28 and finding["location"]["field"] == "owners.production_owner"
     assert "OWN-001 (blocking)" in r.out and "Set owners.production_owner" in r.out
     r = run_cli("assess", str(EXAMPLES / "poc-notebook" / "readiness.yaml"), "-p", "finma", "-o", str(tmp_path))
     a = json.loads((tmp_path / "assessment.json").read_text())

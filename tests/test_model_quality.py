@@ -67,9 +67,10 @@ def save(tmp_path, name, model, features, threshold=0.5):
     return path
 
 
-def served(tmp_path, model_file, reasons="ranked", url_only=False):
+def served(tmp_path, model_file, reasons="ranked", noise=0.0):
     endpoint = '{url: "http://127.0.0.1:{port}/predict", timeout_s: 5}'
-    serve = (f'{{command: [python, {SERVER}, --port, "{{port}}", --model, {model_file}, --reasons, {reasons}], '
+    serve = (f'{{command: [python, {SERVER}, --port, "{{port}}", --model, {model_file}, --reasons, {reasons}, '
+             f'--noise, "{noise}"], '
              'ready_url: "http://127.0.0.1:{port}/health", port: auto}')
     return endpoint, serve
 
@@ -77,8 +78,8 @@ def served(tmp_path, model_file, reasons="ranked", url_only=False):
 OUTPUTS = "{score: score, decision: decision, positive: [decline], adverse: [decline]}"
 
 
-def manifest(write, tmp_path, model_file, extra="", reasons="ranked"):
-    endpoint, serve = served(tmp_path, model_file, reasons)
+def manifest(write, tmp_path, model_file, extra="", reasons="ranked", noise=0.0, outputs=OUTPUTS):
+    endpoint, serve = served(tmp_path, model_file, reasons, noise)
     return write("m.yaml", f"""
         model:
           id: m
@@ -86,7 +87,7 @@ def manifest(write, tmp_path, model_file, extra="", reasons="ranked"):
           version: 2.0.0
           endpoint: {endpoint}
           serve: {serve}
-          outputs: {OUTPUTS}
+          outputs: {outputs}
         data:
           evaluation: {{path: data/eval.csv}}
           production: {{path: data/prod.csv}}
@@ -332,3 +333,13 @@ def test_predictions_only_mode_imports_the_evidence_and_says_so(write, tmp_path,
     assert got["FAIR-001"].status.value == "fail"  # the same bias, read from the file
     det = got["DET-001"]
     assert det.status.value == "fail" and "Predictions only" in det.findings[0].message
+
+
+def test_a_stochastic_model_fails_determinism_unless_its_declared_tolerance_covers_it(write, tmp_path, biased):
+    model, evaluation, model_file = biased
+    got = run(manifest(write, tmp_path, model_file, noise=0.001), "DET-001")["DET-001"]
+    assert got.status.value == "fail" and got.metrics["differing"] == got.metrics["inputs"] == 20
+    declared = OUTPUTS[:-1] + ", tolerance: 0.002}"  # two draws differ by at most twice the noise
+    assert run(manifest(write, tmp_path, model_file, noise=0.001, outputs=declared),
+               "DET-001")["DET-001"].status.value == "pass"
+    assert run(manifest(write, tmp_path, model_file), "DET-001")["DET-001"].status.value == "pass"
