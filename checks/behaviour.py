@@ -48,6 +48,12 @@ def _no_model(ctx: CheckContext) -> CheckResult | None:
     return None
 
 
+def no_explanation(ctx: CheckContext, message: str, remediation: str) -> CheckResult:
+    where = ("explainability",) if ctx.manifest.explainability else ("model",)
+    return result_from_findings([missing(ctx, where, message, remediation, expected="explainability.response_path")],
+                                passed="", failed="No declared explanation")
+
+
 def explanation(ctx: CheckContext, row: dict[str, Any], body: Any) -> tuple[Answer, list[Any]]:
     """The answer to ``body`` and its reasons, most important first: from the declared explainer
     callable (attributions for ``row``) or at the declared response path."""
@@ -111,11 +117,8 @@ class ExplanationPresent(Check):
         if early:
             return early
         if xai is None or not (xai.response_path or (xai.explainer and not imported)):
-            return result_from_findings([missing(ctx, ("explainability",) if xai else ("model",),
-                                                 "No explainability.response_path or explainer: where are the "
-                                                 "reasons?", self.remediation,
-                                                 expected="explainability.response_path")],
-                                        passed="", failed="No declared explanation")
+            return no_explanation(ctx, "No explainability.response_path or explainer: where are the reasons?",
+                                  self.remediation)
         samples = ctx.params["samples"]
         items: list[tuple[Any, Any, list[Any], str | None]] = []  # (input, answer, reasons, explainer error)
         if imported:
@@ -232,11 +235,8 @@ class ExplanationStability(Check):
             return early
         xai = ctx.manifest.explainability
         if xai is None or not (xai.response_path or xai.explainer):
-            return result_from_findings([missing(ctx, ("explainability",) if xai else ("model",),
-                                                 "No declared explanation to test for stability.",
-                                                 "Declare explainability.response_path or explainer.",
-                                                 expected="explainability.response_path")],
-                                        passed="", failed="No declared explanation")
+            return no_explanation(ctx, "No declared explanation to test for stability.",
+                                  "Declare explainability.response_path or explainer.")
         endpoint = ctx.manifest.model.endpoint
         rng = random.Random(11)  # noqa: S311 - choosing fields, not secrets
 

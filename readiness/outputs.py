@@ -294,7 +294,8 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
         if not answer.ok:
             failed.append((body, answer.error or f"HTTP {answer.status}"))
         answers.append(answer)
-    where = endpoint.url if endpoint.kind == "http" else f"{endpoint.kind} {endpoint.callable or endpoint.path}"
+    where = (f"over HTTP ({adapters.split(endpoint.url)[1]})" if endpoint.kind == "http"
+             else f"in process ({endpoint.callable or endpoint.path})")
     return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) if a.ok else Reading(None, None)
                                      for a in answers],
-                     describe(source), f"measured against {where}", False, failed=failed)
+                     describe(source), f"measured by calling the {target} {where}", False, failed=failed)

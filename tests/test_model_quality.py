@@ -343,3 +343,20 @@ def test_a_stochastic_model_fails_determinism_unless_its_declared_tolerance_cove
     assert run(manifest(write, tmp_path, model_file, noise=0.001, outputs=declared),
                "DET-001")["DET-001"].status.value == "pass"
     assert run(manifest(write, tmp_path, model_file), "DET-001")["DET-001"].status.value == "pass"
+
+
+def test_the_reports_show_the_quality_tables(write, tmp_path, biased):
+    from readiness.reports import html, markdown
+
+    model, evaluation, model_file = biased
+    a = assess(manifest(write, tmp_path, model_file), options=RunOptions(now=NOW, only=("EVAL-001", "FAIR-001")))
+    fair = next(o for o in a.outcomes if o.id == "FAIR-001").result.metrics["groups"]["group"]
+    md = markdown.render(a).decode()
+    assert "### Model quality" in md and "measured by calling the model over HTTP (/predict)" in md
+    b = fair["groups"]["B"]
+    assert f"| group | B | {b['n']} | {b['selection_rate']:.3f} | {b['tpr']:.3f} | {b['fpr']:.3f} |" in md
+    assert "| group | C | 40 |" in md  # the small group is shown with its size
+    auc = next(o for o in a.outcomes if o.id == "EVAL-001").result.metrics["metrics"]["auc"]
+    assert f"| auc | {auc['value']:.3f} | &gt;= 0.6 | 0.95 | {auc['gap_to_claim']:+.3f} |" in md
+    page = html.render(a).decode()
+    assert '<section id="quality">' in page and f"<td>B</td><td>{b['n']}</td>" in page

@@ -48,6 +48,22 @@ def render(assessment: Assessment) -> bytes:
         head += [f"| {cell(r.id)} | {r.status.replace('_', ' ')} | {cell(r.title)} | {cell(r.citation)} | "
                  f"{cell(r.confidence)} |" for r in a.requirements]
         head.append("")
+    q = v.quality
+    if q is not None:
+        head += ["### Model quality", ""] + ([f"Answers {cell(q.how)}.", ""] if q.how else [])
+        if q.metrics:
+            head += ["| metric | value | threshold | POC claim | gap to claim |", "|---|---:|---|---:|---:|"]
+            head += [f"| {cell(m['name'])} | {m['value']} | {cell(m['threshold'])} | {m['claim']} | {m['gap']} |"
+                     for m in q.metrics] + [""]
+        if q.groups:
+            head += ["| attribute | group | rows | favourable rate | TPR | FPR |", "|---|---|---:|---:|---:|---:|"]
+            head += [f"| {cell(g['attribute'])} | {cell(g['group'])} | {g['n']} | {g['selection']} | {g['tpr']} | "
+                     f"{g['fpr']} |" for g in q.groups] + [""]
+        if q.champion:
+            c = q.champion
+            head += [f"Candidate {c['metric']} {c['candidate']} against the champion's {c['champion']} "
+                     f"({c['delta']}), agreement {c['agreement']}; slices where the candidate is worse: "
+                     f"{cell(c['worse'])}.", ""]
     head += ["### Areas", "", "| area | score | checks |", "|---|---:|---:|"]
     head += [f"| {cell(s.area)} | {'n/a' if s.score is None else f'{s.score:g}'} | {s.checks} |" for s in a.areas]
     head += ["", "### Checks", "", "| | check | status | score | summary |", "|---|---|---|---:|---|"]

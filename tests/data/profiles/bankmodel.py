@@ -5,7 +5,10 @@ import json
 import math
 from pathlib import Path
 
-MODELS = Path(__file__).resolve().parents[3] / "examples" / "credit-risk" / "model"
+import readiness
+
+# the repository's examples (the tests run against an editable install), wherever this file was copied
+MODELS = Path(readiness.__file__).resolve().parents[1] / "examples" / "credit-risk" / "model"
 
 
 def _load(name):
