@@ -352,7 +352,7 @@ def test_the_reports_show_the_quality_tables(write, tmp_path, biased):
     a = assess(manifest(write, tmp_path, model_file), options=RunOptions(now=NOW, only=("EVAL-001", "FAIR-001")))
     fair = next(o for o in a.outcomes if o.id == "FAIR-001").result.metrics["groups"]["group"]
     md = markdown.render(a).decode()
-    assert "### Model quality" in md and "measured by calling the model over HTTP (/predict)" in md
+    assert "### Quality, fairness and the champion" in md and "measured by calling the model over HTTP (/predict)" in md
     b = fair["groups"]["B"]
     assert f"| group | B | {b['n']} | {b['selection_rate']:.3f} | {b['tpr']:.3f} | {b['fpr']:.3f} |" in md
     assert "| group | C | 40 |" in md  # the small group is shown with its size

@@ -50,7 +50,7 @@ def render(assessment: Assessment) -> bytes:
         head.append("")
     q = v.quality
     if q is not None:
-        head += ["### Model quality", ""] + ([f"Answers {cell(q.how)}.", ""] if q.how else [])
+        head += ["### Quality, fairness and the champion", ""] + ([f"Answers {cell(q.how)}.", ""] if q.how else [])
         if q.metrics:
             head += ["| metric | value | threshold | POC claim | gap to claim |", "|---|---:|---|---:|---:|"]
             head += [f"| {cell(m['name'])} | {m['value']} | {cell(m['threshold'])} | {m['claim']} | {m['gap']} |"
