@@ -360,3 +360,27 @@ def test_the_reports_show_the_quality_tables(write, tmp_path, biased):
     assert f"| auc | {auc['value']:.3f} | &gt;= 0.6 | 0.95 | {auc['gap_to_claim']:+.3f} |" in md
     page = html.render(a).decode()
     assert '<section id="quality">' in page and f"<td>B</td><td>{b['n']}</td>" in page
+
+
+def test_a_server_that_stops_answering_mid_evaluation_is_reported_not_waited_for(write, tmp_path):
+    evaluation = world(8, 400, biased=False)
+    write_rows(tmp_path / "data" / "eval.csv", evaluation)
+    fake = ROOT / "tests" / "fake_server.py"
+    path = write("m.yaml", f"""
+        model:
+          id: h
+          name: H
+          version: '1'
+          endpoint: {{url: "http://127.0.0.1:{{port}}/predict", timeout_s: 0.5}}
+          serve: {{command: [python, {fake}, --port, "{{port}}", --hang-after, "100"],
+                  ready_url: "http://127.0.0.1:{{port}}/health", port: auto}}
+          outputs: {{score: score, threshold: 0.5}}
+        data: {{evaluation: {{path: data/eval.csv}}}}
+        evaluation: {{label: defaulted, metrics: {{auc: {{min: 0.6}}}}}}
+    """)
+    a = assess(path, options=RunOptions(now=NOW, only=("EVAL-001",)))
+    got = next(o for o in a.outcomes if o.id == "EVAL-001").result
+    assert got.status.value == "fail"  # an error, a hang past the check's timeout, would be "error"
+    lost = got.findings[0]
+    assert "rows of data/eval.csv got no answer" in lost.message
+    assert int(lost.message.split(" of ")[0]) >= 290  # at most ~100 answered (plus the cold-start probe)
