@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support import DATA, EXAMPLES, NOW, run_cli
+from support import DATA, NOW, run_cli
 
 from readiness.api import assess
 from readiness.engine import RunOptions, validate_profile
@@ -17,7 +17,7 @@ from readiness.registry import load_registry
 
 BUNDLED = [p.name for p in list_profiles()]
 GOLDEN = Path(__file__).parent / "golden" / "profiles.json"
-MANIFESTS = {"bank": DATA / "profiles" / "bank.yaml", "poc": EXAMPLES / "poc-notebook" / "readiness.yaml"}
+MANIFESTS = {"bank": DATA / "profiles" / "bank.yaml", "poc": DATA / "profiles" / "poc.yaml"}
 
 
 def test_the_required_profiles_are_bundled():

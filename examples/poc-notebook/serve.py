@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
     Handler.model = fit()
+    ThreadingHTTPServer.request_queue_size = 128  # the default 5 drops connections under any load
     ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
 
 
