@@ -136,7 +136,9 @@ class ExplanationPresent(Check):
         xai, outputs = ctx.manifest.explainability, ctx.manifest.model.outputs
         where = "the explainer" if xai.explainer and not imported else xai.response_path
         adverse_only = ctx.params["require_for"] == "adverse"
-        catalogue = set(xai.reason_code_catalogue) | (set(items[0][0]) if xai.explainer and items else set())
+        rows = [] if imported else adapters.production_rows(ctx.loaded, 1)
+        features = {str(k) for k in rows[0]} if rows else set()  # reasons may name the model's inputs
+        catalogue = set(xai.reason_code_catalogue) | features
         by_decision: dict[str, dict[str, int]] = {}
         without: list[Any] = []
         adverse_without: list[Any] = []
@@ -159,7 +161,7 @@ class ExplanationPresent(Check):
                 without.append(body)
                 if is_adverse:
                     adverse_without.append(body)
-            elif xai.reason_code_catalogue or xai.explainer:
+            elif catalogue:
                 unknown.update(str(r) for r in reasons if str(r) not in catalogue)
         findings = []
         share = 1 - len(without) / needed if needed else 0.0
@@ -199,9 +201,10 @@ class ExplanationPresent(Check):
                                     observed=", ".join(sorted(by_decision)), location=ctx.at("model", "outputs"),
                                     remediation="Add production rows that lead to adverse decisions to the sample."))
         if unknown:
-            known = "codes from reason_code_catalogue" + (" or input features" if xai.explainer else "")
+            known = "codes from reason_code_catalogue" + (" or input features" if features else "")
             findings.append(Finding(severity=Severity.MEDIUM,
-                                    message=f"Reasons outside the catalogue: {', '.join(sorted(unknown)[:10])}.",
+                                    message=f"Reasons outside the catalogue: {', '.join(sorted(unknown)[:10])}"
+                                            + (" (neither a declared code nor an input feature)." if features else "."),
                                     expected=known, observed=", ".join(sorted(unknown)[:10]),
                                     location=ctx.at("explainability", "reason_code_catalogue"),
                                     remediation="Add them to the catalogue with their wording, or stop emitting them."))

@@ -50,7 +50,7 @@ class Handler(BaseHTTPRequestHandler):
         score = float(model.predict_proba(values)[0, 1]) + self.rng.uniform(-self.noise, self.noise)
         decline = score >= self.spec["threshold"]
         contributions = model.coef_[0] * values[0] if hasattr(model, "coef_") else np.zeros(values.shape[1])
-        reasons = [self.spec["features"][i] for i in np.argsort(-contributions) if contributions[i] > 0][:3]
+        reasons = [self.spec["features"][i] for i in np.argsort(-contributions)][:3]  # largest push first
         if self.mode == "shuffled":
             reasons = self.rng.sample(self.spec["features"], len(self.spec["features"]))
         elif self.mode == "none" or (self.mode == "adverse-none" and decline):

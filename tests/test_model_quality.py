@@ -384,3 +384,22 @@ def test_a_server_that_stops_answering_mid_evaluation_is_reported_not_waited_for
     lost = got.findings[0]
     assert "rows of data/eval.csv got no answer" in lost.message
     assert int(lost.message.split(" of ")[0]) >= 290  # at most ~100 answered (plus the cold-start probe)
+
+
+def test_without_a_catalogue_reasons_must_name_input_features(write, tmp_path, biased):
+    model, evaluation, model_file = biased
+    text = manifest(write, tmp_path, model_file).read_text()
+    bare = text.replace("explainability: {response_path: reasons, reason_code_catalogue: [income, debt]}",
+                        "explainability: {response_path: reasons}")
+    assert bare != text
+    write("m.yaml", bare)
+    assert run(tmp_path / "m.yaml", "XAI-001")["XAI-001"].status.value == "pass"  # "income", "debt" are inputs
+    fake = ROOT / "tests" / "fake_server.py"  # answers reason_codes ["R00"], which names nothing
+    write("f.yaml", bare.replace(f"{SERVER}, --port, \"{{port}}\", --model, {model_file}, --reasons, ranked, "
+                                 '--noise, "0.0"', f'{fake}, --port, "{{port}}"').replace(
+        "response_path: reasons", "response_path: reason_codes"))
+    got = run(tmp_path / "f.yaml", "XAI-001")["XAI-001"]
+    assert got.status.value == "warn"
+    messages = " | ".join(f.message for f in got.findings)
+    assert "R00 (neither a declared code nor an input feature)" in messages
+    assert "No adverse decision among 100 sampled answers" in messages  # the fake server always approves
