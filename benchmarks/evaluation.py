@@ -45,7 +45,7 @@ def metric_times(rows: int) -> dict[str, float]:
     for name, fn in (("auc", lambda: M.auc(truth, scores)), ("brier", lambda: M.brier(truth, scores)),
                      ("calibration_error", lambda: M.calibration_error(truth, scores)),
                      ("precision", lambda: M.compute("precision", truth, predicted, None)),
-                     ("group rates", lambda: M.rates(truth, predicted))):
+                     ("group error rates", lambda: M.error_rates(truth, predicted))):
         times = []
         for _ in range(3):
             start = time.perf_counter()

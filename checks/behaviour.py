@@ -71,12 +71,8 @@ def explanation(ctx: CheckContext, row: dict[str, Any], body: Any) -> tuple[Answ
 
 
 def inputs(ctx: CheckContext, limit: int) -> list[tuple[dict[str, Any], Any]]:
-    """(row, request body) pairs: production rows in the endpoint's protocol, or the request example."""
-    endpoint = ctx.manifest.model.endpoint
-    if endpoint.request_example is not None and endpoint.request_template is None:
-        return [(dict(endpoint.request_example), dict(endpoint.request_example))]
-    rows = adapters.production_rows(ctx.loaded, limit) or [dict(endpoint.request_example or {})]
-    return [(row, adapters.wrap(endpoint, row) if endpoint.kind == "http" else row) for row in rows]
+    """(row, request body) pairs to send; an empty object when the manifest gives nothing to send."""
+    return adapters.requests(ctx.loaded, limit) or [({}, {})]
 
 
 def ranked(attributions: Any) -> list[Any]:

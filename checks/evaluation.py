@@ -225,7 +225,7 @@ class Fairness(Check):
         findings, table = [], {}
         for a, attribute in enumerate(fairness.protected_attributes):
             loc = ctx.at("fairness", "protected_attributes", a)
-            if not any(attribute in row for row in s.rows[:1]):
+            if not s.rows or attribute not in s.rows[0]:
                 findings.append(Finding(severity=Severity.HIGH, message=f"Protected attribute {attribute!r} is not "
                                         f"a column of {s.source}.", expected=attribute, observed="absent",
                                         location=loc, remediation="Add the attribute to the evaluation set."))
@@ -236,10 +236,9 @@ class Fairness(Check):
                 predicted = [s.readings[i].positive for i in keep]
                 favourable = [x if favourable_positive else not x for x in predicted]
                 labelled = [i for i in keep if truth[i] is not None]
-                rates = M.rates([truth[i] for i in labelled] if labelled else None,
-                                [s.readings[i].positive for i in labelled] if labelled else predicted)
+                tpr, fpr = M.error_rates([truth[i] for i in labelled], [s.readings[i].positive for i in labelled])
                 entry = {"n": len(keep), "selection_rate": sum(favourable) / len(keep) if keep else None,
-                         "tpr": rates.get("tpr"), "fpr": rates.get("fpr")}
+                         "tpr": tpr, "fpr": fpr}
                 groups[group] = entry
                 if len(keep) >= p["min_group_size"]:
                     judged[group] = entry
@@ -364,7 +363,7 @@ class ChampionChallenger(Check):
                                     location=loc, remediation=self.remediation))
         worse, compared, small = [], 0, []
         for c, column in enumerate(champion.slices):
-            if not any(column in row for row in cand.rows[:1]):
+            if not cand.rows or column not in cand.rows[0]:
                 findings.append(Finding(severity=Severity.MEDIUM, message=f"Slice column {column!r} is not in the "
                                         "golden set.", location=ctx.at("champion", "slices", c),
                                         expected=column, observed="absent"))

@@ -10,11 +10,13 @@ only files the manifest names are loaded).
 from __future__ import annotations
 
 import csv
+import functools
 import importlib
 import json
 import random
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,24 +34,58 @@ def _number(text: str) -> Any:
     return None if text == "" else text
 
 
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Every record of a CSV or JSON Lines file as dicts (CSV cells as numbers where they are, empty as
+    None). Read once per file version: the checks ask for the same samples many times in a run."""
+    stat = path.stat()
+    return _records(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _records(path: str, _mtime_ns: int, _size: int) -> list[dict[str, Any]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        if Path(path).suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+            records = []
+            for number, line in enumerate(fh, 1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError as exc:
+                        raise ValueError(f"{Path(path).name}:{number}: not JSON: {exc}") from None
+            return records
+        return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
 def production_rows(loaded: LoadedManifest, limit: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Up to ``limit`` rows of the production sample (else the reference sample), seeded."""
+    """Up to ``limit`` rows of the production sample (else the reference sample), seeded; copies, so
+    that callers may change them."""
     data = loaded.manifest.data
     for source in (data.production, data.reference) if data else ():
         if source is None or not source.path:
             continue
         path = loaded.resolve(source.path)
-        if path.suffix == ".csv":
-            with open(path, newline="", encoding="utf-8") as fh:
-                rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-        elif path.suffix in {".jsonl", ".ndjson"}:
-            with open(path, encoding="utf-8") as fh:
-                rows = [json.loads(line) for line in fh if line.strip()]
-        else:
+        if path.suffix not in {".csv", ".jsonl", ".ndjson"}:
             continue
+        rows = read_records(path)
         if rows:
-            return random.Random(seed).sample(rows, min(limit, len(rows)))  # noqa: S311 - sampling, not secrets
+            chosen = random.Random(seed).sample(rows, min(limit, len(rows)))  # noqa: S311 - sampling, not secrets
+            return [dict(r) for r in chosen]
     return []
+
+
+def requests(loaded: LoadedManifest, limit: int,
+             endpoint: Endpoint | None = None) -> list[tuple[dict[str, Any], Any]]:
+    """(row, request body) pairs for up to ``limit`` production rows in the endpoint's protocol; the
+    request example alone when the manifest gives one without a template."""
+    endpoint = endpoint or loaded.manifest.model.endpoint
+    if endpoint is None:
+        return []
+    if endpoint.request_example is not None and endpoint.request_template is None:
+        return [(dict(endpoint.request_example), dict(endpoint.request_example))]
+    rows = production_rows(loaded, limit)
+    if rows:
+        return [(row, wrap(endpoint, row)) for row in rows]
+    return [(dict(endpoint.request_example), dict(endpoint.request_example))] if endpoint.request_example else []
 
 
 def fill(template: Any, row: dict[str, Any]) -> Any:
@@ -92,15 +128,9 @@ def _v2_type(value: Any) -> str:
     return "BYTES"
 
 
-def bodies(loaded: LoadedManifest, limit: int, endpoint: Endpoint | None = None) -> list[dict[str, Any]]:
+def bodies(loaded: LoadedManifest, limit: int, endpoint: Endpoint | None = None) -> list[Any]:
     """Request bodies for up to ``limit`` production rows, for ``endpoint`` (default the model's)."""
-    endpoint = endpoint or loaded.manifest.model.endpoint
-    if endpoint is None:
-        return []
-    if endpoint.request_example is not None and endpoint.request_template is None:
-        return [dict(endpoint.request_example)]
-    return [wrap(endpoint, row) for row in production_rows(loaded, limit)] or (
-        [dict(endpoint.request_example)] if endpoint.request_example else [])
+    return [body for _, body in requests(loaded, limit, endpoint)]
 
 
 def required_key(endpoint: Endpoint) -> str | None:

@@ -87,10 +87,7 @@ def compute(name: str, truth: Sequence[bool], predicted: Sequence[bool] | None,
     raise ValueError(f"unknown metric {name!r}")
 
 
-def rates(truth: Sequence[bool] | None, predicted: Sequence[bool]) -> dict[str, float | None]:
-    """Selection rate (share predicted positive), true and false positive rates of one group."""
-    out: dict[str, float | None] = {"positive_rate": sum(predicted) / len(predicted) if predicted else None}
-    if truth is not None:
-        tp, fp, tn, fn = confusion(truth, predicted)
-        out["tpr"], out["fpr"] = _ratio(tp, tp + fn), _ratio(fp, fp + tn)
-    return out
+def error_rates(truth: Sequence[bool], predicted: Sequence[bool]) -> tuple[float | None, float | None]:
+    """(true positive rate, false positive rate) of one group; None where a group has no such cases."""
+    tp, fp, tn, fn = confusion(truth, predicted)
+    return _ratio(tp, tp + fn), _ratio(fp, fp + tn)

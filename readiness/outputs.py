@@ -8,7 +8,6 @@ input columns only: never the label, never the protected attributes.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import threading
@@ -48,8 +47,9 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
     """Send one request body (or raw bytes) to a target and parse its answer; never raises for a bad answer."""
     endpoint = ctx.resources.target(target)[0]
     if endpoint.kind in {"python", "file"}:
+        model = in_process(ctx, target)
         try:
-            out = adapters.python_model(ctx.loaded, endpoint)(body)
+            out = model(body)
         except (ValueError, TypeError, KeyError) as exc:  # a clear rejection of a bad input
             return Answer(400, error=f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - anything else is the model crashing on the input
@@ -63,11 +63,21 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
                           timeout=endpoint.timeout_s)
     else:
         reply = handle.predict(body, method=endpoint.method)
+    return Answer(reply.status, parse(reply.body), reply.error, reply.body)
+
+
+def parse(raw: bytes) -> Any:
+    """A JSON body, or None when there is none or it is not JSON."""
     try:
-        parsed = reply.json() if reply.body else None
+        return json.loads(raw) if raw else None
     except ValueError:
-        parsed = None
-    return Answer(reply.status, parsed, reply.error, reply.body)
+        return None
+
+
+def in_process(ctx: CheckContext, target: str = "model") -> Any:
+    """The target's in-process model (a callable, or a scikit-learn file loaded once per run)."""
+    endpoint = ctx.resources.target(target)[0]
+    return ctx.resources.shared(("in_process", target), lambda: adapters.python_model(ctx.loaded, endpoint))
 
 
 class KeepAlive:
@@ -118,11 +128,7 @@ class KeepAlive:
                 self.local.conn = None
                 continue
             self.unanswered = 0
-            try:
-                parsed = json.loads(raw) if raw else None
-            except ValueError:
-                parsed = None
-            return Answer(reply.status, parsed, None if 200 <= reply.status < 300 else f"HTTP {reply.status}", raw)
+            return Answer(reply.status, parse(raw), None if 200 <= reply.status < 300 else f"HTTP {reply.status}", raw)
         with self.lock:
             self.unanswered += 1
         return Answer(None, error=error)
@@ -219,31 +225,9 @@ def key_columns(loaded: LoadedManifest, predictions: Predictions) -> list[str]:
     return predictions.key_columns or (list(data.keys) if data else [])
 
 
-def _cell(text: str) -> Any:
-    if text == "":
-        return None
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
-
-
 def read_predictions(loaded: LoadedManifest, predictions: Predictions) -> list[dict[str, Any]]:
     """Every record of a predictions file (CSV or JSON Lines), as dicts."""
-    path = loaded.resolve(predictions.path)
-    with open(path, encoding="utf-8", newline="") as fh:
-        if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
-            records = []
-            for number, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        records.append(json.loads(line))
-                    except ValueError as exc:
-                        raise ValueError(f"{predictions.path}:{number}: not JSON: {exc}") from None
-            return records
-        return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+    return adapters.read_records(loaded.resolve(predictions.path))
 
 
 def _key(record: dict[str, Any], columns: list[str]) -> tuple[str, ...]:
