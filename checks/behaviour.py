@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from typing import Any
 
 from readiness.checks._util import missing
 
-from readiness import adapters
+from readiness import adapters, privacy
 from readiness.check import (
     Check,
     CheckContext,
@@ -25,9 +26,9 @@ from readiness.check import (
     Severity,
     result_from_findings,
 )
-from readiness.outputs import Answer, at_path, call, describe_predictions, read_answer, read_predictions, reasons_of
-
-__all__ = ["Answer", "at_path", "call"]
+from readiness.evidence import Answer, AnswerKind, require_good
+from readiness.outputs import adverse as adverse_decision
+from readiness.outputs import at_path, call, describe_predictions, read_answer, read_predictions, reasons_of
 
 AIA_86 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 86(1)", confidence="CP")
 FINMA_26 = Reference(source="FINMA Guidance 08/2024", section="2.6 Explainability", confidence="SC")
@@ -122,10 +123,13 @@ class ExplanationPresent(Check):
             chosen = random.Random(7).sample(records, min(samples, len(records)))  # noqa: S311 - sampling
             items = [(r, r, reasons_of(r, xai.response_path), None) for r in chosen]
         else:
+            answers = []
             for row, body in inputs(ctx, samples):
                 answer, reasons = explanation(ctx, row, body)
+                answers.append(answer)
                 if answer.ok:
                     items.append((body, answer.body, reasons, answer.error))
+            require_good(ctx, answers, "No good answer to read reasons from", min_share=0.0)
         return self._judge(ctx, items, imported)
 
     def _judge(self, ctx: CheckContext, items: list, imported: bool) -> CheckResult:
@@ -140,10 +144,12 @@ class ExplanationPresent(Check):
         adverse_without: list[Any] = []
         errors: list[str] = []
         unknown: set[str] = set()
-        needed = 0
+        needed = n_adverse = 0
         for body, answer, reasons, error in items:
-            decision = read_answer(outputs, answer).decision
-            is_adverse = decision is not None and any(str(decision) == str(a) for a in outputs.adverse)
+            reading = read_answer(outputs, answer)
+            decision = reading.decision
+            is_adverse = adverse_decision(outputs, reading)
+            n_adverse += is_adverse
             tally = by_decision.setdefault(str(decision) if decision is not None else "(any)",
                                            {"answers": 0, "with_reasons": 0})
             tally["answers"] += 1
@@ -174,22 +180,20 @@ class ExplanationPresent(Check):
                                                                    "model answers."))
         if adverse_without:
             adverse = ", ".join(str(a) for a in outputs.adverse)
-            n_adverse = sum(v["answers"] for k, v in by_decision.items() if k in {str(a) for a in outputs.adverse})
             findings.append(Finding(severity=Severity.HIGH,
                                     message=f"{len(adverse_without)} of {n_adverse} adverse decisions ({adverse}) "
                                             f"carry no reasons at {where}.",
                                     expected="reasons with every adverse decision",
                                     observed=f"{len(adverse_without)} without", location=location,
                                     remediation=self.remediation,
-                                    evidence={"example_input": json.dumps(adverse_without[0], default=str)[:300]}))
+                                    evidence={"example_input": masked_json(ctx, adverse_without[0])}))
         elif needed and share < ctx.params["min_share"]:
             findings.append(Finding(severity=Severity.HIGH,
                                     message=f"{len(without)} of {needed} answers carry no reasons at {where}.",
                                     expected=f">= {ctx.params['min_share']:.0%}", observed=f"{share:.0%}",
                                     location=location, remediation=self.remediation,
-                                    evidence={"example_input": json.dumps(without[0], default=str)[:300]}))
-        if outputs.adverse and answered and not any(
-                k in {str(a) for a in outputs.adverse} for k in by_decision):
+                                    evidence={"example_input": masked_json(ctx, without[0])}))
+        if outputs.adverse and answered and not n_adverse:
             findings.append(Finding(severity=Severity.MEDIUM,
                                     message=f"No adverse decision among {answered} sampled answers: the reasons "
                                             "for adverse decisions are unverified.",
@@ -278,7 +282,7 @@ class ExplanationStability(Check):
                                             "when sent twice.",
                                     expected="the same reasons", observed=f"{first[:3]} then {again[:3]}",
                                     location=ctx.at("explainability"), remediation=self.remediation,
-                                    evidence={"example_input": json.dumps(row, default=str)[:300]}))
+                                    evidence={"example_input": masked_json(ctx, row)}))
         if agreement is not None and agreement < ctx.params["min_agreement"]:
             row, field, value, nudged, before, after = flips[0]
             findings.append(Finding(severity=Severity.HIGH,
@@ -288,7 +292,7 @@ class ExplanationStability(Check):
                                     expected=f"agreement >= {ctx.params['min_agreement']:.0%}",
                                     observed=f"{agreement:.0%}", location=ctx.at("explainability"),
                                     remediation=self.remediation,
-                                    evidence={"example_input": json.dumps(row, default=str)[:300]}))
+                                    evidence={"example_input": masked_json(ctx, row)}))
         summary = (f"Top reason kept in {agreement:.0%} of {tried} perturbations; repeats identical"
                    if agreement is not None else "Repeats identical")
         nothing = not rows or (tried == 0 and not repeat_differs)
@@ -316,27 +320,76 @@ class Determinism(Check):
         early = _no_model(ctx)
         if early:
             return early
-        differing = []
         declared = ctx.manifest.model.outputs.tolerance
         tolerance = declared if declared is not None else ctx.params["tolerance"]
         bodies = adapters.bodies(ctx.loaded, ctx.params["inputs"]) or [{}]
-        for body in bodies:
-            answers = [call(ctx, body).body for _ in range(ctx.params["replays"])]
-            if any(not same(answers[0], a, tolerance) for a in answers[1:]):
-                differing.append((body, answers[:2]))
+        what, compared = comparable(ctx)
+        replays: list[tuple[Any, list[Answer]]] = [(body, [call(ctx, body) for _ in range(ctx.params["replays"])])
+                                                   for body in bodies]
+        t = require_good(ctx, [a for _, answers in replays for a in answers], "No good answer to replay")
+        differing, incomplete = [], 0
+        for body, answers in replays:
+            if not all(a.ok for a in answers):
+                incomplete += 1
+                continue
+            values = [compared(a.body) for a in answers]
+            if any(not same(values[0], v, tolerance) for v in values[1:]):
+                differing.append((body, values[:2]))
         findings = []
+        judged = len(bodies) - incomplete
+        if incomplete:
+            findings.append(Finding(severity=Severity.HIGH,
+                                    message=f"{incomplete} of {len(bodies)} inputs did not get a good answer on every "
+                                            f"replay, so they cannot be compared ({t.describe()}).",
+                                    expected="a good answer to every replay", observed=f"{t.good} of {t.total} good",
+                                    location=ctx.at("model", "endpoint"), remediation=self.remediation))
         if differing:
             body, pair = differing[0]
             findings.append(Finding(severity=Severity.HIGH,
-                                    message=f"{len(differing)} of {len(bodies)} inputs got different answers "
-                                            "on replay.",
+                                    message=f"{len(differing)} of {judged} inputs got different {what} on replay.",
                                     expected=f"identical (tolerance {tolerance:g})",
-                                    observed=f"{json.dumps(pair[0])[:120]} vs {json.dumps(pair[1])[:120]}",
+                                    observed=f"{json.dumps(pair[0], default=str)[:120]} vs "
+                                             f"{json.dumps(pair[1], default=str)[:120]}",
                                     location=ctx.at("model", "endpoint"), remediation=self.remediation,
-                                    evidence={"example_input": json.dumps(body)[:300]}))
-        return result_from_findings(findings, passed=f"{len(bodies)} inputs x {ctx.params['replays']} replays agree",
-                                    failed="Non-deterministic answers", metrics={"inputs": len(bodies),
-                                                                                 "differing": len(differing)})
+                                    evidence={"example_input": masked_json(ctx, body)}))
+        return result_from_findings(findings, passed=f"{judged} inputs x {ctx.params['replays']} replays agree on "
+                                    f"{what}", failed="Non-deterministic answers" if differing else
+                                    "Replays not all answered", metrics={"inputs": len(bodies), "compared": what,
+                                                                         "differing": len(differing), **t.metrics()})
+
+
+VOLATILE = re.compile(r"^(id|uuid|request_?id|trace_?id|span_?id|parameters|created(_at)?|timestamp|time|ts|"
+                      r"date|latency(_ms)?|elapsed(_ms)?|duration(_ms)?|served_at|system_fingerprint)$",
+                      re.IGNORECASE)
+"""Answer fields that differ per call by design (ids, clocks): never compared when whole answers are."""
+
+
+def comparable(ctx: CheckContext) -> tuple[str, Any]:
+    """What DET-001 compares in an answer, and how to take it out: the declared outputs (decision, score,
+    reasons); else the protocol's output (v2 ``outputs`` data, MLflow ``predictions``, OpenAI ``choices``);
+    else the whole answer without per-call fields such as ids and timestamps."""
+    outputs, xai = ctx.manifest.model.outputs, ctx.manifest.explainability
+    endpoint = ctx.manifest.model.endpoint
+    paths = {name: path for name, path in (("decision", outputs.decision), ("score", outputs.score),
+                                           ("reasons", xai.response_path if xai else None)) if path}
+    if paths:
+        return ("the declared " + ", ".join(paths)), lambda body: {n: at_path(body, p) for n, p in paths.items()}
+    if endpoint is not None and endpoint.protocol == "v2":
+        return "the v2 output tensors", lambda body: [
+            {k: o.get(k) for k in ("name", "datatype", "shape", "data")} if isinstance(o, dict) else o
+            for o in (body.get("outputs") or [])] if isinstance(body, dict) else body
+    key = adapters.required_key(endpoint) if endpoint is not None else None
+    if key:
+        return f"{key!r}", lambda body: body.get(key) if isinstance(body, dict) else body
+    return "whole answers (ids and timestamps left out; declare model.outputs to compare less)", _stable
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if not VOLATILE.match(str(k))}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
 
 
 def same(a: Any, b: Any, tolerance: float) -> bool:
@@ -402,6 +455,16 @@ class EdgeCases(Check):
         endpoint = ctx.manifest.model.endpoint
         rows = adapters.production_rows(ctx.loaded, 1)
         base = dict(endpoint.request_example or (rows[0] if rows else {}))
+        proof = call(ctx, adapters.wrap(endpoint, base) if endpoint.kind == "http" else base)
+        if not proof.ok:  # a server that rejects everything would "handle" every edge case with a 4xx
+            return result_from_findings([Finding(
+                severity=Severity.HIGH, message=f"The valid base input gets no good answer ({proof.why()}), so "
+                "an error for an edge case says nothing: edge cases not judged.",
+                expected="a good answer to the valid input", observed=proof.why(80),
+                location=ctx.at("model", "endpoint"), remediation="Make the model answer valid inputs first "
+                "(see SRV-001).", evidence={"example_input": masked_json(ctx, base)})],
+                passed="", failed="Edge cases not judged: the valid input gets no good answer",
+                metrics={"base_answer": proof.kind.value})
         cases = edge_cases(base)[: ctx.params["max_cases"]]
         if endpoint.kind == "http":
             pad = "p" * ctx.params["max_payload_bytes"]
@@ -416,7 +479,7 @@ class EdgeCases(Check):
         findings = [Finding(severity=Severity.HIGH,
                             message=f"{kind}" + (f" in {field}" if field else "") + f": {problem}",
                             expected="a prediction or a 4xx", observed=problem, location=ctx.at("model", "endpoint"),
-                            remediation=self.remediation, evidence={"example_input": _short(body)})
+                            remediation=self.remediation, evidence={"example_input": masked_json(ctx, body)})
                    for kind, (field, body, problem) in failures.items()]
         classes = len({c[0] for c in cases})
         return result_from_findings(findings, passed=f"All {len(cases)} edge cases ({classes} classes) handled",
@@ -431,8 +494,12 @@ def judge(answer: Answer) -> str | None:
         return f"no answer ({answer.error})"
     if answer.status >= 500:
         return f"server error HTTP {answer.status}"
+    if answer.kind is AnswerKind.REDIRECT:
+        return f"HTTP {answer.status} redirect (not followed)"
     if 200 <= answer.status < 300 and answer.body is None:
         return "2xx with a body that is not JSON"
+    if answer.kind is AnswerKind.NO_OUTPUT:
+        return f"2xx {answer.error}: neither a prediction nor a client error"
     if 200 <= answer.status < 300 and _has_nonfinite(answer.body):
         return "2xx with NaN or infinity in the answer"
     return None
@@ -448,6 +515,6 @@ def _has_nonfinite(value: Any) -> bool:
     return False
 
 
-def _short(body: Any) -> str:
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
-    return text if len(text) <= 300 else text[:300] + f"... ({len(text)} characters)"
+def masked_json(ctx: CheckContext, value: Any) -> str:
+    """An example input for the evidence, with personal fields masked."""
+    return privacy.masked_json(ctx.manifest, value)

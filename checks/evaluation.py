@@ -7,13 +7,13 @@ labelled set once per run, or imported from a predictions file (and then reporte
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from readiness.checks._util import missing
 
 from readiness import metrics as M
+from readiness import privacy
 from readiness.check import (
     Check,
     CheckContext,
@@ -25,7 +25,8 @@ from readiness.check import (
     Severity,
     result_from_findings,
 )
-from readiness.outputs import ScoredSet, has_target, labelled_source, same_value, scored
+from readiness.evidence import Precondition
+from readiness.outputs import ScoredSet, has_target, labelled_source, model_inputs, same_value, scored
 
 AIA_15 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 15(1),(3) accuracy", confidence="CP")
 AIA_10 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 10(2)(f)-(g) bias examination",
@@ -83,7 +84,7 @@ def _answered_share(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Find
     return Finding(severity=Severity.HIGH, message=f"{lost} of {len(s.rows)} rows of {s.source} got no answer "
                    f"({why}).", expected=f"<= {max_missing:.0%} unanswered", observed=f"{lost / len(s.rows):.1%}",
                    location=ctx.at("model", "endpoint"), remediation="Fix the failing inputs first (see ROB-001).",
-                   evidence={"example_input": json.dumps(row, default=str)[:300]})
+                   evidence={"example_input": privacy.masked_json(ctx.manifest, row)})
 
 
 def metric_on(name: str, truth: list[bool | None], s: ScoredSet, index: Sequence[int] | None = None) -> float | None:
@@ -220,9 +221,24 @@ class Fairness(Check):
             return result_from_findings([needed], passed="", failed="No fairness examination")
         s = scored(ctx, "evaluation")
         truth = truth_of(ctx, s.rows)
+        unanswered = _answered_share(ctx, s, 0.01)
+        if unanswered is not None:  # rates over the rows that happened to be answered would mislead
+            raise Precondition(result_from_findings([unanswered], passed="", evidence_kind=_kind(s),
+                                                    failed="Fairness not measured: too many rows unanswered"))
         favourable_positive = fairness.favourable_outcome == "positive"
         p = ctx.params
         findings, table = [], {}
+        direct = sorted(set(fairness.protected_attributes) & model_inputs(ctx)) if not s.imported else []
+        for attribute in direct:
+            findings.append(Finding(severity=Severity.MEDIUM,
+                                    message=f"The model receives {attribute!r} directly as an input: its decisions "
+                                            "can depend on the protected attribute itself, not only on proxies.",
+                                    expected="no protected attribute among the inputs, or a documented legal basis",
+                                    observed=f"{attribute} is a model input",
+                                    location=ctx.at("fairness", "protected_attributes",
+                                                    fairness.protected_attributes.index(attribute)),
+                                    remediation="Remove the attribute from the inputs, or document why its use is "
+                                                "lawful and proportionate (and waive with that record)."))
         for a, attribute in enumerate(fairness.protected_attributes):
             loc = ctx.at("fairness", "protected_attributes", a)
             if not s.rows or attribute not in s.rows[0]:

@@ -26,6 +26,8 @@ from readiness.check import (
     not_applicable,
     result_from_findings,
 )
+from readiness.evidence import LoadError, Precondition
+from readiness.loadtest.runner import LoadResult
 
 DORA_7 = Reference(source="DORA (EU) 2022/2554", section="Art. 7(b)-(d)", confidence="CP")
 PCTS = ("p50", "p95", "p99", "p999")
@@ -50,6 +52,36 @@ def _budget(ctx: CheckContext) -> dict[str, float]:
 
 def _workers(ctx: CheckContext) -> int | None:
     return ctx.extra.get("workers")
+
+
+def max_error_rate(ctx: CheckContext, default: float = 0.001) -> float:
+    levels = ctx.manifest.service_levels
+    return levels.max_error_rate if levels and levels.max_error_rate is not None else default
+
+
+def measured_load(ctx: CheckContext, multiplier: float = 1.0, *, what: str = "latency",
+                  min_share: float | None = None) -> LoadResult:
+    """The load stage at ``multiplier`` x peak, when it measured something: ERROR (LoadError) when no
+    request got any answer, FAIL (Precondition) when fewer than 1 - max_error_rate of them were good."""
+    result = ctx.resources.load(multiplier, _workers(ctx))
+    stage = f"at {multiplier:g}x peak" if multiplier != 1.0 else "at the declared peak"
+    if result.answered == 0:
+        raise LoadError(f"0 of {result.total} requests {stage} got an answer ({result.describe_failures()}): "
+                        f"{what} not measured")
+    share = result.good / result.total if result.total else 0.0
+    needed = 1 - max_error_rate(ctx) if min_share is None else min_share
+    if result.good == 0 or share < needed:
+        codes = ", ".join(f"HTTP {k}: {v}" for k, v in sorted(result.statuses.items()) if str(k) not in {"0", "200"})
+        raise Precondition(result_from_findings([Finding(
+            severity=Severity.HIGH,
+            message=f"{result.good} of {result.total} requests {stage} succeeded "
+                    f"({result.describe_failures()}): {what} not measured.",
+            expected=f">= {needed:.2%} good answers", observed=f"{share:.2%}",
+            location=ctx.at("model", "endpoint"), evidence={"failure_kinds": dict(result.kinds), "status_codes": codes},
+            remediation="Make the model answer the load's requests (see LAT-002 and SRV-001), then measure again.")],
+            passed="", failed=f"{result.good} of {result.total} requests succeeded: {what} not measured",
+            metrics=result.summary()))
+    return result
 
 
 class _LoadCheck(Check):
@@ -83,7 +115,7 @@ class LatencyAtPeak(_LoadCheck):
             return result_from_findings([missing(ctx, ("service_levels",), "No latency budget is declared.",
                                                  self.remediation, expected="service_levels.latency_ms")],
                                         passed="", failed="No latency budget to test against")
-        result = ctx.resources.load(1.0, _workers(ctx))
+        result = measured_load(ctx)
         summary = result.summary()
         findings = []
         for name, limit in budget.items():
@@ -127,7 +159,7 @@ class ErrorsUnderLoad(_LoadCheck):
         levels = ctx.manifest.service_levels
         limit = levels.max_error_rate if levels and levels.max_error_rate is not None else \
             ctx.params["default_max_error_rate"]
-        result = ctx.resources.load(1.0, _workers(ctx))
+        result = ctx.resources.load(1.0, _workers(ctx))  # every request failing is a measured 100%
         s = result.summary()
         findings = []
         if result.error_rate > limit:
@@ -162,7 +194,7 @@ class Degradation(_LoadCheck):
         stages = [m for m in ctx.manifest.load_test.stages if m > 1.0]
         if not stages:
             return not_applicable("No stage above 1x peak in load_test.stages")
-        base = ctx.resources.load(1.0, _workers(ctx)).summary()
+        base = measured_load(ctx, what="the baseline for the higher stages").summary()
         findings, metrics = [], {"1.0": base}
         for m in stages:
             s = ctx.resources.load(m, _workers(ctx)).summary()
@@ -238,7 +270,7 @@ class ClientTimeouts(_LoadCheck):
         early = _http_only(ctx)
         if early:
             return early
-        result = ctx.resources.load(1.0, _workers(ctx))
+        result = measured_load(ctx, what="answer times", min_share=0.0)
         timeout = ctx.manifest.model.endpoint.timeout_s
         late = result.kinds.get("client_timeout", 0) + result.kinds.get("timeout", 0)
         share = late / result.total if result.total else 0.0

@@ -19,6 +19,8 @@ from readiness.check import (
     Severity,
     result_from_findings,
 )
+from readiness.evidence import Answer, AnswerKind, classify
+from readiness.outputs import jsonable
 
 
 class ModelAnswers(Check):
@@ -47,44 +49,44 @@ class ModelAnswers(Check):
 
     def _http(self, ctx: CheckContext, endpoint: Any, body: Any) -> CheckResult:
         handle = ctx.resources.model()
-        reply = handle.predict(body, method=endpoint.method)
-        metrics: dict[str, Any] = {"url": handle.url, "status": reply.status,
+        reply = classify(handle.predict(body, method=endpoint.method), ctx.manifest.model.outputs, endpoint)
+        metrics: dict[str, Any] = {"url": handle.url, "status": reply.status, "answer_kind": reply.kind.value,
                                    "latency_ms": round(reply.elapsed_s * 1000, 3)}
+        if isinstance(reply.body, dict):
+            metrics["response_keys"] = sorted(reply.body)[:20]
         if handle.time_to_ready_s is not None:
             metrics["time_to_ready_s"] = round(handle.time_to_ready_s, 3)
         findings = []
         where = ctx.at("model", "endpoint", "url")
-        if reply.status is None:
+        if reply.kind in {AnswerKind.TRANSPORT, AnswerKind.TIMEOUT}:
             findings.append(Finding(severity=Severity.HIGH, message=f"{handle.url} did not answer: {reply.error}",
                                     expected="an HTTP response", observed=reply.error, location=where,
                                     remediation="Check that the server is running and the URL is right."))
-        elif not 200 <= reply.status < 300:
+        elif reply.kind is AnswerKind.REDIRECT:
+            findings.append(Finding(
+                severity=Severity.HIGH, message=f"{handle.url} redirects to {reply.location or '?'} "
+                f"(HTTP {reply.status}); readiness does not follow redirects, so credentials stay with the "
+                "declared endpoint.", expected="2xx", observed=f"HTTP {reply.status}", location=where,
+                remediation="Declare the URL that answers, not one that redirects."))
+        elif reply.kind is AnswerKind.NO_OUTPUT:
+            shown = ", ".join(metrics.get("response_keys", [])) or (type(reply.body).__name__ if reply.body is not None
+                                                                   else reply.raw[:100].decode("utf-8", "replace"))
+            findings.append(Finding(severity=Severity.HIGH, message=f"{handle.url} answered HTTP {reply.status} "
+                                    f"{reply.error}.", expected="the declared output", observed=shown,
+                                    location=ctx.at("model", "outputs") if ctx.manifest.model.outputs.score or
+                                    ctx.manifest.model.outputs.decision else ctx.at("model", "endpoint", "protocol"),
+                                    remediation="Answer in the declared protocol with the declared outputs, or "
+                                                "declare the right protocol and model.outputs."))
+        elif not reply.ok:
             findings.append(Finding(
                 severity=Severity.HIGH, message=f"{handle.url} answered HTTP {reply.status}",
                 expected="2xx", observed=str(reply.status), location=where,
-                evidence={"body": reply.body[:300].decode("utf-8", "replace")},
+                evidence={"body": reply.raw[:300].decode("utf-8", "replace")},
                 remediation="Make the endpoint accept the request shape in the findings' evidence."))
-        elif not endpoint.stream:
-            findings += self._shape(ctx, endpoint, reply, metrics, where)
         if handle.log_tail:
             metrics["server_log_tail"] = handle.log_tail[-5:]
         return result_from_findings(findings, passed=f"HTTP {reply.status} in {metrics['latency_ms']:.1f} ms",
                                     failed="The model did not answer correctly", metrics=metrics)
-
-    def _shape(self, ctx, endpoint, reply, metrics, where) -> list[Finding]:
-        try:
-            data = reply.json()
-        except ValueError:
-            return [Finding(severity=Severity.HIGH, message="The response body is not JSON", expected="JSON",
-                            observed=reply.body[:100].decode("utf-8", "replace"), location=where)]
-        metrics["response_keys"] = sorted(data)[:20] if isinstance(data, dict) else []
-        key = adapters.required_key(endpoint)
-        if key and (not isinstance(data, dict) or key not in data):
-            return [Finding(severity=Severity.HIGH, message=f"The answer has no {key!r} ({endpoint.protocol} protocol)",
-                            expected=key, observed=", ".join(metrics["response_keys"]) or type(data).__name__,
-                            location=ctx.at("model", "endpoint", "protocol"),
-                            remediation="Answer in the declared protocol, or declare the right one.")]
-        return []
 
     def _in_process(self, ctx: CheckContext, row: dict[str, Any]) -> CheckResult:
         fn = adapters.python_model(ctx.loaded)
@@ -96,6 +98,13 @@ class ModelAnswers(Check):
             findings.append(Finding(severity=Severity.HIGH, message="The model returned None",
                                     expected="a prediction", observed="None",
                                     location=ctx.at("model", "endpoint")))
+        else:
+            answer = classify(Answer(200, jsonable(output)), ctx.manifest.model.outputs, ctx.manifest.model.endpoint)
+            if not answer.ok:
+                findings.append(Finding(severity=Severity.HIGH, message=f"The model answered {answer.error}.",
+                                        expected="the declared output", observed=str(output)[:100],
+                                        location=ctx.at("model", "outputs"),
+                                        remediation="Return the declared outputs, or declare model.outputs right."))
         return result_from_findings(findings, passed=f"In-process answer in {elapsed_ms:.3f} ms",
                                     failed="The model gave no prediction",
                                     metrics={"latency_ms": round(elapsed_ms, 4)})

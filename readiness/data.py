@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from readiness.evidence import DataError
 from readiness.manifest import DataSource, LoadedManifest
 
-
-class DataError(RuntimeError):
-    """A source cannot be read; the message names the source."""
+__all__ = ["DataError", "Frame", "describe", "needed_columns", "read"]
 
 
 @dataclass

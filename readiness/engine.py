@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from readiness import privacy
 from readiness.check import Check, CheckContext
 from readiness.errors import ProfileError, UsageError
 from readiness.manifest import LoadedManifest
@@ -113,6 +114,7 @@ def run_checks(
     if options.as_of is not None:
         now = datetime.combine(options.as_of, datetime.min.time(), now.tzinfo)
     resources = Resources(loaded)
+    scrub = privacy.scrubber(loaded)
     outcomes = []
     try:
         for item in planned:
@@ -128,6 +130,7 @@ def run_checks(
                                    attestation_max_age_days=profile.attestation_max_age_days,
                                    extra=options.extra)
                 result, elapsed = _isolated(check, ctx, item.timeout_s, options.debug)
+                result = scrub.result(result)  # no raw personal value leaves through evidence
             outcome = Outcome(id=check.id, title=check.title, area=check.area, weight=item.weight,
                               blocking=item.blocking, result=result, duration_s=round(elapsed, 4),
                               references=tuple(check.references), remediation=check.remediation)
@@ -158,15 +161,19 @@ def _isolated(check: type[Check], ctx: CheckContext, timeout: float, debug: bool
     if thread.is_alive():
         return _error(f"Timed out after {timeout:g} s; the check was abandoned", "timeout"), elapsed
     if "error" in box:
-        exc = box["error"]
-        if debug:
-            raise exc
-        from readiness.resources import ServeError
+        from readiness.evidence import EvidenceError, Precondition
 
-        if isinstance(exc, ServeError):
-            return _error(f"Model server: {exc}", "serve"), elapsed
-        return _error(f"Crashed: {type(exc).__name__}: {exc}", "exception",
-                      trace=box["trace"].splitlines()[-6:]), elapsed
+        exc = box["error"]
+        if debug and not isinstance(exc, Precondition):
+            raise exc
+        if isinstance(exc, Precondition):
+            box["result"] = exc.result
+        elif isinstance(exc, EvidenceError):
+            prefix = {"serve": "Model server: ", "data": "Data: ", "load": "Load run: "}.get(exc.kind, "")
+            return _error(f"{prefix}{exc}", exc.kind), elapsed
+        else:
+            return _error(f"Crashed: {type(exc).__name__}: {exc}", "exception",
+                          trace=box["trace"].splitlines()[-6:]), elapsed
     result = box.get("result")
     if not isinstance(result, CheckResult):
         return _error(f"returned {type(result).__name__}, not a CheckResult", "contract"), elapsed

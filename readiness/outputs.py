@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from readiness import adapters
+from readiness.evidence import Answer, HttpClient, classify
 
 if TYPE_CHECKING:
     from readiness.check import CheckContext
@@ -23,17 +23,6 @@ if TYPE_CHECKING:
 
 SCORING_CONCURRENCY = 4
 """Requests in flight while a labelled set is scored over HTTP (well below any declared peak)."""
-
-
-class Answer:
-    """One call's outcome: HTTP status (200 for an in-process answer), parsed body, or an error."""
-
-    def __init__(self, status: int | None, body: Any = None, error: str | None = None, raw: bytes = b"") -> None:
-        self.status, self.body, self.error, self.raw = status, body, error, raw
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
 
 
 def jsonable(value: Any) -> Any:
@@ -54,7 +43,7 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
             return Answer(400, error=f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - anything else is the model crashing on the input
             return Answer(500, error=f"{type(exc).__name__}: {exc}")
-        return Answer(200, jsonable(out))
+        return classify(Answer(200, jsonable(out)), outputs_of(ctx, target), endpoint)
     handle = ctx.resources.model(target)
     if raw is not None:
         from readiness.resources import http_call
@@ -63,79 +52,18 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
                           timeout=endpoint.timeout_s)
     else:
         reply = handle.predict(body, method=endpoint.method)
-    return Answer(reply.status, parse(reply.body), reply.error, reply.body)
+    return classify(reply, outputs_of(ctx, target), endpoint)
 
 
-def parse(raw: bytes) -> Any:
-    """A JSON body, or None when there is none or it is not JSON."""
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
+def outputs_of(ctx: CheckContext, target: str = "model") -> Outputs:
+    """How to read a target's answers (the champion is read as the candidate is)."""
+    return ctx.manifest.model.outputs
 
 
 def in_process(ctx: CheckContext, target: str = "model") -> Any:
     """The target's in-process model (a callable, or a scikit-learn file loaded once per run)."""
     endpoint = ctx.resources.target(target)[0]
     return ctx.resources.shared(("in_process", target), lambda: adapters.python_model(ctx.loaded, endpoint))
-
-
-class KeepAlive:
-    """One persistent HTTP/1.1 connection per thread, for scoring many rows (urllib opens a connection
-    per request, which costs more than a fast model's prediction). Any failure closes the connection
-    and retries the request once on a new one; a second failure is the answer."""
-
-    def __init__(self, url: str, method: str, headers: dict[str, str], timeout: float) -> None:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(url)
-        self.https, self.host, self.port = parts.scheme == "https", parts.hostname, parts.port
-        self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self.method, self.timeout = method, timeout
-        self.headers = {"Content-Type": "application/json", **headers}
-        self.local = threading.local()
-        self.connections: list[Any] = []
-        self.lock = threading.Lock()
-        self.unanswered = 0  # consecutive calls without any answer: past GIVE_UP, the server is gone
-
-    GIVE_UP = 20
-
-    def _connection(self) -> Any:
-        import http.client
-
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
-            conn = self.local.conn = cls(self.host, self.port, timeout=self.timeout)
-            with self.lock:
-                self.connections.append(conn)
-        return conn
-
-    def call(self, body: Any) -> Answer:
-        data = json.dumps(body).encode("utf-8")
-        error = "no answer"
-        if self.unanswered >= self.GIVE_UP:
-            return Answer(None, error=f"not sent: {self.GIVE_UP} calls in a row got no answer")
-        for _ in range(2):
-            conn = self._connection()
-            try:
-                conn.request(self.method, self.path, body=data, headers=self.headers)
-                reply = conn.getresponse()
-                raw = reply.read()
-            except (OSError, TimeoutError, ValueError) as exc:  # http.client errors are OSError or ValueError
-                error = f"{type(exc).__name__}: {exc}"
-                conn.close()
-                self.local.conn = None
-                continue
-            self.unanswered = 0
-            return Answer(reply.status, parse(raw), None if 200 <= reply.status < 300 else f"HTTP {reply.status}", raw)
-        with self.lock:
-            self.unanswered += 1
-        return Answer(None, error=error)
-
-    def close(self) -> None:
-        for conn in self.connections:
-            conn.close()
 
 
 def at_path(value: Any, path: str) -> Any:
@@ -186,19 +114,41 @@ class Reading:
 
 
 def read_answer(outputs: Outputs, body: Any) -> Reading:
+    """What an answer says. Without a decision path, a declared ``threshold`` derives the decision from
+    the score: the first ``positive`` label (or ``positive``) at or above it, ``negative`` below."""
     score = _number(at_path(body, outputs.score)) if outputs.score else None
+    if score is None and outputs.score is None and isinstance(body, (int, float)) and not isinstance(body, bool):
+        score = float(body)
     decision = at_path(body, outputs.decision) if outputs.decision else None
     if outputs.decision and outputs.positive:
         positive = None if decision is None else any(same_value(decision, p) for p in outputs.positive)
     elif outputs.threshold is not None and score is not None:
         positive = score >= outputs.threshold
+        if not outputs.decision:  # the decision is the threshold's, so that adverse ones are recognised
+            decision = (outputs.positive[0] if outputs.positive else "positive") if positive else "negative"
     elif decision is not None:
         positive = bool(_number(decision)) if _number(decision) is not None else None
     else:
         positive = None
-    if score is None and outputs.score is None and isinstance(body, (int, float)) and not isinstance(body, bool):
-        score = float(body)
     return Reading(score=score, positive=positive, decision=decision)
+
+
+POSITIVE_WORDS = {"positive", "1", "true", "1.0"}
+NEGATIVE_WORDS = {"negative", "0", "false", "0.0"}
+
+
+def adverse(outputs: Outputs, reading: Reading) -> bool:
+    """Whether an answer is an adverse decision (``model.outputs.adverse``). A decision derived from the
+    threshold is adverse when ``adverse`` names it, or names the class it stands for (``positive``,
+    1, true; ``negative``, 0, false)."""
+    if reading.decision is None or not outputs.adverse:
+        return False
+    if any(same_value(reading.decision, a) for a in outputs.adverse):
+        return True
+    if outputs.threshold is not None and not outputs.decision and reading.positive is not None:
+        words = POSITIVE_WORDS if reading.positive else NEGATIVE_WORDS
+        return any(str(a).strip().casefold() in words for a in outputs.adverse)
+    return False
 
 
 def _number(value: Any) -> float | None:
@@ -266,6 +216,18 @@ def input_columns(ctx: CheckContext, row_columns: list[str], exclude: set[str]) 
     return [c for c in row_columns if c not in exclude]
 
 
+def model_inputs(ctx: CheckContext) -> set[str]:
+    """The columns the model receives: the production sample's (what production sends it), or the
+    request example's, or a scikit-learn file's feature names; empty when unknown."""
+    production = adapters.production_rows(ctx.loaded, 1)
+    if production:
+        return set(production[0])
+    endpoint = ctx.manifest.model.endpoint
+    if endpoint is not None and endpoint.request_example:
+        return set(endpoint.request_example)
+    return set()
+
+
 def read_rows(loaded: LoadedManifest, source: DataSource, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` rows of a data source, missing values as None."""
     from readiness.data import read
@@ -328,29 +290,29 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
         for row in rows:
             record = by_key.get(_key(row, columns))
             unmatched += record is None
-            answers.append(Answer(200, record) if record is not None else Answer(None, error="no prediction"))
+            answers.append(classify(Answer(200, record), m.model.outputs, None) if record is not None
+                           else Answer(None, error="no prediction in the file"))
         return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) for a in answers],
                          describe(source), describe_predictions(predictions), True, unmatched)
     exclude = set()
     if m.evaluation:
         exclude.add(m.evaluation.label)
-    if m.fairness:
-        exclude.update(m.fairness.protected_attributes)
+    if m.fairness:  # withheld, unless the model takes the attribute as an input (then it needs it)
+        exclude.update(a for a in m.fairness.protected_attributes if a not in model_inputs(ctx))
     columns = input_columns(ctx, list(rows[0]) if rows else [], exclude)
     bodies = [{c: row[c] for c in columns} for row in rows]
     if endpoint.kind == "http":  # a few requests in flight, in order: the server, not the client, sets the pace
         from concurrent.futures import ThreadPoolExecutor
 
         handle = ctx.resources.model(target)  # started once, before the workers
-        client = KeepAlive(handle.url, endpoint.method, handle.headers, endpoint.timeout_s)
-        try:
+        outputs = outputs_of(ctx, target)
+        with HttpClient(handle.url, endpoint.method, handle.headers, endpoint.timeout_s) as client:
             with ThreadPoolExecutor(max_workers=SCORING_CONCURRENCY) as pool:
-                answers = list(pool.map(lambda b: client.call(adapters.wrap(endpoint, b)), bodies))
-        finally:
-            client.close()
+                answers = list(pool.map(lambda b: classify(client.call(adapters.wrap(endpoint, b)), outputs,
+                                                           endpoint), bodies))
     else:
         answers = [call(ctx, b, target=target) for b in bodies]
-    failed = [(b, a.error or f"HTTP {a.status}") for b, a in zip(bodies, answers, strict=True) if not a.ok]
+    failed = [(b, a.why()) for b, a in zip(bodies, answers, strict=True) if not a.ok]
     where = (f"over HTTP ({adapters.split(endpoint.url)[1]})" if endpoint.kind == "http"
              else f"in process ({endpoint.callable or endpoint.path})")
     return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) if a.ok else Reading(None, None)

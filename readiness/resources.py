@@ -7,7 +7,6 @@ whole process group at the end, whatever happened. Checks get a :class:`ModelHan
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -20,44 +19,76 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from readiness.evidence import Answer, ServeError, request
 from readiness.manifest import LoadedManifest
 
-
-class ServeError(RuntimeError):
-    """The model server could not be started or did not become ready."""
-
-
-@dataclass
-class HttpReply:
-    status: int | None
-    body: bytes
-    elapsed_s: float
-    error: str | None = None
-
-    def json(self) -> Any:
-        return json.loads(self.body.decode("utf-8"))
+__all__ = ["ModelHandle", "Resources", "ServeError", "free_port", "http_call"]
 
 
 def http_call(url: str, *, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
-              timeout: float = 5.0, raw: bytes | None = None) -> HttpReply:
-    """One HTTP request with a hard timeout; never raises for HTTP or network failures. ``raw`` sends
-    bytes as they are (for deliberately malformed bodies)."""
-    import urllib.error
-    import urllib.request
+              timeout: float = 5.0, raw: bytes | None = None) -> Answer:
+    """One HTTP request (no redirects followed); never raises for HTTP or network failures."""
+    return request(url, method=method, body=body, raw=raw, headers=headers, timeout=timeout)
 
-    data = raw if raw is not None else None if body is None else json.dumps(body).encode("utf-8")
-    req = urllib.request.Request(url, data=data, method=method,  # noqa: S310 - http(s) only, checked
-                                 headers={"Content-Type": "application/json", **(headers or {})})
-    start = time.perf_counter()
+
+def port_holder(port: int) -> str | None:
+    """Who listens on 127.0.0.1:``port`` (or any address), in words, or None when the port is free."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        busy = s.connect_ex(("127.0.0.1", port)) == 0
+    if not busy:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                busy = True
+    if not busy:
+        return None
+    pids = listening_pids(port)
+    return describe_pids(pids) if pids else "another process"
+
+
+def listening_pids(port: int) -> list[int] | None:
+    """The processes holding a listening TCP socket on ``port`` (Linux /proc), or None when unknown."""
+    inodes = set()
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-            payload = resp.read()
-            return HttpReply(resp.status, payload, time.perf_counter() - start)
-    except urllib.error.HTTPError as exc:
-        return HttpReply(exc.code, exc.read(), time.perf_counter() - start, f"HTTP {exc.code}")
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return HttpReply(None, b"", time.perf_counter() - start, f"{type(reason).__name__}: {reason}")
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except FileNotFoundError:
+                continue
+            for line in lines:
+                parts = line.split()
+                if len(parts) > 9 and parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(parts[9])
+    except (OSError, ValueError):
+        return None
+    if not inodes:
+        return None
+    wanted = {f"socket:[{i}]" for i in inodes}
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in wanted:
+                    pids.append(int(proc.name))
+                    break
+        except OSError:
+            continue
+    return pids or None
+
+
+def describe_pids(pids: list[int]) -> str:
+    out = []
+    for pid in pids[:3]:
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except OSError:
+            cmd = ""
+        out.append(f"pid {pid}" + (f" ({cmd[:80]})" if cmd else ""))
+    return ", ".join(out)
 
 
 def free_port() -> int:
@@ -79,7 +110,7 @@ class ModelHandle:
     first_prediction_error: str | None = None
     log_tail: list[str] = field(default_factory=list)
 
-    def predict(self, body: Any, method: str = "POST") -> HttpReply:
+    def predict(self, body: Any, method: str = "POST") -> Answer:
         if not self.url:
             raise ServeError("the manifest gives no model.endpoint.url")
         return http_call(self.url, method=method, body=body, headers=self.headers,
@@ -159,13 +190,15 @@ class Resources:
             handle.started_by_readiness = True
             if url:  # cold start ends with the first good prediction, not with the health probe
                 from readiness import adapters
+                from readiness.evidence import classify
 
                 body = (adapters.bodies(self.loaded, 1, endpoint) or [{}])[0]
-                reply = handle.predict(body, method=endpoint.method)
-                if reply.status is not None and 200 <= reply.status < 300:
+                outputs = self.loaded.manifest.model.outputs
+                reply = classify(handle.predict(body, method=endpoint.method), outputs, endpoint)
+                if reply.ok:
                     handle.time_to_first_prediction_s = server.since_start()
                 else:
-                    handle.first_prediction_error = reply.error or f"HTTP {reply.status}"
+                    handle.first_prediction_error = reply.why()
             handle.log_tail = server.tail()
         return handle
 
@@ -207,6 +240,8 @@ class Resources:
                         method=endpoint.method, headers=handle.headers, timeout_s=endpoint.timeout_s,
                         warmup_s=cfg.warmup_s, workers=workers or cfg.workers, stream=endpoint.stream,
                         required_key=adapters.required_key(endpoint),
+                        output_paths=tuple(p for p in (manifest.model.outputs.score, manifest.model.outputs.decision)
+                                           if p),
                         locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None)
         result = run(plan)
         with self._lock:
@@ -241,6 +276,12 @@ class _Server:
 
             argv[0] = sys.executable  # the interpreter readiness runs under, with its packages
         ready_url = res.expand(self.serve.ready_url, self.target)
+        port = res.port(self.target)
+        if port is not None:
+            holder = port_holder(port)
+            if holder is not None:
+                raise ServeError(f"port {port} (model.serve.port) is already in use by {holder}: readiness will "
+                                 "not assess a server it did not start; stop it, or set port: auto")
         self.started = start = time.perf_counter()
         try:
             self.proc = subprocess.Popen(argv, cwd=Path(cwd), env=env, stdout=self.log,
@@ -256,11 +297,31 @@ class _Server:
                                  f"{ready_url} was ready; last output: {' | '.join(self.tail()[-5:])}")
             reply = http_call(ready_url, timeout=1.0)
             if reply.status is not None and 200 <= reply.status < 300:
-                return time.perf_counter() - start
+                ready = time.perf_counter() - start
+                if self.proc.poll() is not None:
+                    raise ServeError(f"{ready_url} answered, but the serve command exited with code "
+                                     f"{self.proc.returncode}: something else is answering on that port")
+                owners = listening_pids(port) if port is not None else None
+                if owners is not None and owners and not any(self.owns(pid) for pid in owners):
+                    self.stop()
+                    raise ServeError(f"{ready_url} answered, but the socket on port {port} belongs to "
+                                     f"{describe_pids(owners)}, not to the server readiness started")
+                return ready
             time.sleep(0.05)
         self.stop()
         raise ServeError(f"{ready_url} was not ready within {self.serve.ready_timeout_s:g} s after "
                          f"starting {' '.join(argv)!r}; last output: {' | '.join(self.tail()[-5:])}")
+
+    def owns(self, pid: int) -> bool:
+        """Whether ``pid`` is the started server or one of its descendants (same session)."""
+        if self.proc is None:
+            return False
+        if pid == self.proc.pid:
+            return True
+        try:
+            return os.getsid(pid) == self.proc.pid
+        except OSError:
+            return False
 
     def since_start(self) -> float:
         return time.perf_counter() - self.started

@@ -178,6 +178,9 @@ def test_unreachable_endpoint_fails_in_bounded_time(write, tmp_path):
     assert time.perf_counter() - start < 40
     assert got["LAT-002"].result.status.value == "fail"
     assert set(got["LAT-002"].result.metrics["failure_kinds"]) <= {"refused", "connection"}
+    # the time it takes to be refused is not latency: nothing answered, so nothing was measured
+    assert got["LAT-001"].result.status.value == "error"
+    assert "latency not measured" in got["LAT-001"].result.summary
 
 
 @pytest.mark.parametrize("protocol,endpoint", [

@@ -25,7 +25,8 @@ T0 = time.time()
 
 
 def classify(status: int | None, error: object, elapsed_s: float, body: bytes | None) -> str:
-    """ok, or the failure kind: timeout, refused, connection, http_4xx, http_5xx, malformed, client_timeout."""
+    """ok, or the failure kind: timeout, refused, connection, redirect, http_4xx, http_5xx, malformed,
+    client_timeout."""
     if error is not None and not status:
         text = f"{type(error).__name__} {error}".lower()
         if "timeout" in text or "timed out" in text:
@@ -37,6 +38,8 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
         return "connection"
     if status >= 500:
         return "http_5xx"
+    if 300 <= status < 400:
+        return "redirect"  # never followed: credentials stay with the declared endpoint
     if status >= 400:
         return "http_4xx"
     if elapsed_s > CFG["timeout_s"]:
@@ -49,7 +52,25 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
         required = CFG.get("required_key")
         if required and (not isinstance(data, dict) or required not in data):
             return "malformed"
+        for path in CFG.get("output_paths") or ():
+            if at_path(data, path) is None:
+                return "malformed"
     return "ok"
+
+
+def at_path(value, path: str):
+    """``score`` or ``outputs.0.data`` (the same paths readiness.outputs reads; [*] takes the first)."""
+    for part in path.split("."):
+        key = part[:-3] if part.endswith("[*]") else part
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit():
+            value = value[int(key)] if int(key) < len(value) else None
+        else:
+            return None
+        if part.endswith("[*]"):
+            value = value[0] if isinstance(value, list) and value else None
+    return value
 
 
 class ReadinessUser(FastHttpUser):
@@ -72,7 +93,8 @@ class ReadinessUser(FastHttpUser):
         status, error, payload, first, measured, tokens = None, None, None, None, None, 0
         try:
             with self.client.request(CFG["method"], CFG["path"], data=body, headers=HEADERS,
-                                     catch_response=True, name="predict", stream=bool(CFG.get("stream"))) as r:
+                                     catch_response=True, name="predict", stream=bool(CFG.get("stream")),
+                                     allow_redirects=False) as r:
                 status = r.status_code
                 error = r.request_meta.get("exception")
                 if CFG.get("stream"):

@@ -20,11 +20,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from readiness.evidence import LoadError
+
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "p999": 0.999}
+NO_ANSWER = ("refused", "connection", "timeout")
+"""Failure kinds where no HTTP answer came back at all."""
 
 
-class LoadError(RuntimeError):
-    """Locust could not run (not installed, crashed, or produced no samples)."""
+__all__ = ["LoadError", "LoadPlan", "LoadResult", "locust_available", "run"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class LoadPlan:
     workers: int = 1
     stream: bool = False
     required_key: str | None = None
+    output_paths: tuple[str, ...] = ()
+    """Paths (model.outputs score and decision) every good answer must hold."""
     locustfile: Path | None = None
 
 
@@ -59,6 +64,21 @@ class LoadResult:
     @property
     def total(self) -> int:
         return sum(self.kinds.values())
+
+    @property
+    def good(self) -> int:
+        """Requests answered with a good answer: the only ones the percentiles are computed from."""
+        return self.kinds.get("ok", 0)
+
+    @property
+    def answered(self) -> int:
+        """Requests that got some HTTP answer (even an error)."""
+        return self.total - sum(self.kinds.get(k, 0) for k in NO_ANSWER)
+
+    def describe_failures(self) -> str:
+        """``230 refused`` or ``200 http_4xx, 30 timeout``: the failure kinds, largest first."""
+        bad = sorted(((k, n) for k, n in self.kinds.items() if k != "ok"), key=lambda kv: -kv[1])
+        return ", ".join(f"{n} {k}" for k, n in bad) or "none"
 
     @property
     def failures(self) -> int:
@@ -81,7 +101,8 @@ class LoadResult:
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: _round(self.percentile(q)) for k, q in PERCENTILES.items()}
         out["max"] = _round(max(self.latencies_ms)) if self.latencies_ms else None
-        out.update(requests=self.total, failures=self.failures, error_rate=round(self.error_rate, 6),
+        out.update(requests=self.total, good_requests=self.good, failures=self.failures,
+                   error_rate=round(self.error_rate, 6),
                    achieved_rps=round(self.achieved_rps, 1), target_rps=self.plan.rps, users=self.plan.users,
                    workers=self.plan.workers, duration_s=round(self.elapsed_s, 2),
                    failure_kinds={k: v for k, v in sorted(self.kinds.items()) if k != "ok"},
@@ -116,6 +137,7 @@ def run(plan: LoadPlan) -> LoadResult:
         config.write_text(json.dumps({
             "path": plan.path, "method": plan.method, "headers": plan.headers, "bodies": plan.bodies,
             "timeout_s": plan.timeout_s, "stream": plan.stream, "required_key": plan.required_key,
+            "output_paths": list(plan.output_paths),
             "rps_per_user": (plan.rps / plan.users) if plan.rps else None}), encoding="utf-8")
         own = resources.files("readiness.loadtest")
         files = [str(plan.locustfile), str(own / "collector.py")] if plan.locustfile else [str(own / "locustfile.py")]
@@ -159,7 +181,9 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
     kept = [r for r in rows if r[0] >= start] or rows
     first, last = min(r[0] for r in kept), max(r[0] + r[1] / 1000.0 for r in kept)
     ok = [r for r in kept if r[2] == "ok"]
-    return LoadResult(plan=plan, latencies_ms=[r[1] for r in kept], kinds=Counter(r[2] for r in kept),
+    # percentiles come from good answers only: a refusal or an error page is fast, and says nothing
+    # about how long the model takes to answer
+    return LoadResult(plan=plan, latencies_ms=[r[1] for r in ok], kinds=Counter(r[2] for r in kept),
                       statuses=Counter(r[3] for r in kept), elapsed_s=max(last - first, 1e-9),
                       ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None],
                       tpot_ms=[r[5] for r in ok if len(r) > 5 and r[5] is not None], stderr_tail=tail)
