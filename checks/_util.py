@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from readiness.manifest import Person, is_placeholder
+from readiness.names import normalise, same_name
 
 TEAM_WORDS = re.compile(
     r"\b(team|teams|group|squad|tribe|guild|department|dept|unit|desk|office|committee|board|"
@@ -38,11 +39,8 @@ def person_problem(person: Person | None) -> str | None:
 
 
 def same_person(a: str, b: str) -> bool:
-    """Names or addresses that denote the same person (case and spacing ignored)."""
-    def norm(s: str) -> str:
-        return " ".join(s.casefold().replace(".", " ").split())
-
-    return bool(a and b) and (norm(a) == norm(b) or norm(a.split("@")[0]) == norm(b.split("@")[0]))
+    """Names or addresses that denote the same person (case, Unicode forms and spacing ignored)."""
+    return same_name(a, b)
 
 
 def age_days(today, when) -> int | None:
@@ -79,4 +77,4 @@ def missing(ctx, loc: tuple, message: str, remediation: str, expected: str = "pr
 
 
 def norm(name: str) -> str:
-    return " ".join(name.casefold().replace(".", " ").split())
+    return normalise(name)

@@ -28,7 +28,15 @@ from readiness.check import (
 )
 from readiness.evidence import Answer, AnswerKind, require_good
 from readiness.outputs import adverse as adverse_decision
-from readiness.outputs import at_path, call, describe_predictions, read_answer, read_predictions, reasons_of
+from readiness.outputs import (
+    at_path,
+    call,
+    describe_predictions,
+    predictions_only,
+    read_answer,
+    read_predictions,
+    reasons_of,
+)
 
 AIA_86 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 86(1)", confidence="CP")
 FINMA_26 = Reference(source="FINMA Guidance 08/2024", section="2.6 Explainability", confidence="SC")
@@ -39,12 +47,9 @@ def _no_model(ctx: CheckContext) -> CheckResult | None:
     model = ctx.manifest.model
     if model.endpoint is None:
         if model.predictions is not None:
-            message = (f"Predictions only ({describe_predictions(model.predictions)}): this needs a live "
-                       "model, which readiness cannot reach.")
-            fix = "Ask the vendor for a test endpoint (model.endpoint), or for this evidence, and waive with it."
-        else:
-            message, fix = "No endpoint: the model cannot be exercised.", "Declare model.endpoint."
-        return result_from_findings([missing(ctx, ("model",), message, fix, expected="model.endpoint")],
+            return predictions_only(ctx)
+        return result_from_findings([missing(ctx, ("model",), "No endpoint: the model cannot be exercised.",
+                                             "Declare model.endpoint.", expected="model.endpoint")],
                                     passed="", failed="No live model")
     return None
 

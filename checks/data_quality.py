@@ -122,7 +122,7 @@ class SchemaConformance(_DataCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         rules = ctx.manifest.data.columns if ctx.manifest.data else {}
         if not rules:
-            return not_applicable("No columns are declared in data.columns")
+            return not_applicable("No columns are declared in data.columns", needs="data.columns")
         frame = self.production(ctx)
         if isinstance(frame, CheckResult):
             return frame
@@ -206,7 +206,7 @@ class Validity(_DataCheck):
                  if r.min is not None or r.max is not None or r.allowed is not None or r.pattern} \
             if ctx.manifest.data else {}
         if not rules:
-            return not_applicable("No ranges, allowed sets or patterns are declared")
+            return not_applicable("No ranges, allowed sets or patterns are declared", needs="data.columns rules")
         frame = self.production(ctx)
         if isinstance(frame, CheckResult):
             return frame
@@ -294,7 +294,7 @@ class Timestamps(_DataCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         rule = ctx.manifest.data.timestamps if ctx.manifest.data else None
         if rule is None:
-            return not_applicable("No timestamp rule is declared (data.timestamps)")
+            return not_applicable("No timestamp rule is declared (data.timestamps)", needs="data.timestamps")
         frame = self.production(ctx)
         if isinstance(frame, CheckResult):
             return frame
@@ -397,7 +397,7 @@ class Drift(_DataCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         data = ctx.manifest.data
         if data is None or data.reference is None:
-            return not_applicable("No reference sample to compare with (data.reference)")
+            return not_applicable("No reference sample to compare with (data.reference)", needs="data.reference")
         frame = self.production(ctx)
         if isinstance(frame, CheckResult):
             return frame
@@ -447,7 +447,8 @@ class FreshnessVolume(_DataCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         data = ctx.manifest.data
         if data is None or (data.freshness is None and data.volume is None):
-            return not_applicable("No freshness or volume expectation is declared")
+            return not_applicable("No freshness or volume expectation is declared",
+                                  needs="data.freshness or data.volume")
         frame = self.production(ctx)
         if isinstance(frame, CheckResult):
             return frame

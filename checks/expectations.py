@@ -56,7 +56,7 @@ class ExpectationSuites(_DataCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         data = ctx.manifest.data
         if data is None or (not data.expectations and not data.expectation_suites):
-            return not_applicable("No expectations or expectation suites are declared")
+            return not_applicable("No expectations or expectation suites are declared", needs="data.expectations")
         frame = self.production(ctx)
         if isinstance(frame, CheckResult):
             return frame

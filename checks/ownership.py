@@ -21,6 +21,7 @@ from readiness.check import (
     result_from_findings,
 )
 from readiness.manifest import is_placeholder
+from readiness.names import unique_names
 
 # Confidence tags as in docs/profiles.md: CP confirmed from primary text, SC secondary and consistent.
 _FINMA = Reference(source="FINMA Guidance 08/2024", section="2.1 Governance", confidence="SC")
@@ -99,11 +100,12 @@ class OnCallRotation(Check):
                 expected="owners.on_call.rotation", observed="missing or placeholder",
                 location=ctx.at("owners", "on_call") if on_call else ctx.at("owners"),
                 remediation=self.remediation))
-        elif len(set(on_call.members)) < ctx.params["min_members"]:
+        elif len(unique_names(on_call.members)) < ctx.params["min_members"]:
             findings.append(Finding(
                 severity=Severity.MEDIUM,
-                message=f"The rotation has {len(set(on_call.members))} member(s); one person is not a rotation.",
-                expected=f">= {ctx.params['min_members']} members", observed=str(len(set(on_call.members))),
+                message=f"The rotation has {len(unique_names(on_call.members))} member(s); one person is not a "
+                        "rotation.",
+                expected=f">= {ctx.params['min_members']} members", observed=str(len(unique_names(on_call.members))),
                 location=ctx.at("owners", "on_call"), remediation="Add members to the rotation."))
         rotation = on_call.rotation if on_call else None
         return result_from_findings(

@@ -28,6 +28,7 @@ from readiness.check import (
 )
 from readiness.evidence import LoadError, Precondition
 from readiness.loadtest.runner import LoadResult
+from readiness.outputs import predictions_only
 
 DORA_7 = Reference(source="DORA (EU) 2022/2554", section="Art. 7(b)-(d)", confidence="CP")
 PCTS = ("p50", "p95", "p99", "p999")
@@ -35,6 +36,8 @@ PCTS = ("p50", "p95", "p99", "p999")
 
 def _http_only(ctx: CheckContext) -> CheckResult | None:
     endpoint = ctx.manifest.model.endpoint
+    if endpoint is None and ctx.manifest.model.predictions is not None:
+        return predictions_only(ctx)
     if endpoint is None:
         return result_from_findings([missing(ctx, ("model",), "No endpoint: the model cannot be loaded.",
                                              "Declare model.endpoint.", expected="model.endpoint")],
@@ -193,7 +196,7 @@ class Degradation(_LoadCheck):
             return early
         stages = [m for m in ctx.manifest.load_test.stages if m > 1.0]
         if not stages:
-            return not_applicable("No stage above 1x peak in load_test.stages")
+            return not_applicable("No stage above 1x peak in load_test.stages", needs="a load_test stage above 1.0")
         base = measured_load(ctx, what="the baseline for the higher stages").summary()
         findings, metrics = [], {"1.0": base}
         for m in stages:
@@ -231,7 +234,8 @@ class ColdStart(Check):
         if early:
             return early
         if ctx.manifest.model.serve is None:
-            return not_applicable("readiness does not start this server (no model.serve), so it cannot time it")
+            return not_applicable("readiness does not start this server (no model.serve), so it cannot time it",
+                                  needs="model.serve")
         handle = ctx.resources.model()
         levels = ctx.manifest.service_levels
         budget = levels.cold_start_s if levels and levels.cold_start_s else ctx.params["default_budget_s"]
@@ -297,6 +301,8 @@ class InProcessLatency(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         endpoint = ctx.manifest.model.endpoint
+        if endpoint is None and ctx.manifest.model.predictions is not None:
+            return predictions_only(ctx)
         if endpoint is None or endpoint.kind not in {"python", "file"}:
             return not_applicable("The model is not called in process")
         fn = adapters.python_model(ctx.loaded)

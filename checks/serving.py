@@ -20,7 +20,7 @@ from readiness.check import (
     result_from_findings,
 )
 from readiness.evidence import Answer, AnswerKind, classify
-from readiness.outputs import jsonable
+from readiness.outputs import jsonable, predictions_only
 
 
 class ModelAnswers(Check):
@@ -37,6 +37,8 @@ class ModelAnswers(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         endpoint = ctx.manifest.model.endpoint
+        if endpoint is None and ctx.manifest.model.predictions is not None:
+            return predictions_only(ctx)
         if endpoint is None:
             return result_from_findings([Finding(
                 severity=Severity.HIGH, message="The manifest declares no way to reach the model.",

@@ -241,7 +241,8 @@ class SbomCoverage(_ThirdPartyCheck):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         if not ctx.manifest.sbom:
-            return not_applicable("No SBOM given (set sbom: to a CycloneDX JSON file to enable this check)")
+            return not_applicable("No SBOM given (set sbom: to a CycloneDX JSON file to enable this check)",
+                                  needs="sbom")
         path = ctx.resolve(ctx.manifest.sbom)
         try:
             bom = json.loads(path.read_text(encoding="utf-8"))

@@ -34,15 +34,16 @@ def _number(text: str) -> Any:
     return None if text == "" else text
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """Every record of a CSV or JSON Lines file as dicts (CSV cells as numbers where they are, empty as
-    None). Read once per file version: the checks ask for the same samples many times in a run."""
+def read_records(path: Path, text: frozenset[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every record of a CSV or JSON Lines file as dicts (CSV cells as numbers where they are, except the
+    ``text`` columns, which stay as written; empty as None). Read once per file version: the checks ask
+    for the same samples many times in a run."""
     stat = path.stat()
-    return _records(str(path), stat.st_mtime_ns, stat.st_size)
+    return _records(str(path), stat.st_mtime_ns, stat.st_size, frozenset(text))
 
 
 @functools.lru_cache(maxsize=8)
-def _records(path: str, _mtime_ns: int, _size: int) -> list[dict[str, Any]]:
+def _records(path: str, _mtime_ns: int, _size: int, text: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     with open(path, newline="", encoding="utf-8") as fh:
         if Path(path).suffix.lower() in {".jsonl", ".ndjson", ".json"}:
             records = []
@@ -53,7 +54,14 @@ def _records(path: str, _mtime_ns: int, _size: int) -> list[dict[str, Any]]:
                     except ValueError as exc:
                         raise ValueError(f"{Path(path).name}:{number}: not JSON: {exc}") from None
             return records
-        return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+        return [{k: (v if v != "" else None) if k in text else _number(v) for k, v in row.items()}
+                for row in csv.DictReader(fh)]
+
+
+def declared_text(loaded: LoadedManifest) -> frozenset[str]:
+    """The columns declared as text (``type: str``), kept as written in request bodies."""
+    data = loaded.manifest.data
+    return frozenset(c for c, rule in data.columns.items() if rule.type == "str") if data else frozenset()
 
 
 def production_rows(loaded: LoadedManifest, limit: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -66,7 +74,7 @@ def production_rows(loaded: LoadedManifest, limit: int, seed: int = 7) -> list[d
         path = loaded.resolve(source.path)
         if path.suffix not in {".csv", ".jsonl", ".ndjson"}:
             continue
-        rows = read_records(path)
+        rows = read_records(path, declared_text(loaded))
         if rows:
             chosen = random.Random(seed).sample(rows, min(limit, len(rows)))  # noqa: S311 - sampling, not secrets
             return [dict(r) for r in chosen]

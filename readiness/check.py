@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Check", "CheckContext", "CheckResult", "EvidenceKind", "Finding", "Location", "Param",
-    "Reference", "Severity", "Status", "result_from_findings",
+    "Reference", "Severity", "Status", "result_from_findings", "not_applicable", "attestation_of", "LIVE_MODEL",
 ]
 
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}-\d{3}$")
@@ -173,5 +173,13 @@ def result_from_findings(
                        evidence_kind=evidence_kind, attestation=attestation, metrics=metrics or {})
 
 
-def not_applicable(summary: str) -> CheckResult:
-    return CheckResult(status=Status.NOT_APPLICABLE, score=100.0, summary=summary)
+def not_applicable(summary: str, needs: str | None = None) -> CheckResult:
+    """NOT APPLICABLE, with why. ``needs`` names the missing input when the check does not apply only
+    because the manifest left something out (``data.columns``, ``live model``): a profile that marks
+    the check ``required`` turns such a result into FAIL ("not shown")."""
+    return CheckResult(status=Status.NOT_APPLICABLE, score=100.0, summary=summary,
+                       metrics={"needs": needs} if needs else {})
+
+
+LIVE_MODEL = "live model"
+"""What predictions-only mode lacks: ``not_applicable(..., needs=LIVE_MODEL)``."""

@@ -7,7 +7,8 @@ so that their precision and offsets can be judged as written. pandas is imported
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,30 @@ __all__ = ["DataError", "Frame", "describe", "needed_columns", "read"]
 
 @dataclass
 class Frame:
+    """A table as the checks see it: the rows read, and what they were read from."""
+
     df: Any  # pandas.DataFrame
     source: str
     sampled: bool
+    """Only the first ``sample`` rows were read (``data.X.sample``)."""
     columns_missing: list[str]
+    all_columns: list[str] = field(default_factory=list)
+    """Every column the source has, including those not read."""
+    counter: Callable[[], int | None] | None = field(default=None, repr=False)
+    _total: int | None = field(default=None, repr=False)
+
+    @property
+    def total_rows(self) -> int | None:
+        """Rows in the whole source (counted on first use when only a sample was read; None when unknown)."""
+        if not self.sampled:
+            return len(self.df)
+        if self._total is None and self.counter is not None:
+            self._total = self.counter()
+        return self._total
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.df)
 
 
 def describe(source: DataSource) -> str:
@@ -48,6 +69,8 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
     import pandas as pd
 
     name = describe(source)
+    all_columns: list[str] = []
+    counter: Callable[[], int | None] | None = None
     try:
         if source.engine == "spark":
             df = _read_spark(loaded, source, columns)
@@ -57,7 +80,10 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
             if fmt == "parquet":
                 import pyarrow.parquet as pq
 
-                available = pq.ParquetFile(path).schema_arrow.names
+                parquet = pq.ParquetFile(path)
+                available = all_columns = list(parquet.schema_arrow.names)
+                rows_in_file = parquet.metadata.num_rows
+                counter = lambda: rows_in_file  # noqa: E731 - from the file's metadata
                 wanted = [c for c in columns if c in available] if columns is not None else None
                 table = pq.read_table(path, columns=wanted)
                 if source.sample:
@@ -67,15 +93,21 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
                 del table
             elif fmt == "jsonl":
                 df = pd.read_json(path, lines=True, nrows=source.sample, dtype=False)
+                all_columns = list(df.columns)
+                counter = lambda: _count_lines(path)  # noqa: E731
                 if columns is not None:
                     df = df[[c for c in columns if c in df.columns]]
             else:
                 header = pd.read_csv(path, nrows=0).columns
+                all_columns = [str(c) for c in header]
                 wanted = [c for c in columns if c in header] if columns is not None else list(header)
+                # declared text stays text: 0791234567 is a phone number, 01234 a postcode
                 df = pd.read_csv(path, usecols=wanted, nrows=source.sample,
-                                 dtype={c: "string" for c in text_columns if c in wanted})
+                                 dtype={c: "string" for c in text_columns if c in wanted},
+                                 keep_default_na=True)
+                counter = lambda: max(0, _count_lines(path) - 1)  # noqa: E731 - less the header
         else:
-            df = _read_sql(source, columns)
+            df, all_columns, counter = _read_sql(source, columns)
     except DataError:
         raise
     except FileNotFoundError:
@@ -87,7 +119,19 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
             df[column] = df[column].astype("string")
     missing = [c for c in columns or [] if c not in df.columns]
     sampled = bool(source.sample) and len(df) >= source.sample
-    return Frame(df=df, source=name, sampled=sampled, columns_missing=missing)
+    return Frame(df=df, source=name, sampled=sampled, columns_missing=missing,
+                 all_columns=all_columns or [str(c) for c in df.columns], counter=counter)
+
+
+def _count_lines(path: Path) -> int:
+    """Non-empty lines of a text file, counted in binary blocks (a CSV row with a quoted line break
+    counts twice: the figure is the file's lines)."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 def spark_session() -> Any:
@@ -140,16 +184,25 @@ def _read_sql(source: DataSource, columns: list[str] | None) -> Any:
         with engine.connect() as con:
             con = con.execution_options(postgresql_readonly=True) if engine.dialect.name == "postgresql" else con
             if source.query:
-                sql = f"SELECT * FROM ({source.query}) AS readiness_source"  # noqa: S608 - the manifest's own query
+                inner = f"({source.query}) AS readiness_source"
+                sql = f"SELECT * FROM {inner}"  # noqa: S608 - the manifest's own query
                 if source.sample:
                     sql += f" LIMIT {int(source.sample)}"
-                return pd.read_sql_query(sa.text(sql), con)
-            table = sa.Table(source.table, sa.MetaData(), autoload_with=con)
-            cols = [table.c[c] for c in columns if c in table.c] if columns is not None else [table]
-            stmt = sa.select(*cols)
-            if source.sample:
-                stmt = stmt.limit(source.sample)
-            return pd.read_sql_query(stmt, con)
+                df = pd.read_sql_query(sa.text(sql), con)
+                count_sql = sa.text(f"SELECT COUNT(*) FROM {inner}")  # noqa: S608 - the manifest's own query
+            else:
+                table = sa.Table(source.table, sa.MetaData(), autoload_with=con)
+                cols = [table.c[c] for c in columns if c in table.c] if columns is not None else [table]
+                stmt = sa.select(*cols)
+                if source.sample:
+                    stmt = stmt.limit(source.sample)
+                df = pd.read_sql_query(stmt, con)
+                count_sql = sa.select(sa.func.count()).select_from(table)
+                all_columns = [c.name for c in table.columns]
+            total = None
+            if source.sample and len(df) >= source.sample:  # counted now, while the read-only connection is open
+                total = int(con.execute(count_sql).scalar_one())
+            return df, (all_columns if not source.query else [str(c) for c in df.columns]), (lambda: total)
     except sa.exc.NoSuchTableError:
         raise DataError(f"{describe(source)}: no such table {source.table!r}") from None
     except sa.exc.OperationalError as exc:
@@ -162,11 +215,9 @@ def needed_columns(loaded: LoadedManifest) -> tuple[list[str] | None, list[str]]
     """The columns the data checks read (None: all, when expectations or drift need every column),
     and which of them must stay text (timestamps)."""
     data = loaded.manifest.data
-    text = [c for c, rule in data.columns.items() if rule.type == "timestamp"]
-    if data.timestamps:
-        text.append(data.timestamps.column)
-    if not data.columns or data.expectation_suites:
-        return None, sorted(set(text))
+    text = text_columns(loaded)
+    if not data.columns or data.expectation_suites or data.reference is not None:
+        return None, text  # drift compares every shared column, undeclared ones too
     wanted = set(data.columns) | set(data.keys) | set(text)
     if data.timestamps and data.timestamps.stream_key:
         wanted.add(data.timestamps.stream_key)
@@ -178,4 +229,19 @@ def needed_columns(loaded: LoadedManifest) -> tuple[list[str] | None, list[str]]
                 wanted.add(value)
             elif key.startswith("column") and isinstance(value, list):
                 wanted.update(v for v in value if isinstance(v, str))
-    return sorted(wanted), sorted(set(text))
+    return sorted(wanted), text
+
+
+def text_columns(loaded: LoadedManifest) -> list[str]:
+    """Columns read as text whatever they look like: declared ``str`` columns (0791234567 is a phone
+    number, 01234 a postcode) and timestamps written as text (numeric epoch or year formats are numbers)."""
+    data = loaded.manifest.data
+    if data is None:
+        return []
+    text = {c for c, rule in data.columns.items() if rule.type in {"str", "timestamp"}}
+    if data.timestamps:
+        if data.timestamps.format in {"iso8601", "iso8601_space"}:
+            text.add(data.timestamps.column)
+        else:
+            text.discard(data.timestamps.column)
+    return sorted(text)

@@ -49,6 +49,7 @@ class Planned:
     params: dict[str, Any]
     timeout_s: float
     skip_reason: str | None = None
+    required: bool = False
 
 
 def validate_profile(registry: Registry, profile: Profile) -> None:
@@ -94,9 +95,11 @@ def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Plan
                 hint = check.install_hint or "pip install 'readiness[all]'"
                 reason = f"needs {', '.join(missing)}: {hint}"
         timeout = settings.timeout_s or options.default_timeout_s or check.timeout_s
+        blocking = settings.blocking if settings.blocking is not None else check.blocking
+        required = settings.required if settings.required is not None else (profile.require_blocking and blocking)
         planned.append(Planned(reg, settings.weight if settings.weight is not None else check.weight,
                                settings.blocking if settings.blocking is not None else check.blocking,
-                               params, timeout, reason))
+                               params, timeout, reason, required))
     return planned
 
 
@@ -131,8 +134,9 @@ def run_checks(
                                    extra=options.extra)
                 result, elapsed = _isolated(check, ctx, item.timeout_s, options.debug)
                 result = scrub.result(result)  # no raw personal value leaves through evidence
+            result, forced = not_shown(result, item, profile)
             outcome = Outcome(id=check.id, title=check.title, area=check.area, weight=item.weight,
-                              blocking=item.blocking, result=result, duration_s=round(elapsed, 4),
+                              blocking=item.blocking or forced, result=result, duration_s=round(elapsed, 4),
                               references=tuple(check.references), remediation=check.remediation)
             outcomes.append(outcome)
             if progress:
@@ -140,6 +144,27 @@ def run_checks(
     finally:
         resources.close()
     return outcomes
+
+
+def not_shown(result: CheckResult, item: Planned, profile: Profile) -> tuple[CheckResult, bool]:
+    """A NOT APPLICABLE for lack of input, turned into FAIL when the profile requires the check (or, in
+    predictions-only mode, a live model). Returns the result and whether it must also block."""
+    needs = result.metrics.get("needs") if result.status is Status.NOT_APPLICABLE else None
+    if not needs:
+        return result, False
+    from readiness.check import LIVE_MODEL
+    from readiness.model import Finding, Severity
+
+    live = needs == LIVE_MODEL and profile.requires_live_model
+    if not (live or item.required):
+        return result, False
+    why = (f"profile {profile.name} requires a live model" if live
+           else f"profile {profile.name} requires {item.registered.check.id}")
+    finding = Finding(severity=Severity.HIGH, message=f"Not shown: {result.summary}; {why}.",
+                      expected=needs, observed="missing",
+                      remediation=f"Provide {needs}, so that the check can run.")
+    return CheckResult(status=Status.FAIL, score=0.0, summary=f"Not shown: {result.summary}",
+                       findings=(finding,), metrics={"needs": needs, "required_by": profile.name}), live
 
 
 def _isolated(check: type[Check], ctx: CheckContext, timeout: float, debug: bool) -> tuple[CheckResult, float]:

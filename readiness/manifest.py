@@ -223,8 +223,15 @@ class ColumnRule(Strict):
         return v
 
 
+TIMESTAMP_FORMATS = ("iso8601", "iso8601_space", "epoch_s", "epoch_ms", "epoch_us", "epoch_ns", "year")
+
+
 class TimestampRule(Strict):
     column: str
+    format: Literal["iso8601", "iso8601_space", "epoch_s", "epoch_ms", "epoch_us", "epoch_ns", "year"] = Field(
+        "iso8601", description="How the timestamps are written: iso8601 (2026-11-01T09:30:00.123456+00:00), "
+        "iso8601_space (a space instead of the T), epoch_s/ms/us/ns (numbers since 1970-01-01 UTC), or year "
+        "(e.g. 2026). Epoch numbers are UTC by definition and have the precision of their unit.")
     precision: Literal["s", "ms", "us", "ns"] = Field("us", description="Fractional digits that must be present.")
     require_utc: bool = Field(True, description="Every timestamp carries an offset, and it is UTC.")
     stream_key: str | None = Field(None, description="Timestamps must increase within each value of this column.")

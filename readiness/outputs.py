@@ -19,6 +19,7 @@ from readiness.evidence import Answer, HttpClient, classify
 if TYPE_CHECKING:
     from readiness.check import CheckContext
     from readiness.manifest import DataSource, LoadedManifest, Outputs, Predictions
+    from readiness.model import CheckResult
 
 
 SCORING_CONCURRENCY = 4
@@ -184,6 +185,15 @@ def _key(record: dict[str, Any], columns: list[str]) -> tuple[str, ...]:
     return tuple(str(record.get(c)) for c in columns)
 
 
+def predictions_only(ctx: CheckContext) -> CheckResult:
+    """NOT APPLICABLE in predictions-only mode: the check needs a live model. A profile with
+    ``requires_live_model`` makes it a blocking gap with this reason."""
+    from readiness.check import LIVE_MODEL, not_applicable
+
+    return not_applicable(f"Predictions only ({describe_predictions(ctx.manifest.model.predictions)}): this "
+                          "needs a live model (model.endpoint), which readiness cannot reach", needs=LIVE_MODEL)
+
+
 def describe_predictions(predictions: Predictions) -> str:
     by = f" (produced by {predictions.produced_by}" + (
         f", {predictions.produced_on}" if predictions.produced_on else "") + ")" if predictions.produced_by else ""
@@ -230,9 +240,9 @@ def model_inputs(ctx: CheckContext) -> set[str]:
 
 def read_rows(loaded: LoadedManifest, source: DataSource, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` rows of a data source, missing values as None."""
-    from readiness.data import read
+    from readiness.data import read, text_columns
 
-    frame = read(loaded, source, None, [])
+    frame = read(loaded, source, None, text_columns(loaded))
     df = frame.df
     if hasattr(df, "toPandas"):  # Spark: bounded before it is collected
         df = df.limit(limit).toPandas()

@@ -37,6 +37,9 @@ class CheckSettings(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     references: list[Reference] = Field(default_factory=list)
     timeout_s: float | None = Field(None, gt=0)
+    required: bool | None = Field(
+        None, description="NOT APPLICABLE for lack of input (no data.columns, no stage above peak) becomes FAIL "
+        "(not shown): a blocking check cannot be escaped by leaving its input out.")
 
 
 class Level(_Strict):
@@ -85,6 +88,12 @@ class Profile(_Strict):
     extends: str | None = None
     pass_score: float = Field(70, ge=0, le=100)
     attestation_max_age_days: int = Field(365, gt=0)
+    target_level: str | None = Field(
+        None, description="The level a READY verdict stands for (e.g. PRODUCTION): READY needs it reached.")
+    require_blocking: bool = Field(
+        False, description="Every blocking check is also required: NOT APPLICABLE for lack of input is FAIL.")
+    requires_live_model: bool = Field(
+        False, description="Predictions-only mode is not enough: checks that need a live model are blocking gaps.")
     evidence_weights: EvidenceWeights = EvidenceWeights()
     select: list[str] | None = Field(
         None, description="Only these checks run (ids or patterns such as OWN-*); default: every check.")

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from readiness.manifest import Waiver
 from readiness.model import AreaScore, Coverage, EvidenceKind, Gap, Outcome, RequirementResult, Status, Verdict
+from readiness.names import same_name
 from readiness.profile import Profile, Requirement, matches
 
 PASSING = frozenset({Status.PASS, Status.WARN, Status.NOT_APPLICABLE})
@@ -36,8 +37,19 @@ def valid_waiver(waiver: Waiver, today: date) -> str | None:
     """Why a waiver does not count, or None when it does."""
     if waiver.expires < today:
         return f"expired on {waiver.expires.isoformat()}"
-    if waiver.approved_by.strip().casefold() == waiver.requested_by.strip().casefold():
+    if same_name(waiver.approved_by, waiver.requested_by):
         return "approved by the person who requested it"
+    return None
+
+
+def staleness(on: date | None, today: date, max_age_days: int) -> str | None:
+    """Why an attestation dated ``on`` does not count (no date, in the future, too old), or None."""
+    if on is None:
+        return "attestation stale (no attested_on date)"
+    if on > today:
+        return f"attestation dated in the future ({on.isoformat()})"
+    if (today - on).days > max_age_days:
+        return f"attestation stale ({(today - on).days} days old; at most {max_age_days})"
     return None
 
 
@@ -48,7 +60,7 @@ def apply_evidence(outcome: Outcome, profile: Profile, now: datetime, waivers: S
     stale = False
     if result.evidence_kind is EvidenceKind.ATTESTED and result.status in {Status.PASS, Status.WARN}:
         on = result.attestation.on if result.attestation else None
-        if on is None or (now.date() - on).days > profile.attestation_max_age_days:
+        if staleness(on, now.date(), profile.attestation_max_age_days):
             stale = True
             factor = 0.0
     effective = round(result.score * factor, 4) if result.status in {
@@ -81,20 +93,31 @@ def score(outcomes: Sequence[Outcome], profile: Profile, now: datetime, waivers:
     overall = weighted(outcomes)
     overall = round(overall, 1) if overall is not None else 0.0
     threshold = profile.pass_score if fail_under is None else fail_under
-    blocking = tuple(o.id for o in outcomes
-                     if o.blocking and not o.waived and o.status not in PASSING)
+    failing = [o.id for o in outcomes if o.blocking and not o.waived and o.status not in PASSING]
+    # a blocking check passed on a stale or future-dated attestation has not been shown: still a gap
+    stale = [o for o in outcomes if o.blocking and not o.waived and o.status in PASSING and o.stale]
+    blocking = tuple(failing + [o.id for o in stale])
     reasons = []
-    if blocking:
-        reasons.append(f"{len(blocking)} blocking check(s) not passing: {', '.join(blocking)}")
+    if failing:
+        reasons.append(f"{len(failing)} blocking check(s) not passing: {', '.join(failing)}")
+    for o in stale:
+        on = o.result.attestation.on if o.result.attestation else None
+        why = staleness(on, now.date(), profile.attestation_max_age_days) or "attestation stale"
+        reasons.append(f"blocking check {o.id}: {why}")
     if overall < threshold:
         reasons.append(f"score {overall:g} is below the threshold {threshold:g}")
     if not any(o.counted for o in outcomes):
         reasons.append("no check produced evidence")
-    verdict = Verdict.NOT_READY if reasons else Verdict.READY
     level, next_level = _level(outcomes, profile, overall)
+    target = profile.target_level
+    if target and any(lv.name == target for lv in profile.levels):
+        names = [lv.name for lv in profile.levels]
+        if level is None or names.index(level) < names.index(target):
+            reasons.append(f"level {target} is not reached (reached: {level or 'none'}; next: {next_level})")
+    verdict = Verdict.NOT_READY if reasons else Verdict.READY
     return Scored(outcomes=outcomes, score=overall, threshold=threshold, verdict=verdict, level=level,
                   next_level=next_level, blocking_gaps=blocking, reasons=tuple(reasons),
-                  areas=_areas(outcomes), coverage=_coverage(outcomes), gaps=_gaps(outcomes))
+                  areas=_areas(outcomes), coverage=_coverage(outcomes), gaps=_gaps(outcomes, profile))
 
 
 def _level(outcomes: Sequence[Outcome], profile: Profile, overall: float) -> tuple[str | None, str | None]:
@@ -142,8 +165,10 @@ def _coverage(outcomes: Sequence[Outcome]) -> Coverage:
     return Coverage(**counts, total=len(outcomes))
 
 
-def _gaps(outcomes: Sequence[Outcome]) -> tuple[Gap, ...]:
-    """Non-passing checks, ranked by the points fixing each would add (blocking ones first)."""
+def _gaps(outcomes: Sequence[Outcome], profile: Profile) -> tuple[Gap, ...]:
+    """Non-passing checks, ranked by the points fixing each would add (blocking ones first). A fix earns
+    the evidence weight it would get: an attested check fixed by attestation counts at the attested
+    weight, a measured one at the measured weight."""
     counted_weight = sum(o.weight for o in outcomes if o.counted and o.weight > 0)
     gaps = []
     for o in outcomes:
@@ -153,7 +178,8 @@ def _gaps(outcomes: Sequence[Outcome]) -> tuple[Gap, ...]:
             gain = 0.0
         else:
             denom = counted_weight if o.counted else counted_weight + o.weight
-            gain = o.weight * (100.0 - (o.effective_score or 0.0)) / denom if denom else 0.0
+            best = 100.0 * getattr(profile.evidence_weights, o.result.evidence_kind.value)
+            gain = max(0.0, o.weight * (best - (o.effective_score or 0.0)) / denom) if denom else 0.0
         gaps.append(Gap(check_id=o.id, title=o.title, area=o.area, status=o.status,
                         blocking=o.blocking, gain=round(gain, 1), remediation=o.remediation))
     return tuple(sorted(gaps, key=lambda g: (not g.blocking, -g.gain, g.check_id)))

@@ -54,7 +54,7 @@ def test_extends_merges_check_by_check(write):
 def test_combined_profiles_apply_later_over_earlier_and_share_parents():
     p = load_profile("finma", "tier-critical")
     assert p.name == "finma+tier-critical"
-    assert p.pass_score == 85 and p.attestation_max_age_days == 180
+    assert p.pass_score == 90 and p.attestation_max_age_days == 180 and p.target_level == "CRITICAL"
     assert p.settings("INC-001").blocking is True
     assert p.settings("INC-001").params == {"required_regulators": ["finma"]}
     assert sum(s.endswith("default.yaml") for s in p.sources) == 1

@@ -80,7 +80,8 @@ def test_weighted_score_by_hand(profile):
     assert s.coverage.measured == 2 and s.coverage.imported == 1 and s.coverage.errored == 1
     assert s.coverage.not_applicable == 1 and s.coverage.skipped == 1
     gains = {g.check_id: g.gain for g in s.gaps}
-    assert gains == {"CC-001": 20.0, "DD-001": 20.0, "BB-001": 12.0, "FF-001": 0.0}
+    # a fix earns the evidence weight it would get: BB-001 is imported (0.8), so 1 * (80 - 40) / 5
+    assert gains == {"CC-001": 20.0, "DD-001": 20.0, "BB-001": 8.0, "FF-001": 0.0}
 
 
 def test_blocking_failure_means_not_ready_whatever_the_score(profile):

@@ -18,8 +18,19 @@ def test_the_vendor_example_imports_its_evidence_and_names_what_a_live_model_mus
     imported = {k for k, r in got.items() if r.evidence_kind.value == "imported"}
     assert {"XAI-001", "EVAL-001", "FAIR-001"} <= imported
     assert a.verdict.value == "not_ready"
-    for check in ("DET-001", "ROB-001", "XAI-003"):
-        assert "Predictions only" in got[check].findings[0].message, check
+    live = ("SRV-001", "LAT-001", "DET-001", "ROB-001", "XAI-003")
+    for check in live:  # under the default profile: not applicable, with the reason, never a measured FAIL
+        assert got[check].status.value == "not_applicable", check
+        assert "Predictions only" in got[check].summary and "live model" in got[check].summary, check
+    assert not {"SRV-001", "LAT-001"} & set(a.blocking_gaps)
+    # a regulated profile requires a live model: the same checks are blocking gaps, with that reason
+    regulated = assess(VENDOR / "readiness.yaml", "finma", options=RunOptions(now=NOW))
+    by_id = {o.id: o for o in regulated.outcomes}
+    for check in live:
+        o = by_id[check]
+        assert o.status.value == "fail" and o.blocking, check
+        assert "requires a live model" in o.result.findings[0].message, check
+        assert check in regulated.blocking_gaps
     # the figures come from the file: recompute the recall from it by hand
     with open(VENDOR / "data" / "evaluation.csv", encoding="utf-8") as fh:
         labels = {r["application_id"]: r["defaulted"] == "1" for r in csv.DictReader(fh)}
