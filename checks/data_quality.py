@@ -109,6 +109,32 @@ KIND_CHECKS = {
 }
 
 
+def numeric_stamps(ctx: CheckContext, column: str, df: Any, pd: Any) -> bool:
+    """A declared ``timestamp`` column written as numbers under a numeric data.timestamps format."""
+    rule = ctx.manifest.data.timestamps
+    return bool(rule and rule.column == column and rule.format not in TEXT_FORMATS
+                and pd.api.types.is_numeric_dtype(df[column]))
+
+
+TEXT_FORMATS = ("iso8601", "iso8601_space")
+EPOCH_UNITS = {"epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us", "epoch_ns": "ns"}
+DIGITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}
+
+
+def parse_stamps(raw: Any, fmt: str) -> Any:
+    """Timestamps in UTC from a column written in ``fmt`` (see data.timestamps.format); NaT where a
+    value does not parse."""
+    import pandas as pd
+
+    if fmt in EPOCH_UNITS:
+        return pd.to_datetime(pd.to_numeric(raw, errors="coerce"), unit=EPOCH_UNITS[fmt], utc=True, errors="coerce")
+    if fmt == "year":
+        years = pd.to_numeric(raw, errors="coerce")
+        years = years.where((years >= 1) & (years <= 9999) & (years % 1 == 0))
+        return pd.to_datetime(years.astype("Int64").astype("string"), format="%Y", utc=True, errors="coerce")
+    return pd.to_datetime(raw.astype("string"), utc=True, errors="coerce", format="ISO8601")
+
+
 class SchemaConformance(_DataCheck):
     id = "DQ-001"
     title = "Production data has the declared columns and types"
@@ -137,14 +163,20 @@ class SchemaConformance(_DataCheck):
                 findings.append(Finding(severity=sev, message=f"Column {column} is missing from {frame.source}.",
                                         expected="present", observed="missing", location=where,
                                         remediation=self.remediation))
-            elif rule.type and not KIND_CHECKS[rule.type](df[column], pd):
+            elif rule.type and not KIND_CHECKS[rule.type](df[column], pd) and not numeric_stamps(ctx, column, df, pd):
                 findings.append(Finding(severity=Severity.HIGH,
                                         message=f"Column {column} is {df[column].dtype}, declared {rule.type}.",
                                         expected=rule.type, observed=str(df[column].dtype), location=where,
                                         remediation=self.remediation))
-        extra = sorted(set(df.columns) - set(rules)) if frame.columns_missing == [] else []
-        return self.conclude(frame, findings, f"All {len(rules)} declared columns present with their types",
-                             "{n} schema gap(s)", total=len(rules), metrics={"undeclared_columns": extra[:20]})
+        data = ctx.manifest.data
+        known = set(rules) | set(data.keys) | ({data.timestamps.column} if data.timestamps else set())
+        extra = [c for c in (frame.all_columns or list(df.columns)) if c not in known]
+        passed = f"All {len(rules)} declared columns present with their types"
+        if extra:
+            more = " ..." if len(extra) > 10 else ""
+            passed += f"; {len(extra)} undeclared column(s): {', '.join(extra[:10])}{more}"
+        return self.conclude(frame, findings, passed, "{n} schema gap(s)", total=len(rules),
+                             metrics={"undeclared_columns": extra[:50], "undeclared_count": len(extra)})
 
 
 class Completeness(_DataCheck):
@@ -305,21 +337,42 @@ class Timestamps(_DataCheck):
             return self.conclude(frame, [Finding(severity=Severity.HIGH, message=f"No column {rule.column}.",
                                                  location=ctx.at("data", "timestamps", "column"))], "", "No timestamps")
         raw = df[rule.column].astype("string")
-        need = {"s": 0, "ms": 3, "us": 6, "ns": 9}[rule.precision]
-        digits = raw.str.extract(r"T\d{2}:\d{2}:\d{2}(?:\.(\d+))?", expand=False).fillna("").str.len()
-        unparsable = raw[raw.notna() & raw.str.match(r".*T\d{2}:\d{2}:\d{2}").eq(False)]
-        if len(unparsable):
-            findings.append(self._f(ctx, rule, "ISO-8601 form", unparsable, total, "YYYY-MM-DDTHH:MM:SS[.f]+00:00"))
-        coarse = raw[raw.notna() & (digits < need)]
-        if len(coarse):
-            findings.append(self._f(ctx, rule, f"{rule.precision} precision", coarse, total,
-                                    f"{need} fractional digits (truncation loses ordering)"))
-        offsets = raw.str.extract(r"(Z|[+-]\d{2}:?\d{2})$", expand=False)
-        if rule.require_utc:
-            bad = raw[raw.notna() & ~offsets.isin(["Z", "+00:00", "+0000", "-00:00"])]
-            if len(bad):
-                findings.append(self._f(ctx, rule, "UTC offset", bad, total, "Z or +00:00"))
-        stamps = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
+        need = DIGITS[rule.precision]
+        metrics: dict[str, Any] = {"format": rule.format}
+        if rule.format in TEXT_FORMATS:
+            sep = "T" if rule.format == "iso8601" else " "
+            digits = raw.str.extract(sep + r"\d{2}:\d{2}:\d{2}(?:\.(\d+))?", expand=False).fillna("").str.len()
+            unparsable = raw[raw.notna() & raw.str.match(r"\d{4}-\d{2}-\d{2}" + sep + r"\d{2}:\d{2}:\d{2}").eq(False)]
+            if len(unparsable):
+                shape = f"YYYY-MM-DD{sep}HH:MM:SS[.f]+00:00"
+                findings.append(self._f(ctx, rule, f"{rule.format} form", unparsable, total, shape))
+            coarse = raw[raw.notna() & (digits < need)]
+            if len(coarse):
+                findings.append(self._f(ctx, rule, f"{rule.precision} precision", coarse, total,
+                                        f"{need} fractional digits (truncation loses ordering)"))
+            offsets = raw.str.extract(r"(Z|[+-]\d{2}:?\d{2})$", expand=False)
+            if rule.require_utc:
+                bad = raw[raw.notna() & ~offsets.isin(["Z", "+00:00", "+0000", "-00:00"])]
+                if len(bad):
+                    findings.append(self._f(ctx, rule, "UTC offset", bad, total, "Z or +00:00"))
+            metrics["min_fraction_digits"] = int(digits.min()) if total else None
+        stamps = parse_stamps(df[rule.column], rule.format)
+        if rule.format not in TEXT_FORMATS:
+            unparsable = raw[raw.notna() & stamps.isna()]
+            if len(unparsable):
+                findings.append(self._f(ctx, rule, f"{rule.format} form", unparsable, total,
+                                        "a year (e.g. 2026)" if rule.format == "year" else
+                                        f"a number of {EPOCH_UNITS[rule.format]} since 1970-01-01 UTC"))
+            if rule.format in EPOCH_UNITS and DIGITS[EPOCH_UNITS[rule.format]] < need:
+                unit = EPOCH_UNITS[rule.format]
+                findings.append(Finding(severity=Severity.HIGH,
+                                        message=f"{rule.column} is written in {rule.format}: precision {unit}, "
+                                                f"coarser than the declared {rule.precision}.",
+                                        expected=f"{rule.precision} precision", observed=unit,
+                                        location=ctx.at("data", "timestamps", "precision"),
+                                        remediation=self.remediation))
+            if rule.format == "year":
+                metrics["note"] = "years: precision and UTC offset do not apply; order and the future are checked"
         future = raw[stamps > pd.Timestamp(ctx.now) + pd.Timedelta(seconds=rule.max_future_s)]
         if len(future):
             findings.append(self._f(ctx, rule, "not in the future", future, total, f"<= {ctx.now.isoformat()}"))
@@ -338,9 +391,13 @@ class Timestamps(_DataCheck):
                                                 f"(largest {big.max():.1f} s).",
                                         expected=f"<= {rule.max_gap_s:g} s", observed=f"{big.max():.1f} s",
                                         location=ctx.at("data", "timestamps", "max_gap_s")))
-        return self.conclude(frame, findings, f"{total} timestamps at {rule.precision} precision, UTC, ordered",
-                             "{n} timestamp defect(s)",
-                             metrics={"min_fraction_digits": int(digits.min()) if total else None})
+        passed = (f"{total} timestamps ({rule.format}) in order, none in the future" if rule.format == "year"
+                  else f"{total} timestamps ({rule.format}) at {rule.precision} precision, UTC, ordered")
+        if total == 0 or stamps.notna().sum() == 0:
+            findings.append(Finding(severity=Severity.HIGH, message=f"No timestamp in {rule.column} to judge "
+                                    f"({total} rows).", expected="timestamps", observed="none",
+                                    location=ctx.at("data", "timestamps", "column")))
+        return self.conclude(frame, findings, passed, "{n} timestamp defect(s)", metrics=metrics)
 
     def _f(self, ctx, rule, name, bad, total, expected) -> Finding:
         f = rule_finding(ctx, rule.column, name, bad, total, expected, remediation=self.remediation)
@@ -409,10 +466,7 @@ class Drift(_DataCheck):
             return self.conclude(frame, [Finding(severity=Severity.HIGH, message=str(exc),
                                                  location=ctx.at("data", "reference"))], "", "Reference unreadable")
         prod = frame.df
-        skip = set(data.keys) | {c for c, r in data.columns.items() if not r.drift or r.type == "timestamp"}
-        if data.timestamps:
-            skip.add(data.timestamps.column)
-        columns = [c for c in prod.columns if c in ref.columns and c not in skip]
+        columns, left_out = drift_columns(ctx, ref, prod)
         findings, scores = [], {}
         for column in columns:
             value, unseen = psi(ref[column], prod[column], ctx.params["bins"])
@@ -433,8 +487,66 @@ class Drift(_DataCheck):
                         f"reference never had.", expected=f"<= {ctx.params['max_unseen_share']:.0%}",
                         observed=f"{share:.2%}", location=where,
                         evidence={"unseen": examples(ctx, column, __import__("pandas").Series(unseen))}))
-        return self.conclude(frame, findings, f"PSI below {ctx.params['psi_warn']} on {len(columns)} features",
-                             "{n} drift finding(s)", total=max(len(columns), 1), metrics={"psi": scores})
+        if not columns:
+            findings.append(Finding(severity=Severity.HIGH, message="No feature shared by the reference and the "
+                                    "production sample to compare" + (f" (left out: {_reasons(left_out)})"
+                                                                      if left_out else "") + ".",
+                                    expected="shared feature columns", observed="none", location=ctx.at("data")))
+        passed = f"PSI below {ctx.params['psi_warn']} on {len(columns)} features"
+        if left_out:
+            passed += f"; left out {len(left_out)}: {_reasons(left_out)}"
+        return self.conclude(frame, findings, passed, "{n} drift finding(s)", total=max(len(columns), 1),
+                             metrics={"psi": scores, "covered": columns, "left_out": left_out})
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?.*)?$"
+ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key|ref|number|no)$", re.IGNORECASE)
+
+
+def drift_columns(ctx: CheckContext, ref: Any, prod: Any) -> tuple[list[str], dict[str, str]]:
+    """The columns drift compares (every column shared by reference and production) and those it
+    leaves out, each with why: declared keys, the timestamp column, drift: false, columns that read as
+    timestamps or identifiers (unique per row), and columns only one side has."""
+    import pandas as pd
+
+    data = ctx.manifest.data
+    left: dict[str, str] = {}
+    for c in data.keys:
+        left[c] = "declared key (data.keys)"
+    if data.timestamps:
+        left.setdefault(data.timestamps.column, "the timestamp column (data.timestamps)")
+    for c, r in data.columns.items():
+        if not r.drift:
+            left.setdefault(c, "drift: false")
+        elif r.type == "timestamp":
+            left.setdefault(c, "declared timestamp")
+    columns = []
+    for c in prod.columns:
+        if c not in ref.columns:
+            left.setdefault(c, "only in production")
+            continue
+        if c in left:
+            continue
+        values = ref[c].dropna()
+        textual = pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values)
+        declared = data.columns.get(c)
+        if textual and len(values) and values.astype(str).head(200).str.match(ISO_DATE).all():
+            left[c] = "reads as timestamps"
+        elif (declared is None or declared.unique) and len(values) >= 20 and values.nunique() == len(values) and (
+                textual or (pd.api.types.is_integer_dtype(values) and (ID_NAME.search(str(c)) or
+                                                                       values.is_monotonic_increasing))):
+            left[c] = "unique per row (an identifier)"
+        else:
+            columns.append(c)
+    for c in ref.columns:
+        if c not in prod.columns and c not in left:
+            left[c] = "only in the reference"
+    return columns, left
+
+
+def _reasons(left_out: dict[str, str]) -> str:
+    shown = [f"{c} ({why})" for c, why in list(left_out.items())[:8]]
+    return ", ".join(shown) + (" ..." if len(left_out) > 8 else "")
 
 
 class FreshnessVolume(_DataCheck):
@@ -456,8 +568,9 @@ class FreshnessVolume(_DataCheck):
 
         findings, metrics = [], {}
         if data.freshness and data.freshness.column in frame.df.columns:
-            newest = pd.to_datetime(frame.df[data.freshness.column].astype("string"), utc=True, errors="coerce",
-                                    format="ISO8601").max()
+            fmt = data.timestamps.format if data.timestamps and data.timestamps.column == data.freshness.column \
+                else "iso8601"
+            newest = parse_stamps(frame.df[data.freshness.column], fmt).max()
             age_h = (pd.Timestamp(ctx.now) - newest).total_seconds() / 3600 if pd.notna(newest) else math.inf
             metrics["newest"] = None if pd.isna(newest) else newest.isoformat()
             metrics["age_hours"] = round(age_h, 2) if math.isfinite(age_h) else None
@@ -467,8 +580,16 @@ class FreshnessVolume(_DataCheck):
                                         expected=f"<= {data.freshness.max_age_hours:g} h", observed=f"{age_h:.1f} h",
                                         location=ctx.at("data", "freshness"), remediation=self.remediation))
         if data.volume:
-            rows, v = len(frame.df), data.volume
-            if (v.min_rows is not None and rows < v.min_rows) or (v.max_rows is not None and rows > v.max_rows):
+            rows, v = frame.total_rows, data.volume
+            if rows is None:  # a sample, and the source cannot be counted: the volume is not shown
+                findings.append(Finding(severity=Severity.HIGH, message=f"Only a sample of {len(frame.df)} rows "
+                                        "was read and the source's row count is unknown: volume not judged.",
+                                        expected=f"[{v.min_rows}, {v.max_rows}]", observed="unknown",
+                                        location=ctx.at("data", "volume")))
+                rows = len(frame.df)
+            metrics["rows_in_source"] = rows
+            if frame.total_rows is not None and ((v.min_rows is not None and rows < v.min_rows) or
+                                                 (v.max_rows is not None and rows > v.max_rows)):
                 findings.append(Finding(severity=Severity.HIGH, message=f"{rows} rows.",
                                         expected=f"[{v.min_rows}, {v.max_rows}]", observed=str(rows),
                                         location=ctx.at("data", "volume"), remediation=self.remediation))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness import __version__
-from readiness.engine import ProgressFn, RunOptions, plan, run_checks, validate_profile
+from readiness.engine import ProgressFn, RunOptions, judged_at, plan, run_checks, validate_profile, validate_waivers
 from readiness.manifest import LoadedManifest, load_manifest
 from readiness.model import Assessment, ManifestInfo, ProfileInfo, ToolInfo
 from readiness.profile import Profile, load_profile
@@ -40,16 +40,15 @@ def assess(
         profile = load_profile(*([profile] if isinstance(profile, str) else profile))
     registry = registry or load_registry()
     validate_profile(registry, profile)
+    validate_waivers(registry, loaded)
     facts = loaded.manifest.model_dump(mode="json")
     profile = profile.for_manifest(facts)
     planned = plan(registry, profile, options)
     started = options.now or datetime.now().astimezone()
     outcomes = run_checks(loaded, profile, planned, options, progress)
     finished = datetime.now().astimezone() if options.now is None else options.now
-    judged_at = started
-    if options.as_of is not None:
-        judged_at = datetime.combine(options.as_of, datetime.min.time(), started.tzinfo)
-    scored = score(outcomes, profile, judged_at, loaded.manifest.waivers, fail_under)
+    waivers = [w.model_copy(update={"check": registry.canonical(w.check) or w.check}) for w in loaded.manifest.waivers]
+    scored = score(outcomes, profile, judged_at(options, started), waivers, fail_under)
     model = loaded.manifest.model
     assessment = Assessment(
         tool=ToolInfo(version=__version__),

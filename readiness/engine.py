@@ -41,6 +41,17 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def judged_at(options: RunOptions, started: datetime) -> datetime:
+    """The moment attestations, waivers and data timestamps are judged at: the run's start, or with
+    ``--as-of DATE`` the end of that day in UTC (23:59:59.999999), so that records of that day are
+    never "in the future"."""
+    if options.as_of is None:
+        return started
+    from datetime import UTC
+
+    return datetime.combine(options.as_of, datetime.max.time(), UTC)
+
+
 @dataclass(frozen=True)
 class Planned:
     registered: Registered
@@ -58,6 +69,22 @@ def validate_profile(registry: Registry, profile: Profile) -> None:
         if check_id not in registry:
             raise ProfileError(f"profile names unknown check {check_id!r} (see `readiness checks list`)",
                                file=profile.sources[-1] if profile.sources else profile.name, field=where)
+
+
+def validate_waivers(registry: Registry, loaded: LoadedManifest) -> None:
+    """Every waiver must name a check that exists: a waiver for a typo is silently void otherwise."""
+    from readiness.errors import ManifestError, ManifestErrors
+
+    errors = []
+    for i, waiver in enumerate(loaded.manifest.waivers):
+        if waiver.check not in registry:
+            errors.append(ManifestError(f"waiver for unknown check {waiver.check!r} (see `readiness checks list`)",
+                                        file=str(loaded.path), line=loaded.line_of("waivers", i, "check"),
+                                        field=f"waivers[{i}].check"))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ManifestErrors(errors)
 
 
 def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Planned]:
@@ -113,9 +140,7 @@ def run_checks(
     """Run every planned check in order; always returns one outcome per planned check."""
     from readiness.resources import Resources
 
-    now = options.now or datetime.now().astimezone()
-    if options.as_of is not None:
-        now = datetime.combine(options.as_of, datetime.min.time(), now.tzinfo)
+    now = judged_at(options, options.now or datetime.now().astimezone())
     resources = Resources(loaded)
     scrub = privacy.scrubber(loaded)
     outcomes = []

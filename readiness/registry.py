@@ -40,9 +40,15 @@ class Registry:
             self._aliases[alias] = check.id
 
     def canonical(self, check_id: str) -> str | None:
+        """The registered id for an id or alias, in any case (``lat-001`` is ``LAT-001``)."""
         if check_id in self._checks:
             return check_id
-        return self._aliases.get(check_id)
+        if check_id in self._aliases:
+            return self._aliases[check_id]
+        from readiness.names import canonical_id
+
+        upper = canonical_id(check_id)
+        return upper if upper in self._checks else self._aliases.get(upper)
 
     def get(self, check_id: str) -> Registered:
         return self._checks[self.canonical(check_id) or check_id]

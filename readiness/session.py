@@ -198,7 +198,7 @@ def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
 
 
 def run_validate(manifest: Path, profile: list[str]) -> None:
-    from readiness.engine import RunOptions, plan, validate_profile
+    from readiness.engine import RunOptions, plan, validate_profile, validate_waivers
     from readiness.manifest import load_manifest
     from readiness.profile import load_profile
     from readiness.registry import load_registry
@@ -207,6 +207,7 @@ def run_validate(manifest: Path, profile: list[str]) -> None:
     prof = load_profile(*profile_refs(profile))
     registry = load_registry()
     validate_profile(registry, prof)
+    validate_waivers(registry, loaded)
     plan(registry, prof.for_manifest(loaded.manifest.model_dump(mode="json")), RunOptions())
     model = loaded.manifest.model
     sys.stdout.write(f"{manifest}: valid ({model.name} {model.version}; profile {prof.name})\n")
