@@ -26,6 +26,7 @@ from readiness.check import (
     not_applicable,
     result_from_findings,
 )
+from readiness.evidence import Precondition
 
 AIA_10 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 10(3)-(4)", confidence="CP")
 FINMA_23 = Reference(source="FINMA Guidance 08/2024", section="2.3 Data quality", confidence="SC")
@@ -83,12 +84,19 @@ class _DataCheck(Check):
         from readiness.data import DataError
 
         try:
-            return ctx.resources.frame("production")
+            frame = ctx.resources.frame("production")
         except DataError as exc:
             return result_from_findings([Finding(severity=Severity.HIGH, message=str(exc),
                                                  location=ctx.at("data", "production"),
                                                  remediation="Make the source readable by readiness.")],
                                         passed="", failed="Production data unreadable")
+        if len(frame.df) == 0:  # rules that hold on no rows have not been shown to hold
+            raise Precondition(result_from_findings([Finding(
+                severity=Severity.HIGH, message=f"The production sample {frame.source} has no rows: nothing to "
+                "judge.", expected="rows", observed="0 rows", location=ctx.at("data", "production"),
+                remediation="Point data.production at a sample with production rows.")],
+                passed="", failed="No production rows to check"))
+        return frame
 
     def conclude(self, frame, findings, passed, failed, total=None, metrics=None) -> CheckResult:
         metrics = {"rows": int(len(frame.df)), "source": frame.source, "sampled": frame.sampled, **(metrics or {})}
@@ -163,6 +171,10 @@ class SchemaConformance(_DataCheck):
                 findings.append(Finding(severity=sev, message=f"Column {column} is missing from {frame.source}.",
                                         expected="present", observed="missing", location=where,
                                         remediation=self.remediation))
+            elif df[column].notna().sum() == 0:
+                findings.append(Finding(severity=Severity.MEDIUM, message=f"Column {column} has no value in "
+                                        f"{frame.source}: its type is not shown.", expected=rule.type or "values",
+                                        observed="all null", location=where, remediation=self.remediation))
             elif rule.type and not KIND_CHECKS[rule.type](df[column], pd) and not numeric_stamps(ctx, column, df, pd):
                 findings.append(Finding(severity=Severity.HIGH,
                                         message=f"Column {column} is {df[column].dtype}, declared {rule.type}.",
@@ -249,6 +261,12 @@ class Validity(_DataCheck):
             if column not in df.columns:
                 continue  # DQ-001 reports it
             values = df[column].dropna()
+            if values.empty:
+                findings.append(Finding(severity=Severity.MEDIUM, message=f"{column}: no value to validate "
+                                        f"({total} rows, all null): its rules are not shown to hold.",
+                                        expected="values", observed="all null", location=ctx.at("data", "columns",
+                                                                                                column)))
+                continue
             if rule.min is not None or rule.max is not None:
                 checked += 1
                 numeric = pd.to_numeric(values, errors="coerce")
@@ -289,7 +307,13 @@ class Uniqueness(_DataCheck):
         keyed = bool(data.keys) and all(k in df.columns for k in data.keys)
         dup = df.iloc[0:0]
         if keyed:
-            dup = df[df.duplicated(subset=data.keys, keep=False)]
+            nokey = df[df[data.keys].isna().any(axis=1)]
+            if len(nokey):
+                findings.append(Finding(severity=Severity.HIGH, message=f"{len(nokey)} of {total} records have no "
+                                        f"key ({', '.join(data.keys)} missing).", expected="a key on every record",
+                                        observed=f"{len(nokey)} without", location=ctx.at("data", "keys"),
+                                        remediation=self.remediation))
+            dup = df[df.duplicated(subset=data.keys, keep=False) & df[data.keys].notna().all(axis=1)]
             if len(dup):
                 column = data.keys[0] if len(data.keys) == 1 else "+".join(data.keys)
                 shown = dup[data.keys[0]] if len(data.keys) == 1 else dup[data.keys].astype(str).agg("|".join, axis=1)
@@ -466,8 +490,23 @@ class Drift(_DataCheck):
             return self.conclude(frame, [Finding(severity=Severity.HIGH, message=str(exc),
                                                  location=ctx.at("data", "reference"))], "", "Reference unreadable")
         prod = frame.df
+        if len(ref) == 0:
+            return self.conclude(frame, [Finding(severity=Severity.HIGH, message="The reference sample has no rows: "
+                                                 "nothing to compare with.", location=ctx.at("data", "reference"))],
+                                 "", "No reference rows")
         columns, left_out = drift_columns(ctx, ref, prod)
         findings, scores = [], {}
+        for column in list(columns):
+            n_ref, n_prod = int(ref[column].notna().sum()), int(prod[column].notna().sum())
+            if n_ref and n_prod:
+                continue
+            columns.remove(column)
+            if n_ref and not n_prod:
+                findings.append(Finding(severity=Severity.HIGH, message=f"{column} has no value in production "
+                                        f"(the reference has {n_ref}): the feed lost it.", expected="values",
+                                        observed="all null", location=ctx.at("data", "production"),
+                                        remediation=self.remediation))
+            left_out[column] = "no values in production" if n_ref else "no values in the reference"
         for column in columns:
             value, unseen = psi(ref[column], prod[column], ctx.params["bins"])
             scores[column] = round(value, 4)

@@ -82,7 +82,8 @@ def measured_load(ctx: CheckContext, multiplier: float = 1.0, *, what: str = "la
             expected=f">= {needed:.2%} good answers", observed=f"{share:.2%}",
             location=ctx.at("model", "endpoint"), evidence={"failure_kinds": dict(result.kinds), "status_codes": codes},
             remediation="Make the model answer the load's requests (see LAT-002 and SRV-001), then measure again.")],
-            passed="", failed=f"{result.good} of {result.total} requests succeeded: {what} not measured",
+            passed="", failed=f"{result.good} of {result.total} requests succeeded ({result.describe_failures()}): "
+                              f"{what} not measured",
             metrics=result.summary()))
     return result
 

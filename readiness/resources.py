@@ -277,11 +277,18 @@ class _Server:
             argv[0] = sys.executable  # the interpreter readiness runs under, with its packages
         ready_url = res.expand(self.serve.ready_url, self.target)
         port = res.port(self.target)
+        if port is None:  # no declared port: the ready URL's, when it is on this machine
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(ready_url)
+            if parts.hostname in {"127.0.0.1", "localhost", "::1"}:
+                port = parts.port or (443 if parts.scheme == "https" else 80)
         if port is not None:
             holder = port_holder(port)
             if holder is not None:
-                raise ServeError(f"port {port} (model.serve.port) is already in use by {holder}: readiness will "
-                                 "not assess a server it did not start; stop it, or set port: auto")
+                raise ServeError(f"port {port} is already in use by {holder}, before readiness started the "
+                                 "server: readiness will not assess a server it did not start; stop it, or set "
+                                 "model.serve.port: auto")
         self.started = start = time.perf_counter()
         try:
             self.proc = subprocess.Popen(argv, cwd=Path(cwd), env=env, stdout=self.log,

@@ -44,7 +44,7 @@ def run_assess(manifest: Path, *, profile: list[str], formats: list[str], output
     if fail_on_regression and no_history:
         raise UsageError("--fail-on-regression compares with the approved baseline in the history: "
                          "drop --no-history")
-    options = RunOptions(only=tuple(only), skip=tuple(skip), debug=debug, default_timeout_s=timeout,
+    options = RunOptions(only=_ids(only), skip=_ids(skip), debug=debug, default_timeout_s=timeout,
                          as_of=_date(as_of), extra={"workers": workers} if workers else {})
     with _Progress() as progress:
         assessment = assess(manifest, profile_refs(profile), options=options, fail_under=fail_under,
@@ -195,6 +195,11 @@ def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
         written.append(target)
     for target in written:
         _console(err=True).print(f"wrote {target}")
+
+
+def _ids(values: list[str]) -> tuple[str, ...]:
+    """``--only LAT-001,lat-002 --only DQ-001``: comma lists and repeats, in any case."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def run_validate(manifest: Path, profile: list[str]) -> None:
