@@ -62,8 +62,8 @@ def assess(
     fail_under: Annotated[float | None, typer.Option(
         min=0, max=100, help="Score needed; overrides the profile.")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when not ready (advisory runs).")] = False,
-    only: Annotated[list[str], typer.Option("--only", help="Run only these checks: ids, comma-separated or repeated.")] = [],  # noqa: B006
-    skip: Annotated[list[str], typer.Option("--skip", help="Skip these checks: ids, comma-separated or repeated.")] = [],  # noqa: B006
+    only: Annotated[list[str], typer.Option("--only", help="Run only these checks (comma list).")] = [],  # noqa: B006
+    skip: Annotated[list[str], typer.Option("--skip", help="Skip these checks (comma list).")] = [],  # noqa: B006
     timeout: Annotated[float | None, typer.Option(min=0.1, help="Per-check timeout in seconds.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Re-raise a check's exception with its traceback.")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
