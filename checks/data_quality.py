@@ -84,7 +84,7 @@ class _DataCheck(Check):
         from readiness.data import DataError
 
         try:
-            frame = ctx.resources.frame("production")
+            frame = ctx.evidence.frame("production")
         except DataError as exc:
             return result_from_findings([Finding(severity=Severity.HIGH, message=str(exc),
                                                  location=ctx.at("data", "production"),
@@ -209,7 +209,7 @@ class Completeness(_DataCheck):
         ref = None
         if ctx.manifest.data.reference is not None:
             try:
-                ref = ctx.resources.frame("reference").df
+                ref = ctx.evidence.frame("reference").df
             except Exception:  # noqa: BLE001 - the reference is optional evidence here; DQ-006 reports it
                 ref = None
         rates = df.isna().mean()
@@ -485,7 +485,7 @@ class Drift(_DataCheck):
         from readiness.data import DataError
 
         try:
-            ref = ctx.resources.frame("reference").df
+            ref = ctx.evidence.frame("reference").df
         except DataError as exc:
             return self.conclude(frame, [Finding(severity=Severity.HIGH, message=str(exc),
                                                  location=ctx.at("data", "reference"))], "", "Reference unreadable")

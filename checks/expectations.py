@@ -22,18 +22,19 @@ SEVERITY = {"critical": Severity.HIGH, "warning": Severity.MEDIUM, "info": Sever
 
 def gx_context(ctx: CheckContext):
     """The run's one ephemeral Great Expectations context, created on first use."""
-    resources = ctx.resources
-    if resources.gx_context is None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+    return ctx.evidence.shared(("gx_context",), _new_gx_context)  # one per run: it is not thread-safe
 
-        logging.captureWarnings(False)  # GX switches warnings capture on at import
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        resources.gx_context = context
-    return resources.gx_context
+
+def _new_gx_context() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.captureWarnings(False)  # GX switches warnings capture on at import
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
 
 
 def errors_of(result: Any) -> list[str]:

@@ -66,7 +66,7 @@ def measured_load(ctx: CheckContext, multiplier: float = 1.0, *, what: str = "la
                   min_share: float | None = None) -> LoadResult:
     """The load stage at ``multiplier`` x peak, when it measured something: ERROR (LoadError) when no
     request got any answer, FAIL (Precondition) when fewer than 1 - max_error_rate of them were good."""
-    result = ctx.resources.load(multiplier, _workers(ctx))
+    result = ctx.evidence.load(multiplier, _workers(ctx))
     stage = f"at {multiplier:g}x peak" if multiplier != 1.0 else "at the declared peak"
     if result.answered == 0:
         raise LoadError(f"0 of {result.total} requests {stage} got an answer ({result.describe_failures()}): "
@@ -163,7 +163,7 @@ class ErrorsUnderLoad(_LoadCheck):
         levels = ctx.manifest.service_levels
         limit = levels.max_error_rate if levels and levels.max_error_rate is not None else \
             ctx.params["default_max_error_rate"]
-        result = ctx.resources.load(1.0, _workers(ctx))  # every request failing is a measured 100%
+        result = ctx.evidence.load(1.0, _workers(ctx))  # every request failing is a measured 100%
         s = result.summary()
         findings = []
         if result.error_rate > limit:
@@ -201,7 +201,7 @@ class Degradation(_LoadCheck):
         base = measured_load(ctx, what="the baseline for the higher stages").summary()
         findings, metrics = [], {"1.0": base}
         for m in stages:
-            s = ctx.resources.load(m, _workers(ctx)).summary()
+            s = ctx.evidence.load(m, _workers(ctx)).summary()
             metrics[str(m)] = s
             if base["p99"] and s["p99"] and s["p99"] > ctx.params["max_p99_ratio"] * base["p99"]:
                 findings.append(Finding(
@@ -237,7 +237,7 @@ class ColdStart(Check):
         if ctx.manifest.model.serve is None:
             return not_applicable("readiness does not start this server (no model.serve), so it cannot time it",
                                   needs="model.serve")
-        handle = ctx.resources.model()
+        handle = ctx.evidence.model()
         levels = ctx.manifest.service_levels
         budget = levels.cold_start_s if levels and levels.cold_start_s else ctx.params["default_budget_s"]
         metrics = {"time_to_ready_s": round(handle.time_to_ready_s or 0, 3),

@@ -50,7 +50,7 @@ class ModelAnswers(Check):
         return self._http(ctx, endpoint, body)
 
     def _http(self, ctx: CheckContext, endpoint: Any, body: Any) -> CheckResult:
-        handle = ctx.resources.model()
+        handle = ctx.evidence.model()
         reply = classify(handle.predict(body, method=endpoint.method), ctx.manifest.model.outputs, endpoint)
         metrics: dict[str, Any] = {"url": handle.url, "status": reply.status, "answer_kind": reply.kind.value,
                                    "latency_ms": round(reply.elapsed_s * 1000, 3)}

@@ -27,6 +27,7 @@ from readiness.model import (
 )
 
 if TYPE_CHECKING:
+    from readiness.evidence import Evidence
     from readiness.manifest import LoadedManifest, Manifest
     from readiness.resources import Resources
 
@@ -119,6 +120,13 @@ class CheckContext:
     @property
     def manifest(self) -> Manifest:
         return self.loaded.manifest
+
+    @property
+    def evidence(self) -> Evidence:
+        """The evidence layer: the only way a check reaches the model, the data and the load run."""
+        from readiness.evidence import Evidence
+
+        return Evidence(self.resources)
 
     @property
     def today(self) -> date:

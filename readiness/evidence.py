@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from readiness.model import CheckResult
 
 __all__ = [
-    "Answer", "AnswerKind", "DataError", "EvidenceError", "HttpClient", "LoadError", "Precondition",
+    "Answer", "AnswerKind", "DataError", "Evidence", "EvidenceError", "HttpClient", "LoadError", "Precondition",
     "ServeError", "Tally", "classify", "request", "tally",
 ]
 
@@ -386,6 +386,42 @@ def request(url: str, *, method: str = "GET", body: Any = None, raw: bytes | Non
 
 
 # -- what checks may ask for ----------------------------------------------------------------------
+
+
+class Evidence:
+    """The narrow interface a check sees (``ctx.evidence``): the model as typed answers, the data as
+    frames, the load run as counted requests, and ``shared`` for anything else computed once per run.
+    The engine owns what is behind it (servers, processes, caches) and releases it after the run."""
+
+    def __init__(self, resources: Any) -> None:
+        self._resources = resources
+
+    def call(self, ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "model") -> Answer:
+        """One request to a target (``model`` or ``champion``), as a typed, classified answer."""
+        from readiness.outputs import call
+
+        return call(ctx, body, raw, target)
+
+    def model(self, target: str = "model") -> Any:
+        """The target's handle (URL, headers, cold-start timings), starting its server on first use."""
+        return self._resources.model(target)
+
+    def target(self, name: str = "model") -> tuple[Any, Any]:
+        """(endpoint, serve) of a target as declared."""
+        return self._resources.target(name)
+
+    def frame(self, role: str) -> Any:
+        """The ``production`` or ``reference`` data as a :class:`readiness.data.Frame`, read once per run."""
+        return self._resources.frame(role)
+
+    def load(self, multiplier: float, workers: int | None = None) -> Any:
+        """The load stage at ``multiplier`` x the declared peak, as a LoadResult; run once per run."""
+        return self._resources.load(multiplier, workers)
+
+    def shared(self, key: Any, factory: Any) -> Any:
+        """``factory()`` computed once per run for every check that asks for ``key``."""
+        return self._resources.shared(key, factory)
+
 
 
 def good_only(answers: Sequence[Answer]) -> list[Answer]:

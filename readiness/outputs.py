@@ -35,7 +35,7 @@ def jsonable(value: Any) -> Any:
 
 def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "model") -> Answer:
     """Send one request body (or raw bytes) to a target and parse its answer; never raises for a bad answer."""
-    endpoint = ctx.resources.target(target)[0]
+    endpoint = ctx.evidence.target(target)[0]
     if endpoint.kind in {"python", "file"}:
         model = in_process(ctx, target)
         try:
@@ -45,7 +45,7 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
         except Exception as exc:  # noqa: BLE001 - anything else is the model crashing on the input
             return Answer(500, error=f"{type(exc).__name__}: {exc}")
         return classify(Answer(200, jsonable(out)), outputs_of(ctx, target), endpoint)
-    handle = ctx.resources.model(target)
+    handle = ctx.evidence.model(target)
     if raw is not None:
         from readiness.resources import http_call
 
@@ -63,8 +63,8 @@ def outputs_of(ctx: CheckContext, target: str = "model") -> Outputs:
 
 def in_process(ctx: CheckContext, target: str = "model") -> Any:
     """The target's in-process model (a callable, or a scikit-learn file loaded once per run)."""
-    endpoint = ctx.resources.target(target)[0]
-    return ctx.resources.shared(("in_process", target), lambda: adapters.python_model(ctx.loaded, endpoint))
+    endpoint = ctx.evidence.target(target)[0]
+    return ctx.evidence.shared(("in_process", target), lambda: adapters.python_model(ctx.loaded, endpoint))
 
 
 def at_path(value: Any, path: str) -> Any:
@@ -268,7 +268,7 @@ def has_target(loaded: LoadedManifest, target: str) -> bool:
 
 def scored(ctx: CheckContext, role: str, target: str = "model") -> ScoredSet:
     """The ``role`` set ("evaluation" or "golden") answered by ``target``, once per run."""
-    return ctx.resources.shared(("scored", role, target), lambda: _score(ctx, role, target))
+    return ctx.evidence.shared(("scored", role, target), lambda: _score(ctx, role, target))
 
 
 def labelled_source(ctx: CheckContext, role: str) -> tuple[DataSource | None, tuple[str, ...]]:
@@ -287,7 +287,7 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
     limit = m.evaluation.max_rows if m.evaluation else 5000
     rows = read_rows(ctx.loaded, source, limit)
     predictions = m.champion.predictions if target == "champion" else m.model.predictions
-    endpoint = ctx.resources.target(target)[0]
+    endpoint = ctx.evidence.target(target)[0]
     from readiness.data import describe
 
     if endpoint is None and predictions is not None:
@@ -314,7 +314,7 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
     if endpoint.kind == "http":  # a few requests in flight, in order: the server, not the client, sets the pace
         from concurrent.futures import ThreadPoolExecutor
 
-        handle = ctx.resources.model(target)  # started once, before the workers
+        handle = ctx.evidence.model(target)  # started once, before the workers
         outputs = outputs_of(ctx, target)
         with HttpClient(handle.url, endpoint.method, handle.headers, endpoint.timeout_s) as client:
             with ThreadPoolExecutor(max_workers=SCORING_CONCURRENCY) as pool:

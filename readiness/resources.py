@@ -130,11 +130,8 @@ class Resources:
         self._handles: dict[str, ModelHandle] = {}
         self._servers: dict[str, _Server] = {}
         self._ports: dict[str, int] = {}
-        self._loads: dict = {}
-        self._frames: dict = {}
         self._shared: dict[Any, Any] = {}
         self._shared_locks: dict[Any, threading.Lock] = {}
-        self.gx_context = None  # one Great Expectations context per run (it is not thread-safe)
 
     def target(self, name: str = "model") -> tuple[Any, Any]:
         """(endpoint, serve) of a target."""
@@ -206,27 +203,20 @@ class Resources:
         """The reference or production sample as a pandas frame, read once per run."""
         from readiness.data import needed_columns, read
 
-        with self._lock:
-            if role not in self._frames:
-                source = getattr(self.loaded.manifest.data, role)
-                columns, text = needed_columns(self.loaded)
-                try:
-                    self._frames[role] = read(self.loaded, source, columns, text)
-                except Exception as exc:  # kept, so that every check that needs it reports the same error
-                    self._frames[role] = exc
-            value = self._frames[role]
-        if isinstance(value, Exception):
-            raise value
-        return value
+        def read_frame() -> Any:
+            source = getattr(self.loaded.manifest.data, role)
+            columns, text = needed_columns(self.loaded)
+            return read(self.loaded, source, columns, text)
+
+        return self.shared(("frame", role), read_frame)  # a failure is kept: every check reports the same
 
     def load(self, multiplier: float, workers: int | None = None):
         """One Locust stage at ``multiplier`` x the declared peak; run once, shared by the checks."""
+        return self.shared(("load", multiplier, workers), lambda: self._load(multiplier, workers))
+
+    def _load(self, multiplier: float, workers: int | None) -> Any:
         from readiness.loadtest.runner import LoadPlan, run
 
-        key = (multiplier, workers)
-        with self._lock:
-            if key in self._loads:
-                return self._loads[key]
         handle = self.model()
         manifest = self.loaded.manifest
         endpoint, levels, cfg = manifest.model.endpoint, manifest.service_levels, manifest.load_test
@@ -243,10 +233,7 @@ class Resources:
                         output_paths=tuple(p for p in (manifest.model.outputs.score, manifest.model.outputs.decision)
                                            if p),
                         locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None)
-        result = run(plan)
-        with self._lock:
-            self._loads[key] = result
-        return result
+        return run(plan)
 
     def close(self) -> None:
         with self._lock:
