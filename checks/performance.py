@@ -62,11 +62,24 @@ def max_error_rate(ctx: CheckContext, default: float = 0.001) -> float:
     return levels.max_error_rate if levels and levels.max_error_rate is not None else default
 
 
+def load_stage(ctx: CheckContext, multiplier: float = 1.0) -> LoadResult:
+    """The load stage, once there is something to send: without a production sample or a request example
+    there is no request to build, which is one clear finding rather than a load run that sends nothing."""
+    if not adapters.bodies(ctx.loaded, 1):
+        raise Precondition(result_from_findings([Finding(
+            severity=Severity.HIGH, message="No production data sample or request example to build requests "
+            "from: the load was not run.", expected="data.production or model.endpoint.request_example",
+            observed="neither", location=ctx.at("data") if ctx.manifest.data else ctx.at("model", "endpoint"),
+            remediation="Point data.production at a production-shaped sample, or give "
+                        "model.endpoint.request_example.")], passed="", failed="Nothing to send: load not run"))
+    return ctx.evidence.load(multiplier, _workers(ctx))
+
+
 def measured_load(ctx: CheckContext, multiplier: float = 1.0, *, what: str = "latency",
                   min_share: float | None = None) -> LoadResult:
     """The load stage at ``multiplier`` x peak, when it measured something: ERROR (LoadError) when no
     request got any answer, FAIL (Precondition) when fewer than 1 - max_error_rate of them were good."""
-    result = ctx.evidence.load(multiplier, _workers(ctx))
+    result = load_stage(ctx, multiplier)
     stage = f"at {multiplier:g}x peak" if multiplier != 1.0 else "at the declared peak"
     if result.answered == 0:
         raise LoadError(f"0 of {result.total} requests {stage} got an answer ({result.describe_failures()}): "
@@ -163,7 +176,7 @@ class ErrorsUnderLoad(_LoadCheck):
         levels = ctx.manifest.service_levels
         limit = levels.max_error_rate if levels and levels.max_error_rate is not None else \
             ctx.params["default_max_error_rate"]
-        result = ctx.evidence.load(1.0, _workers(ctx))  # every request failing is a measured 100%
+        result = load_stage(ctx)  # every request failing is a measured 100%
         s = result.summary()
         findings = []
         if result.error_rate > limit:
@@ -201,7 +214,7 @@ class Degradation(_LoadCheck):
         base = measured_load(ctx, what="the baseline for the higher stages").summary()
         findings, metrics = [], {"1.0": base}
         for m in stages:
-            s = ctx.evidence.load(m, _workers(ctx)).summary()
+            s = load_stage(ctx, m).summary()
             metrics[str(m)] = s
             if base["p99"] and s["p99"] and s["p99"] > ctx.params["max_p99_ratio"] * base["p99"]:
                 findings.append(Finding(
