@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 import pytest
 from support import EXAMPLES, run_cli
 
+pytestmark = [pytest.mark.serial, pytest.mark.e2e, pytest.mark.serving]
+
 
 def port_open(url: str) -> bool:
     parts = urlparse(url)

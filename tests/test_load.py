@@ -18,6 +18,8 @@ from readiness.engine import RunOptions
 from readiness.loadtest.runner import LoadPlan, run
 from readiness.resources import free_port
 
+pytestmark = [pytest.mark.serial, pytest.mark.load]
+
 FAKE = ROOT / "tests" / "fake_server.py"
 ROWS = "amount,country,text\n" + "\n".join(f"{i * 37 % 1000},CH,hello {i}" for i in range(50)) + "\n"
 
