@@ -18,7 +18,8 @@ from readiness.engine import RunOptions
 from readiness.loadtest.runner import LoadPlan, run
 from readiness.resources import free_port
 
-pytestmark = [pytest.mark.serial, pytest.mark.load]
+pytestmark = [pytest.mark.load]
+serial = pytest.mark.serial  # measures time or throughput: run alone
 
 FAKE = ROOT / "tests" / "fake_server.py"
 ROWS = "amount,country,text\n" + "\n".join(f"{i * 37 % 1000},CH,hello {i}" for i in range(50)) + "\n"
@@ -92,6 +93,7 @@ def measured_against_truth(write, tmp_path, attempts: int = 2, **kwargs):
     return lat, truth
 
 
+@serial
 @pytest.mark.parametrize("server_args", [", --delay-ms, '5'", ", --delay-ms, '5', --jitter, lognormal"])
 def test_percentiles_match_the_server_side_truth(write, tmp_path, server_args):
     lat, truth = measured_against_truth(write, tmp_path, server_args=server_args, peak_rps=150)
@@ -105,6 +107,7 @@ def test_percentiles_match_the_server_side_truth(write, tmp_path, server_args):
     assert 120 <= lat.metrics["achieved_rps"] <= 170
 
 
+@serial
 def test_a_budget_the_server_cannot_meet_fails_with_the_percentile(write, tmp_path):
     path = manifest(write, tmp_path, server_args=", --delay-ms, '5'", budget="{p50: 2, p99: 100}")
     lat = outcomes(path, ("LAT-001",))["LAT-001"].result
@@ -138,6 +141,7 @@ def test_a_hanging_server_gives_timeouts_in_bounded_time(write, tmp_path):
     assert got["LAT-005"].result.status.value == "fail"
 
 
+@serial
 def test_slow_answers_past_the_callers_timeout_are_failures(write, tmp_path):
     path = manifest(write, tmp_path, server_args=", --delay-ms, '300'", timeout=0.25, users=4, peak_rps=8)
     got = outcomes(path, ("LAT-002", "LAT-005"))
@@ -145,6 +149,7 @@ def test_slow_answers_past_the_callers_timeout_are_failures(write, tmp_path):
     assert got["LAT-002"].result.metrics["failure_kinds"].keys() <= {"client_timeout", "timeout"}
 
 
+@serial
 def test_cold_start_is_timed_to_the_first_prediction(write, tmp_path):
     path = manifest(write, tmp_path, server_args=", --startup-s, '1.5'", cold_start=1.0)
     res = outcomes(path, ("LAT-004",))["LAT-004"].result
@@ -153,6 +158,7 @@ def test_cold_start_is_timed_to_the_first_prediction(write, tmp_path):
     assert res.metrics["time_to_ready_s"] <= res.metrics["time_to_first_prediction_s"]
 
 
+@serial
 def test_the_performance_cliff_at_twice_the_peak(write, tmp_path):
     # one worker thread of latency: 20 ms each, 1 user at 1x, 2 at 2x; the fake server serves concurrently,
     # so no cliff: the check passes and reports both stages
@@ -204,6 +210,7 @@ def test_a_wrong_protocol_is_caught(write, tmp_path):
     assert got["LAT-002"].result.metrics["failure_kinds"] == {"malformed": got["LAT-002"].result.metrics["failures"]}
 
 
+@serial
 def test_openai_streaming_measures_time_to_first_token(write, tmp_path):
     path = manifest(write, tmp_path, server_args=", --protocol, openai, --delay-ms, '10', --token-ms, '30'",
                     endpoint="protocol: openai\n            stream: true\n            model_name: fake",
@@ -215,6 +222,7 @@ def test_openai_streaming_measures_time_to_first_token(write, tmp_path):
     assert 25 <= lat.metrics["tpot_p50"] <= 45  # 30 ms between the four tokens
 
 
+@serial
 def test_two_workers_generate_more_than_one(tmp_path):
     import subprocess
 
@@ -265,6 +273,7 @@ def test_the_parent_process_never_imports_locust(write, tmp_path):
     assert "locust" not in sys.modules and "gevent" not in sys.modules
 
 
+@serial
 def test_in_process_latency_at_microsecond_resolution(write):
     write("fastmodel.py", "def predict(row):\n    return row['amount'] * 2\n\n"
                           "def slow(row):\n    x = 0\n    for i in range(20000):\n        x += i\n    return x\n")
@@ -289,6 +298,7 @@ def test_in_process_latency_at_microsecond_resolution(write):
     assert res.status.value == "fail" and res.metrics["p99_us"] > 50
 
 
+@serial
 def test_tail_latency_example_shows_the_gap_the_median_hides(tmp_path):
     from support import EXAMPLES
 
@@ -301,6 +311,7 @@ def test_tail_latency_example_shows_the_gap_the_median_hides(tmp_path):
     assert "p999" in broken and "p50" not in broken
 
 
+@serial
 def test_credit_risk_example_percentiles_match_its_servers_own(tmp_path):
     from support import EXAMPLES
 
@@ -327,6 +338,7 @@ def test_credit_risk_example_percentiles_match_its_servers_own(tmp_path):
     assert truth["count"] >= lat.metrics["requests"]
 
 
+@serial
 def test_a_joblib_model_file_is_timed_in_process(write, tmp_path):
     import joblib
     from sklearn.linear_model import LogisticRegression
