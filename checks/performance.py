@@ -8,7 +8,6 @@ checks; percentiles are exact, from every request's own duration at microsecond 
 from __future__ import annotations
 
 import statistics
-import time
 from typing import Any
 
 from readiness.checks._util import missing
@@ -26,7 +25,8 @@ from readiness.check import (
     not_applicable,
     result_from_findings,
 )
-from readiness.evidence import LoadError, Precondition
+from readiness.evidence import LoadError, Precondition, require_good
+from readiness.harness import harness  # noqa: F401 - re-exported for benchmarks
 from readiness.loadtest.runner import LoadResult
 from readiness.outputs import predictions_only
 
@@ -319,14 +319,16 @@ class InProcessLatency(Check):
             return predictions_only(ctx)
         if endpoint is None or endpoint.kind not in {"python", "file"}:
             return not_applicable("The model is not called in process")
-        fn = adapters.python_model(ctx.loaded)
+        from readiness.outputs import call, in_process
+
         rows = adapters.production_rows(ctx.loaded, ctx.manifest.load_test.sample_rows) or \
             [dict(endpoint.request_example or {})]
         calls = ctx.manifest.load_test.in_process_calls
-        for row in rows[:50]:
-            fn(row)  # warm-up
-        overhead = statistics.median(harness(lambda row: None, rows, min(calls, 20_000)))
-        samples = sorted(harness(fn, rows, calls))
+        require_good(ctx, [call(ctx, rows[0])], "The model gives no good answer to time")
+        # timed inside the model's own process: the model, not the pipe to it
+        raw, empty = in_process(ctx).time(rows, calls, min(calls, 20_000), timeout_s=self.timeout_s)
+        overhead = statistics.median(empty)
+        samples = sorted(raw)
         metrics: dict[str, Any] = {k: round(_pct(samples, q) / 1000.0, 3) for k, q in
                                    (("p50_us", .5), ("p95_us", .95), ("p99_us", .99), ("p999_us", .999))}
         metrics.update(max_us=round(samples[-1] / 1000.0, 3), calls=calls, harness_overhead_ns=round(overhead))
@@ -344,19 +346,6 @@ class InProcessLatency(Check):
                                     f"(harness {metrics['harness_overhead_ns']} ns/call)",
                                     failed="In-process latency over budget", metrics=metrics,
                                     evidence_kind=EvidenceKind.MEASURED)
-
-
-def harness(fn, rows: list, calls: int) -> list[int]:
-    """Per-call wall time in nanoseconds; the loop costs well under 0.5 µs a call (see harness_overhead_ns)."""
-    clock = time.perf_counter_ns
-    out = [0] * calls
-    n = len(rows)
-    for i in range(calls):
-        row = rows[i % n]
-        start = clock()
-        fn(row)
-        out[i] = clock() - start
-    return out
 
 
 def _pct(sorted_values: list[int], q: float) -> float:

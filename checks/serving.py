@@ -7,7 +7,6 @@ answer. The latency and load checks build on the same handle.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from readiness import adapters
@@ -19,8 +18,8 @@ from readiness.check import (
     Severity,
     result_from_findings,
 )
-from readiness.evidence import Answer, AnswerKind, classify
-from readiness.outputs import jsonable, predictions_only
+from readiness.evidence import AnswerKind, classify
+from readiness.outputs import predictions_only
 
 
 class ModelAnswers(Check):
@@ -91,22 +90,17 @@ class ModelAnswers(Check):
                                     failed="The model did not answer correctly", metrics=metrics)
 
     def _in_process(self, ctx: CheckContext, row: dict[str, Any]) -> CheckResult:
-        fn = adapters.python_model(ctx.loaded)
-        start = time.perf_counter()
-        output = fn(row)
-        elapsed_ms = (time.perf_counter() - start) * 1000
+        from readiness.outputs import call
+
+        answer = call(ctx, row)  # in the model's own supervised process
+        elapsed_ms = answer.elapsed_s * 1000
         findings = []
-        if output is None:
-            findings.append(Finding(severity=Severity.HIGH, message="The model returned None",
-                                    expected="a prediction", observed="None",
-                                    location=ctx.at("model", "endpoint")))
-        else:
-            answer = classify(Answer(200, jsonable(output)), ctx.manifest.model.outputs, ctx.manifest.model.endpoint)
-            if not answer.ok:
-                findings.append(Finding(severity=Severity.HIGH, message=f"The model answered {answer.error}.",
-                                        expected="the declared output", observed=str(output)[:100],
-                                        location=ctx.at("model", "outputs"),
-                                        remediation="Return the declared outputs, or declare model.outputs right."))
-        return result_from_findings(findings, passed=f"In-process answer in {elapsed_ms:.3f} ms",
+        if not answer.ok:
+            findings.append(Finding(severity=Severity.HIGH, message=f"The model gave no good answer: {answer.why()}.",
+                                    expected="a prediction with the declared outputs", observed=answer.why(100),
+                                    location=ctx.at("model", "outputs") if answer.status == 200 else
+                                    ctx.at("model", "endpoint"),
+                                    remediation="Return the declared outputs, or declare model.outputs right."))
+        return result_from_findings(findings, passed=f"In-process answer in {elapsed_ms:.3f} ms (in its own process)",
                                     failed="The model gave no prediction",
-                                    metrics={"latency_ms": round(elapsed_ms, 4)})
+                                    metrics={"latency_ms": round(elapsed_ms, 4), "answer_kind": answer.kind.value})

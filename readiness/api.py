@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from readiness import __version__
+from readiness import __version__, textsafety
 from readiness.engine import ProgressFn, RunOptions, judged_at, plan, run_checks, validate_profile, validate_waivers
 from readiness.manifest import LoadedManifest, load_manifest
 from readiness.model import Assessment, ManifestInfo, ProfileInfo, ToolInfo
@@ -19,9 +19,8 @@ from readiness.profile import Profile, load_profile
 from readiness.registry import Registry, load_registry
 from readiness.scoring import requirements, score
 
-REDACTED = "[redacted]"
-MIN_SECRET_LEN = 4
-"""Shorter values from the environment (a port, a flag) are not treated as secrets."""
+REDACTED = textsafety.REDACTED
+MIN_SECRET_LEN = textsafety.MIN_SECRET_LEN
 
 
 def assess(
@@ -69,16 +68,13 @@ def assess(
 
 def redact(assessment: Assessment, secrets: frozenset[str]) -> Assessment:
     """Replace every value that came from the environment with a marker, everywhere."""
-    secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LEN)
+    secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LEN) | textsafety.secrets()
     if not secrets:
         return assessment
-    ordered = sorted(secrets, key=len, reverse=True)
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            for secret in ordered:
-                value = value.replace(secret, REDACTED)
-            return value
+            return textsafety.redact(value, secrets)
         if isinstance(value, dict):
             return {clean(k): clean(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -64,7 +64,7 @@ def assess(
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when not ready (advisory runs).")] = False,
     only: Annotated[list[str], typer.Option("--only", help="Run only these checks (comma list).")] = [],  # noqa: B006
     skip: Annotated[list[str], typer.Option("--skip", help="Skip these checks (comma list).")] = [],  # noqa: B006
-    timeout: Annotated[float | None, typer.Option(min=0.1, help="Per-check timeout in seconds.")] = None,
+    timeout: Annotated[float | None, typer.Option(min=0.1, max=86_400, help="Per-check timeout in seconds.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Re-raise a check's exception with its traceback.")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
                                               help="Judge attestation ages and waiver expiry as of this date.")] = None,
@@ -211,16 +211,54 @@ def profiles_show(name: Annotated[str, typer.Argument(help="Profile name, alias 
     print_profile(name)
 
 
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, which Click would swallow
+    """SIGINT or SIGTERM: unwinds every ``finally`` (servers and load runs are stopped) up to :func:`main`."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: the one place that turns exceptions into exit codes."""
+    """Console entry point: the one place that turns exceptions into exit codes. Everything the process
+    prints passes through the redactor (secrets from the environment never reach the terminal or a log)."""
+    import signal
+
+    from readiness.textsafety import RedactingStream
+
+    if not isinstance(sys.stdout, RedactingStream):
+        sys.stdout = RedactingStream(sys.stdout)
+    if not isinstance(sys.stderr, RedactingStream):
+        sys.stderr = RedactingStream(sys.stderr)
+    try:
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+    except ValueError:  # not the main thread (an embedding program): its own handlers stay
+        pass
+    try:
+        _run(argv)
+    finally:
+        from readiness import processes
+
+        processes.stop_all()  # every process readiness started, on every path
+
+
+def _run(argv: list[str] | None) -> None:
+    import signal
+
     try:
         app(args=argv, prog_name="readiness")
     except ReadinessError as exc:
         _error(str(exc))
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the message
         _error("interrupted")
-        sys.exit(130)
+        sys.exit(143 if getattr(exc, "signum", signal.SIGINT) == signal.SIGTERM else 130)
     except Exception:  # a bug in readiness: say so plainly, with the traceback to report
         import traceback
 
@@ -230,5 +268,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _error(message: str) -> None:
+    from readiness.textsafety import terminal_safe
+
     for line in message.splitlines() or [""]:
-        sys.stderr.write(f"readiness: error: {line}\n")
+        sys.stderr.write(f"readiness: error: {terminal_safe(line)}\n")

@@ -175,11 +175,29 @@ def _read_spark(loaded: LoadedManifest, source: DataSource, columns: list[str] |
     return sdf.toPandas()
 
 
+def read_only_url(source: DataSource) -> Any:
+    """The source's SQLAlchemy URL, opened read-only: SQLite through a ``mode=ro`` URI (a missing file
+    is an error, never a new empty database); PostgreSQL gets a read-only transaction on connect."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(source.url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return url
+    if url.database.startswith("file:"):
+        return url  # already a URI: the manifest's own flags
+    path = Path(url.database)
+    if not path.is_file():
+        raise DataError(f"{describe(source)}: no such SQLite file {url.database!r} (readiness never creates one)")
+    from urllib.parse import quote
+
+    return url.set(database=f"file:{quote(str(path.resolve()))}?mode=ro", query={**url.query, "uri": "true"})
+
+
 def _read_sql(source: DataSource, columns: list[str] | None) -> Any:
     import pandas as pd
     import sqlalchemy as sa
 
-    engine = sa.create_engine(source.url, pool_pre_ping=True)
+    engine = sa.create_engine(read_only_url(source), pool_pre_ping=True)
     try:
         with engine.connect() as con:
             con = con.execution_options(postgresql_readonly=True) if engine.dialect.name == "postgresql" else con

@@ -304,6 +304,8 @@ class HttpClient:
 
     def call(self, body: Any = None, raw: bytes | None = None, method: str | None = None) -> Answer:
         """Send ``body`` as JSON (or ``raw`` bytes as they are); never raises for HTTP or network failures."""
+        import http.client
+
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode("utf-8"))
         if self.unanswered >= self.give_up:
             return Answer(None, error=f"not sent: {self.give_up} calls in a row got no answer")
@@ -316,7 +318,7 @@ class HttpClient:
                 conn.request(method or self.method, self.path, body=data, headers=self.headers)
                 reply = conn.getresponse()
                 payload = _read_bounded(reply, deadline)
-            except (OSError, TimeoutError, ValueError) as exc:  # http.client errors are OSError or ValueError
+            except (OSError, TimeoutError, ValueError, http.client.HTTPException) as exc:  # IncompleteRead too
                 error = _describe_exception(exc)
                 conn.close()
                 self._local.conn = None

@@ -37,14 +37,12 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
     """Send one request body (or raw bytes) to a target and parse its answer; never raises for a bad answer."""
     endpoint = ctx.evidence.target(target)[0]
     if endpoint.kind in {"python", "file"}:
-        model = in_process(ctx, target)
-        try:
-            out = model(body)
-        except (ValueError, TypeError, KeyError) as exc:  # a clear rejection of a bad input
-            return Answer(400, error=f"{type(exc).__name__}: {exc}")
-        except Exception as exc:  # noqa: BLE001 - anything else is the model crashing on the input
-            return Answer(500, error=f"{type(exc).__name__}: {exc}")
-        return classify(Answer(200, jsonable(out)), outputs_of(ctx, target), endpoint)
+        if raw is not None:  # bytes that are not JSON never reach a Python model: a clear rejection
+            try:
+                body = json.loads(raw)
+            except ValueError as exc:
+                return Answer(400, error=f"not JSON: {exc}")
+        return classify(in_process(ctx, target).call(body), outputs_of(ctx, target), endpoint)
     handle = ctx.evidence.model(target)
     if raw is not None:
         from readiness.resources import http_call
@@ -62,9 +60,12 @@ def outputs_of(ctx: CheckContext, target: str = "model") -> Outputs:
 
 
 def in_process(ctx: CheckContext, target: str = "model") -> Any:
-    """The target's in-process model (a callable, or a scikit-learn file loaded once per run)."""
+    """The target's in-process model (a callable, or a scikit-learn file), loaded once per run in a
+    supervised child process (:class:`readiness.modelproc.ModelProcess`)."""
+    from readiness.modelproc import ModelProcess
+
     endpoint = ctx.evidence.target(target)[0]
-    return ctx.evidence.shared(("in_process", target), lambda: adapters.python_model(ctx.loaded, endpoint))
+    return ctx.evidence.shared(("in_process", target), lambda: ModelProcess.for_endpoint(ctx.loaded, endpoint))
 
 
 def at_path(value: Any, path: str) -> Any:

@@ -8,7 +8,6 @@ whole process group at the end, whatever happened. Checks get a :class:`ModelHan
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import tempfile
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from readiness import processes
 from readiness.evidence import Answer, ServeError, request
 from readiness.manifest import LoadedManifest
 
@@ -240,6 +240,9 @@ class Resources:
             for server in self._servers.values():
                 server.stop()
             self._servers.clear()
+            for ok, value in list(self._shared.values()):
+                if ok and getattr(value, "close_with_run", False):
+                    value.close()  # in-process model processes
 
 
 class _Server:
@@ -283,6 +286,15 @@ class _Server:
                                          start_new_session=True)
         except OSError as exc:
             raise ServeError(f"cannot start serve command {argv[0]!r}: {exc.strerror}") from None
+        processes.register(self.proc.pid)
+        try:
+            return self._wait_ready(argv, ready_url, port, start)
+        except BaseException:  # garbage from the ready URL, a timeout, Ctrl-C: never leave it running
+            self.stop()
+            raise
+
+    def _wait_ready(self, argv: list[str], ready_url: str, port: int | None, start: float) -> float:
+        assert self.proc is not None
         deadline = start + self.serve.ready_timeout_s
         while time.perf_counter() < deadline:
             code = self.proc.poll()
@@ -297,12 +309,10 @@ class _Server:
                                      f"{self.proc.returncode}: something else is answering on that port")
                 owners = listening_pids(port) if port is not None else None
                 if owners is not None and owners and not any(self.owns(pid) for pid in owners):
-                    self.stop()
                     raise ServeError(f"{ready_url} answered, but the socket on port {port} belongs to "
                                      f"{describe_pids(owners)}, not to the server readiness started")
                 return ready
             time.sleep(0.05)
-        self.stop()
         raise ServeError(f"{ready_url} was not ready within {self.serve.ready_timeout_s:g} s after "
                          f"starting {' '.join(argv)!r}; last output: {' | '.join(self.tail()[-5:])}")
 
@@ -328,19 +338,8 @@ class _Server:
         return [line for line in text.splitlines() if line.strip()][-20:]
 
     def stop(self) -> None:
+        """SIGTERM the server's whole process group, then SIGKILL what is left (children that ignore
+        SIGTERM or outlive the leader included)."""
         if self.proc is None:
             return
-        if self.proc.poll() is not None:  # the leader is gone; its children may not be
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
-        except ProcessLookupError:
-            pass
+        processes.stop_group(self.proc.pid, self.proc)

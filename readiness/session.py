@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readiness.errors import ExitCode, UsageError
+from readiness.textsafety import terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -70,7 +71,8 @@ def _regressed(store, assessment: Assessment) -> bool:
     _, baseline, by, at = base
     diff = compare(baseline, assessment)
     levels = assessment.profile.levels
-    sys.stderr.write(f"against the baseline approved by {by} on {at[:10]}:\n" + render_text(diff, levels))
+    text = f"against the baseline approved by {by} on {at[:10]}:\n" + render_text(diff, levels)
+    sys.stderr.write(terminal_safe(text))
     return bool(diff.regressions(levels))
 
 
@@ -139,7 +141,7 @@ def run_diff(first: Path, second: Path | None, history: Path | None, fmt: str) -
     diff = compare(old, new)
     levels = new.profile.levels
     text = {"terminal": render_text, "md": render_markdown}.get(fmt)
-    sys.stdout.write(diff.to_json(levels) if fmt == "json" else text(diff, levels) if text else "")
+    sys.stdout.write(diff.to_json(levels) if fmt == "json" else terminal_safe(text(diff, levels)) if text else "")
     if fmt not in {"terminal", "md", "json"}:
         raise UsageError(f"--format {fmt}: choose terminal, md or json")
     return ExitCode.NOT_READY if diff.regressions(levels) else ExitCode.READY
@@ -159,7 +161,9 @@ def _plain(value: str):
     """Text that rich prints as it is: names and titles are data, never markup."""
     from rich.text import Text
 
-    return Text(value)
+    from readiness.textsafety import terminal_safe
+
+    return Text(terminal_safe(value))
 
 
 def _date(text: str | None):
@@ -177,10 +181,11 @@ def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
     """Write every file format into ``output`` and print the terminal one."""
     from readiness.reports import FORMATS, renderer, write_atomic
 
+    # every format is rendered before any file is written: an interrupted run (Ctrl-C during the PDF)
+    # leaves the previous set whole, never new files beside old ones
+    rendered = [(fmt, FORMATS[fmt][1], renderer(fmt)(assessment) if FORMATS[fmt][1] else b"") for fmt in formats]
     written = []
-    for fmt in formats:
-        data = renderer(fmt)(assessment)
-        filename = FORMATS[fmt][1]
+    for _fmt, filename, data in rendered:
         if filename == "-":
             sys.stdout.write(data.decode("utf-8"))
             sys.stdout.flush()
@@ -215,7 +220,7 @@ def run_validate(manifest: Path, profile: list[str]) -> None:
     validate_waivers(registry, loaded)
     plan(registry, prof.for_manifest(loaded.manifest.model_dump(mode="json")), RunOptions())
     model = loaded.manifest.model
-    sys.stdout.write(f"{manifest}: valid ({model.name} {model.version}; profile {prof.name})\n")
+    sys.stdout.write(terminal_safe(f"{manifest}: valid ({model.name} {model.version}; profile {prof.name})") + "\n")
 
 
 def run_report(path: Path, formats: list[str], output: Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from readiness.errors import SourceError
+from readiness.textsafety import register_secret
 
 MAX_BYTES = 2 * 1024 * 1024
 """A manifest or profile larger than this is refused: no real one comes close."""
@@ -55,14 +56,19 @@ class YamlSource:
 
 def read_text(path: Path, error: type[SourceError]) -> str:
     """Read a UTF-8 file within the size limit, or raise ``error`` naming it."""
+    import stat
+
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise error("file not found", file=str(path)) from None
     except OSError as exc:
         raise error(f"cannot read file: {exc.strerror}", file=str(path)) from None
-    if path.is_dir():
+    size = info.st_size
+    if stat.S_ISDIR(info.st_mode):
         raise error("is a directory, expected a YAML file", file=str(path))
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero would never end
+        raise error("not a regular file (a pipe, a device or a socket); give a YAML file", file=str(path))
     if size > MAX_BYTES:
         raise error(f"file is {size} bytes; the limit is {MAX_BYTES}", file=str(path))
     try:
@@ -71,6 +77,33 @@ def read_text(path: Path, error: type[SourceError]) -> str:
         raise error(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
     except OSError as exc:
         raise error(f"cannot read file: {exc.strerror}", file=str(path)) from None
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where flow-style nesting (``[[[[`` or ``{{{{``) passes MAX_DEPTH, or None. PyYAML composes
+    the whole tree recursively before any depth check could run, so a deep document is refused first."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth, line, quote = 0, 1, ""
+    for ch in text:
+        if ch == "\n":
+            line += 1
+            if quote == "#":
+                quote = ""
+        elif quote:
+            if ch == quote or (quote == "#" and ch == "\n"):
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            quote = "#"
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return None
 
 
 def load_yaml(
@@ -94,8 +127,13 @@ def parse_yaml(
     env: dict[str, str] | None = None,
 ) -> YamlSource:
     """Parse ``text`` (read from ``path``) into a :class:`YamlSource`."""
+    deep = _too_deep(text)
+    if deep is not None:
+        raise error(f"nesting deeper than {MAX_DEPTH} levels; refused", file=str(path), line=deep)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # a nesting the pre-scan did not see (block style): refused, not a crash
+        raise error(f"nesting too deep to read (more than {MAX_DEPTH} levels); refused", file=str(path)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -189,6 +227,7 @@ class _Builder:
                     node, loc)
             if secret and default != secret:
                 self.source.secrets.add(secret)
+                register_secret(secret)  # every later message of this process redacts it
             return secret
 
         return _ENV.sub(replace, value)

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from readiness import processes
 from readiness.evidence import LoadError
 
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "p999": 0.999}
@@ -154,15 +155,18 @@ def run(plan: LoadPlan) -> LoadResult:
         with open(stderr, "wb") as err:
             proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env,
                                     start_new_session=True)
+            processes.register(proc.pid)
             try:
                 code = proc.wait(timeout=plan.duration_s + 60)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
                 raise LoadError(f"Locust did not finish within {plan.duration_s + 60:g} s; killed") from None
-            finally:
-                if proc.poll() is None:
+            finally:  # the master and its worker processes, on every path
+                try:
                     os.killpg(proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                proc.wait()
+                processes.unregister(proc.pid)
         tail = [line for line in stderr.read_text(errors="replace").splitlines() if line.strip()][-15:]
         return _collect(plan, samples_dir, code, tail)
 

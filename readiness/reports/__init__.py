@@ -87,14 +87,31 @@ def _umask() -> int:
     return mask
 
 
+MAX_ASSESSMENT_BYTES = 256 * 1024 * 1024
+
+
 def load_assessment(path: Path) -> Assessment:
     """Read an ``assessment.json`` back, for re-rendering without running the checks."""
+    import stat
+
     from pydantic import ValidationError
 
     try:
-        return Assessment.model_validate_json(path.read_bytes())
+        info = path.stat()
     except FileNotFoundError:
         raise ReportError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReportError(f"{path}: is a directory; give the assessment.json inside it") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ReportError(f"{path}: not a regular file (a pipe, a device or a socket)") from None
+    if info.st_size > MAX_ASSESSMENT_BYTES:
+        raise ReportError(f"{path}: {info.st_size} bytes; an assessment is at most {MAX_ASSESSMENT_BYTES}")
+    try:
+        return Assessment.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])

@@ -9,6 +9,8 @@ from readiness.reports import view
 
 LIMIT = 1024 * 1024 - 4096
 """GitHub's job-summary limit is 1 MiB per step; keep a margin."""
+MAX_CELL = 2000
+"""Characters of one text shown at most; the rest is in assessment.json."""
 ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "💥",
         Status.NOT_APPLICABLE: "➖", Status.SKIPPED: "⏭️"}
 
@@ -16,6 +18,8 @@ ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ER
 def cell(text: object) -> str:
     """Text safe inside a Markdown table cell: no pipes, no newlines, no HTML, no link syntax."""
     value = str(text if text is not None else "")
+    if len(value) > MAX_CELL:  # a 1.5 MB model name must not make a 1.5 MB report
+        value = value[:MAX_CELL] + f"… ({len(value)} characters)"
     value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", value)
     value = value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
     value = value.replace("<", "&lt;").replace(">", "&gt;")
@@ -80,4 +84,8 @@ def render(assessment: Assessment) -> bytes:
             lines.append(f"| | … | | | {len(rows) - i} more checks in assessment.json |")
             break
         lines.append(row)
-    return "\n".join(lines + tail).encode("utf-8")
+    out = "\n".join(lines + tail).encode("utf-8")
+    if len(out) > LIMIT:  # the head alone is too long (thousands of requirements or reasons): cut it
+        note = "\n\n… cut at 1 MiB: the whole assessment is in assessment.json\n".encode()
+        out = out[:LIMIT - len(note)].decode("utf-8", "ignore").encode("utf-8") + note
+    return out
