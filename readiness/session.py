@@ -85,12 +85,12 @@ def run_history(manifest: Path, history: Path | None, limit: int, as_json: bool)
 
     loaded = load_manifest(manifest)
     store = open_history(manifest, history)
-    rows = store.rows(loaded.manifest.model.id, limit)
+    rows = store.rows(_model_key(loaded), limit)
     if as_json:
         sys.stdout.write(to_json(rows) + "\n")
         return
     if not rows:
-        _console().print(_plain(f"no assessments of {loaded.manifest.model.id} in {store.path} yet"))
+        _console().print(_plain(f"no assessments of {_model_key(loaded)} in {store.path} yet"))
         return
     table = Table(title=f"{loaded.manifest.model.name}: score {sparkline([r.score for r in rows])}", show_edge=False)
     for col in ("#", "finished", "score", "level", "verdict", "profile", "manifest", "approved by"):
@@ -111,9 +111,9 @@ def run_approve(manifest: Path, history: Path | None, by: str, note: str | None)
         raise UsageError("--by must name the approver")
     loaded = load_manifest(manifest)
     store = open_history(manifest, history)
-    latest = store.latest(loaded.manifest.model.id)
+    latest = store.latest(_model_key(loaded))
     if latest is None:
-        raise UsageError(f"no assessment of {loaded.manifest.model.id} in {store.path}: run `readiness assess` first")
+        raise UsageError(f"no assessment of {_model_key(loaded)} in {store.path}: run `readiness assess` first")
     assessment_id, a = latest
     if a.manifest.digest != loaded.digest:
         raise UsageError("the manifest changed since the last assessment: assess it again before approving")
@@ -134,7 +134,7 @@ def run_diff(first: Path, second: Path | None, history: Path | None, fmt: str) -
 
         loaded = load_manifest(first)
         store = open_history(first, history)
-        base, latest = store.baseline(loaded.manifest.model.id), store.latest(loaded.manifest.model.id)
+        base, latest = store.baseline(_model_key(loaded)), store.latest(_model_key(loaded))
         if base is None or latest is None:
             raise UsageError(f"{first}: needs an approved baseline and a later assessment in {store.path}")
         old, new = base[1], latest[1]
@@ -200,6 +200,13 @@ def emit(assessment: Assessment, formats: list[str], output: Path) -> None:
         written.append(target)
     for target in written:
         _console(err=True).print(f"wrote {target}")
+
+
+def _model_key(loaded) -> str:
+    """The model id as the history stores it: redacted, as every assessment is."""
+    from readiness.textsafety import redact
+
+    return redact(loaded.manifest.model.id, loaded.secrets)
 
 
 def _ids(values: list[str]) -> tuple[str, ...]:
