@@ -65,8 +65,9 @@ def _child(conn: Any, base_dir: str, kind: str, spec: str | None, path: str | No
     """The child's loop (covered through the tests that run models, in another process)."""
     import warnings
 
-    from readiness.outputs import jsonable
+    from readiness import processes
 
+    processes.forget_inherited()  # the watchdog's pipe and the parent's groups are the parent's
     if hasattr(os, "setsid"):
         try:
             os.setsid()  # its own group, so that readiness's supervisor can kill it and whatever it starts
@@ -103,7 +104,17 @@ def _child(conn: Any, base_dir: str, kind: str, spec: str | None, path: str | No
             except Exception as exc:  # noqa: BLE001 - anything else is the model crashing on the input
                 conn.send(("crashed", f"{type(exc).__name__}: {exc}"[:500]))
                 continue
-            conn.send(("ok", jsonable(out)))
+            conn.send(("ok", _jsonable(out)))
+        elif msg[0] == "many":
+            results = []
+            for row in msg[1]:
+                try:
+                    results.append(("ok", _jsonable(fn(row))))
+                except (ValueError, TypeError, KeyError) as exc:
+                    results.append(("rejected", f"{type(exc).__name__}: {exc}"[:500]))
+                except Exception as exc:  # noqa: BLE001
+                    results.append(("crashed", f"{type(exc).__name__}: {exc}"[:500]))
+            conn.send(("many", results))
         elif msg[0] == "time":
             rows, calls, overhead_calls = msg[1], msg[2], msg[3]
             from readiness.harness import harness
@@ -112,6 +123,15 @@ def _child(conn: Any, base_dir: str, kind: str, spec: str | None, path: str | No
                 fn(row)  # warm-up
             overhead = harness(lambda row: None, rows, overhead_calls)
             conn.send(("timed", (harness(fn, rows, calls), overhead)))
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    try:
+        return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 class ModelProcess:
@@ -137,7 +157,10 @@ class ModelProcess:
 
         from readiness import processes
 
-        mp = multiprocessing.get_context("spawn")  # a fresh interpreter: no state of readiness's is shared
+        # fork where there is one (milliseconds, and modules the parent already imported are not imported
+        # again); a fresh interpreter elsewhere
+        methods = multiprocessing.get_all_start_methods()
+        mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         parent, child = mp.Pipe()
         self.proc = mp.Process(target=_child, args=(child, *self.args), daemon=True, name="readiness-model")
         self.proc.start()
@@ -193,11 +216,29 @@ class ModelProcess:
         except (EOFError, OSError, BrokenPipeError):
             return "died", self._reap()
 
+    def call_many(self, rows: list[Any], batch: int = 256) -> list[Answer]:
+        """One answer per row, sent in batches (one round trip each); a batch during which the model's
+        process exits or hangs is sent again row by row, so that each row gets its own evidence."""
+        out: list[Answer] = []
+        for i in range(0, len(rows), batch):
+            chunk = rows[i:i + batch]
+            start = time.perf_counter()
+            with self.lock:
+                kind, detail = self._ask(("many", chunk), self.timeout_s * len(chunk))
+            if kind != "many":
+                out += [self.call(row) for row in chunk]
+                continue
+            each = (time.perf_counter() - start) / max(len(chunk), 1)
+            out += [self._answer(k, d, each) for k, d in detail]
+        return out
+
     def call(self, row: Any) -> Answer:
         start = time.perf_counter()
         with self.lock:
             kind, detail = self._ask(("call", row), self.timeout_s)
-        elapsed = time.perf_counter() - start
+        return self._answer(kind, detail, time.perf_counter() - start)
+
+    def _answer(self, kind: str, detail: Any, elapsed: float) -> Answer:
         if kind == "ok":
             return Answer(200, detail, elapsed_s=elapsed)
         if kind == "rejected":

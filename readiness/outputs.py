@@ -321,8 +321,9 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
             with ThreadPoolExecutor(max_workers=SCORING_CONCURRENCY) as pool:
                 answers = list(pool.map(lambda b: classify(client.call(adapters.wrap(endpoint, b)), outputs,
                                                            endpoint), bodies))
-    else:
-        answers = [call(ctx, b, target=target) for b in bodies]
+    else:  # in process: in batches, one round trip to the model's process each
+        outputs = outputs_of(ctx, target)
+        answers = [classify(a, outputs, endpoint) for a in in_process(ctx, target).call_many(bodies)]
     failed = [(b, a.why()) for b, a in zip(bodies, answers, strict=True) if not a.ok]
     where = (f"over HTTP ({adapters.split(endpoint.url)[1]})" if endpoint.kind == "http"
              else f"in process ({endpoint.callable or endpoint.path})")

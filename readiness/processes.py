@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-__all__ = ["register", "stop_all", "stop_group", "unregister"]
+__all__ = ["forget_inherited", "register", "stop_all", "stop_group", "unregister"]
 
 _lock = threading.Lock()
 _groups: set[int] = set()
@@ -60,6 +60,19 @@ def _tell(line: str) -> None:
         pass  # the watchdog is a second line; the first (stop_all) still holds
 
 
+def forget_inherited() -> None:
+    """In a forked child: drop the parent's watchdog pipe and groups (they are the parent's to stop)."""
+    global _watchdog, _lock
+    _lock = threading.Lock()  # another thread of the parent may have held it at the fork
+    _groups.clear()
+    if _watchdog is not None and _watchdog.stdin is not None:
+        try:
+            _watchdog.stdin.close()  # our copy of the pipe: the watchdog must see readiness's end close
+        except OSError:
+            pass
+    _watchdog = None
+
+
 def register(pgid: int) -> None:
     """Track a process group readiness started (the leader's pid, with ``start_new_session=True``)."""
     with _lock:
@@ -85,8 +98,8 @@ def stop_group(pgid: int, leader: subprocess.Popen[bytes] | None = None, grace_s
             leader.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             pass
-    else:
-        time.sleep(0.2)
+    elif grace_s > 0:
+        time.sleep(min(grace_s, 0.2))
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

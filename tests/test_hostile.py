@@ -171,6 +171,7 @@ def test_a_ready_url_that_breaks_off_leaves_no_process_behind(tmp_path):
     assert "Traceback" not in run.err
 
 
+@pytest.mark.serial  # looks for this run's Locust among the machine's processes
 def test_sigkill_of_readiness_mid_load_leaves_no_process_of_the_run(tmp_path):
     path, pids = serve_manifest(tmp_path, "good", service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20,
                                                                    "peak_concurrency": 2},
@@ -209,6 +210,7 @@ def _descendants_named(word: str) -> list[int]:
     return out
 
 
+@pytest.mark.serial  # looks for this run's Locust among the machine's processes
 def test_ctrl_c_says_interrupted_exits_130_and_writes_nothing(tmp_path):
     path, pids = serve_manifest(tmp_path, "good", service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20,
                                                                    "peak_concurrency": 2},
@@ -293,3 +295,30 @@ def test_a_sqlite_source_is_opened_read_only(tmp_path):
         with pytest.raises(sa.exc.OperationalError, match="readonly"):
             con.execute(sa.text("INSERT INTO t VALUES (3)"))
     engine.dispose()
+
+
+def test_an_interrupted_report_set_leaves_the_previous_set_whole(tmp_path, monkeypatch):
+    from support import DATA
+
+    from readiness import reports, session
+    from readiness.reports import load_assessment
+
+    out = tmp_path / "o"
+    out.mkdir()
+    names = {"assessment.json", "report.html", "report.md", "report.pdf"}
+    for name in names:
+        (out / name).write_text("from the previous run")
+    real = reports.renderer
+
+    def renderer(fmt):
+        if fmt == "pdf":  # Ctrl-C while the slowest format renders
+            def interrupted(_a):
+                raise KeyboardInterrupt
+            return interrupted
+        return real(fmt)
+
+    monkeypatch.setattr(reports, "renderer", renderer)
+    with pytest.raises(KeyboardInterrupt):
+        session.emit(load_assessment(DATA / "assessment-poc.json"), ["json", "html", "md", "pdf"], out)
+    assert {p.name for p in out.iterdir()} == names
+    assert all((out / n).read_text() == "from the previous run" for n in names)  # no new file beside old ones

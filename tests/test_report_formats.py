@@ -84,11 +84,15 @@ def test_sarif_is_valid_against_the_official_schema(fixed, monkeypatch):
 
 def test_markdown_stays_under_the_job_summary_limit(fixed):
     many = tuple(fixed.outcomes[1].model_copy(update={"id": f"BIG-{i:03d}", "result": fixed.outcomes[1].result
-                 .model_copy(update={"summary": "x" * 20000})}) for i in range(100))
+                 .model_copy(update={"summary": "x" * 20000})}) for i in range(1000))
     big = fixed.model_copy(update={"outcomes": fixed.outcomes + many})
     out = markdown.render(big)
     assert len(out) < 1024 * 1024
     assert b"more checks in assessment.json" in out
+    assert b"x" * 2001 not in out and b"(20000 characters)" in out  # one text never takes the page
+    huge = fixed.model_copy(update={"manifest": fixed.manifest.model_copy(update={"model_name": "N" * 1_500_000}),
+                                    "reasons": tuple("R" * 5000 for _ in range(400))})
+    assert len(markdown.render(huge)) < 1024 * 1024
 
 
 def pdf_text(data: bytes) -> str:
