@@ -112,7 +112,7 @@ def test_control_sequences_from_a_manifest_never_reach_the_terminal(tmp_path):
                                   "import time\n    time.sleep(60)"])
 def test_an_in_process_model_that_exits_crashes_or_hangs_is_evidence_not_the_exit_code(tmp_path, body):
     (tmp_path / "evil.py").write_text(f"def predict(row):\n    {body}\n")
-    path = write_manifest(tmp_path, base(endpoint={"kind": "python", "callable": "evil:predict", "timeout_s": 2,
+    path = write_manifest(tmp_path, base(endpoint={"kind": "python", "callable": "evil:predict", "timeout_s": 0.5,
                                                    "request_example": {"x": 1}}))
     start = time.perf_counter()
     run = run_cli("assess", str(path), "--only", "SRV-001,DET-001,LAT-006", "--no-history", "-f", "json",
