@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from support import EXAMPLES, run_cli
 
-pytestmark = [pytest.mark.serial, pytest.mark.e2e, pytest.mark.serving]
+pytestmark = [pytest.mark.serving]
 
 
 def port_open(url: str) -> bool:
@@ -33,6 +33,8 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.serial  # the example end to end: its latency checks must not share the CPU
+@pytest.mark.e2e
 def test_credit_risk_example_is_ready_and_its_server_is_stopped(tmp_path):
     r = run_cli("assess", str(EXAMPLES / "credit-risk" / "readiness.yaml"), "-o", str(tmp_path),
                 "--as-of", "2026-11-22")
@@ -48,6 +50,8 @@ def test_credit_risk_example_is_ready_and_its_server_is_stopped(tmp_path):
     assert not port_open(metrics["url"]), "the example server is still running"
 
 
+@pytest.mark.serial  # the example end to end: its latency checks must not share the CPU
+@pytest.mark.e2e
 def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     r = run_cli("assess", str(EXAMPLES / "poc-notebook" / "readiness.yaml"), "-o", str(tmp_path))
     assert r.code == 1
