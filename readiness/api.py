@@ -9,7 +9,6 @@ import platform
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from readiness import __version__, textsafety
 from readiness.engine import ProgressFn, RunOptions, judged_at, plan, run_checks, validate_profile, validate_waivers
@@ -72,13 +71,4 @@ def redact(assessment: Assessment, secrets: frozenset[str]) -> Assessment:
     if not secrets:
         return assessment
 
-    def clean(value: Any) -> Any:
-        if isinstance(value, str):
-            return textsafety.redact(value, secrets)
-        if isinstance(value, dict):
-            return {clean(k): clean(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return value
-
-    return Assessment.model_validate(clean(assessment.model_dump(mode="json")))
+    return Assessment.model_validate(textsafety.redact_deep(assessment.model_dump(mode="json"), secrets))

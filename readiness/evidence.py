@@ -182,7 +182,7 @@ def _number(value: Any) -> float | None:
 def missing_output(body: Any, outputs: Outputs | None, endpoint: Endpoint | None, raw: bytes = b"") -> str | None:
     """Why a 2xx body is not a good answer (it lacks what the manifest declares), or None."""
     from readiness.adapters import required_key
-    from readiness.outputs import at_path
+    from readiness.paths import at_path
 
     if endpoint is not None and endpoint.stream:
         return None if raw or body is not None else "with an empty stream"

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from readiness import adapters
 from readiness.evidence import Answer, HttpClient, classify
+from readiness.evidence import _number as _number  # one reader of numbers in answers
+from readiness.paths import at_path as at_path
 
 if TYPE_CHECKING:
     from readiness.check import CheckContext
@@ -66,25 +68,6 @@ def in_process(ctx: CheckContext, target: str = "model") -> Any:
 
     endpoint = ctx.evidence.target(target)[0]
     return ctx.evidence.shared(("in_process", target), lambda: ModelProcess.for_endpoint(ctx.loaded, endpoint))
-
-
-def at_path(value: Any, path: str) -> Any:
-    """``reason_codes`` or ``explanations[*].feature`` or ``outputs.0.data``."""
-    for part in path.split("."):
-        star = part.endswith("[*]")
-        key = part[:-3] if star else part
-        if isinstance(value, dict):
-            value = value.get(key)
-        elif isinstance(value, list) and key.isdigit():
-            value = value[int(key)] if int(key) < len(value) else None
-        else:
-            return None
-        if star:
-            if not isinstance(value, list):
-                return None
-            rest = path.split(part + ".", 1)[1] if part + "." in path else None
-            return [at_path(v, rest) if rest else v for v in value]
-    return value
 
 
 def reasons_of(body: Any, path: str) -> list[Any]:
@@ -151,22 +134,6 @@ def adverse(outputs: Outputs, reading: Reading) -> bool:
         words = POSITIVE_WORDS if reading.positive else NEGATIVE_WORDS
         return any(str(a).strip().casefold() in words for a in outputs.adverse)
     return False
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
-    if isinstance(value, list) and len(value) == 1:
-        return _number(value[0])
-    return None
 
 
 # -- imported predictions -------------------------------------------------------------------------

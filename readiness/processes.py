@@ -89,26 +89,18 @@ def unregister(pgid: int) -> None:
 def stop_group(pgid: int, leader: subprocess.Popen[bytes] | None = None, grace_s: float = 5.0) -> None:
     """SIGTERM the group, wait for the leader up to ``grace_s``, then SIGKILL whatever is left of the
     group (children that ignore SIGTERM, or outlive their leader)."""
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if leader is not None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            leader.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
+            os.killpg(pgid, sig)
+        except (ProcessLookupError, PermissionError):
             pass
-    elif grace_s > 0:
-        time.sleep(min(grace_s, 0.2))
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if leader is not None:
-        try:
-            leader.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            pass
+        if leader is not None:
+            try:
+                leader.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                pass
+        elif sig == signal.SIGTERM and grace_s > 0:
+            time.sleep(min(grace_s, 0.2))
     unregister(pgid)
 
 

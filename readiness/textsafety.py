@@ -14,7 +14,8 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["REDACTED", "RedactingStream", "redact", "redact_deep", "register_secret", "secrets", "terminal_safe"]
+__all__ = ["REDACTED", "RedactingStream", "map_strings", "redact", "redact_deep", "register_secret", "secrets",
+           "terminal_safe"]
 
 REDACTED = "[redacted]"
 MIN_SECRET_LEN = 4
@@ -47,14 +48,19 @@ def redact(text: str, extra: frozenset[str] | set[str] = frozenset()) -> str:
     return text
 
 
-def redact_deep(value: Any, extra: frozenset[str] | set[str] = frozenset()) -> Any:
+def map_strings(value: Any, fn: Any) -> Any:
+    """``value`` (JSON-like data) with ``fn`` applied to every string in it, dictionary keys included."""
     if isinstance(value, str):
-        return redact(value, extra)
+        return fn(value)
     if isinstance(value, dict):
-        return {k: redact_deep(v, extra) for k, v in value.items()}
+        return {map_strings(k, fn): map_strings(v, fn) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(redact_deep(v, extra) for v in value)
+        return type(value)(map_strings(v, fn) for v in value)
     return value
+
+
+def redact_deep(value: Any, extra: frozenset[str] | set[str] = frozenset()) -> Any:
+    return map_strings(value, lambda text: redact(text, extra))
 
 
 def _escape(match: re.Match[str]) -> str:

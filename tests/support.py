@@ -96,3 +96,16 @@ def ready_manifest(write):
               required_sections: [owners]
     """)
     return write("readiness.yaml", READY_MANIFEST)
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return False

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import time
 from urllib.parse import urlparse
 
 import pytest
 from support import EXAMPLES, run_cli
+from support import alive as pid_alive
 
 pytestmark = [pytest.mark.serving]
 
@@ -19,18 +19,6 @@ def port_open(url: str) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex((parts.hostname, parts.port)) == 0
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is dead for our purpose
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.serial  # the example end to end: its latency checks must not share the CPU

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import HISTORY, run_cli
+from support import HISTORY, alive, run_cli
 
 from readiness.testing import FakeModel
 
@@ -29,17 +29,6 @@ def write_manifest(tmp_path: Path, doc: dict, name: str = "readiness.yaml") -> P
 
 def base(**model) -> dict:
     return {"apiVersion": "readiness/v1", "model": {"id": "h", "name": "Hostile", "version": "1.0.0", **model}}
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is gone for our purposes
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return False
 
 
 # 1. credentials never follow a redirect ----------------------------------------------------------

@@ -17,6 +17,8 @@ from locust import FastHttpUser, constant, constant_throughput, events, task  # 
 
 import gevent
 
+from readiness.paths import at_path  # dependency-free: the same reading of answers as readiness
+
 CFG = json.load(open(os.environ["READINESS_LOAD_CONFIG"], encoding="utf-8"))
 ENCODED = [json.dumps(b).encode("utf-8") for b in CFG["bodies"]]  # serialised once, not per request
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json", **CFG["headers"]}
@@ -56,21 +58,6 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
             if at_path(data, path) is None:
                 return "malformed"
     return "ok"
-
-
-def at_path(value, path: str):
-    """``score`` or ``outputs.0.data`` (the same paths readiness.outputs reads; [*] takes the first)."""
-    for part in path.split("."):
-        key = part[:-3] if part.endswith("[*]") else part
-        if isinstance(value, dict):
-            value = value.get(key)
-        elif isinstance(value, list) and key.isdigit():
-            value = value[int(key)] if int(key) < len(value) else None
-        else:
-            return None
-        if part.endswith("[*]"):
-            value = value[0] if isinstance(value, list) and value else None
-    return value
 
 
 class ReadinessUser(FastHttpUser):

@@ -105,18 +105,9 @@ def _evidence(o: Outcome) -> str:
 def terminal_safe_assessment(a: Assessment) -> Assessment:
     """Every text of the assessment safe for a terminal: control characters, escape sequences and bidi
     overrides from a manifest, a profile, data or a model answer shown as visible escapes."""
-    from readiness.textsafety import terminal_safe
+    from readiness.textsafety import map_strings, terminal_safe
 
-    def clean(value: Any) -> Any:
-        if isinstance(value, str):
-            return terminal_safe(value)
-        if isinstance(value, dict):
-            return {clean(k): clean(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return value
-
-    return Assessment.model_validate(clean(a.model_dump(mode="json")))
+    return Assessment.model_validate(map_strings(a.model_dump(mode="json"), terminal_safe))
 
 
 def print_to(console: Console, assessment: Assessment) -> None:
