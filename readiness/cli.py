@@ -242,9 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _run(argv)
     finally:
-        from readiness import processes
-
-        processes.stop_all()  # every process readiness started, on every path
+        processes = sys.modules.get("readiness.processes")  # imported by whatever started a process
+        if processes is not None:
+            processes.stop_all()  # every process readiness started, on every path
 
 
 def _run(argv: list[str] | None) -> None:
