@@ -250,8 +250,23 @@ def main(argv: list[str] | None = None) -> None:
 def _run(argv: list[str] | None) -> None:
     import signal
 
+    # Click's own errors (vendored by recent Typer versions), found through a class Typer exports
+    click_errors = {c.__name__: c for c in typer.BadParameter.__mro__}
+    usage_error = click_errors.get("UsageError", typer.BadParameter)
+    click_exception = click_errors.get("ClickException", usage_error)
     try:
-        app(args=argv, prog_name="readiness")
+        code = app(args=argv, prog_name="readiness", standalone_mode=False)
+    except usage_error as exc:
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # bare `readiness`: the help
+            sys.stdout.write(ctx.get_help() + "\n")
+            sys.exit(0)
+        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        _error(exc.format_message() + where)  # a bad option or argument, in our format
+        sys.exit(ExitCode.USAGE_ERROR)
+    except click_exception as exc:
+        _error(exc.format_message())
+        sys.exit(ExitCode.USAGE_ERROR)
     except ReadinessError as exc:
         _error(str(exc))
         sys.exit(exc.exit_code)
@@ -265,6 +280,7 @@ def _run(argv: list[str] | None) -> None:
         traceback.print_exc()
         _error("internal error: this is a bug in readiness; please report it with the traceback above")
         sys.exit(ExitCode.INTERNAL_ERROR)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _error(message: str) -> None:

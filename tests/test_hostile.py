@@ -238,12 +238,15 @@ def test_hostile_files_and_options_are_refused_with_exit_2(tmp_path):
              (("validate", str(fifo)), "not a regular file"), (("report", str(tmp_path)), "is a directory"),
              (("assess", str(ok), "--timeout", "inf"), "--timeout"), (("assess", str(ok), "--timeout", "nan"), ""),
              (("validate", str(tmp_path / "missing.yaml")), "file not found")]
+    cases += [(("validate", str(ok), str(ok), "--nope"), "No such option: --nope (see `readiness validate --help`)"),
+              (("nosuch",), "No such command")]
     for args, said in cases:
         start = time.perf_counter()
         run = run_cli(*args, timeout=30)
         assert time.perf_counter() - start < 20, args
         assert run.code == 2, (args, run.code, run.err[-500:])
         assert "Traceback" not in run.err and said in run.err, (args, run.err[-500:])
+        assert run.err.startswith("readiness: error: ") and "Usage:" not in run.err, run.err  # one format
 
 
 # 8. size and write promises ----------------------------------------------------------------------

@@ -395,3 +395,17 @@ def test_personal_values_never_reach_any_output(tmp_path):
             for phone in PHONES:
                 for text in texts:
                     assert phone not in text and phone[1:] not in text, (only, phone)
+
+
+@pytest.mark.parametrize("profile,status,blocking", [("default", "not_applicable", False), ("finma", "fail", True)])
+def test_predictions_only_has_a_defined_verdict(profile, status, blocking):
+    from support import EXAMPLES
+
+    live = ("SRV-001", "LAT-001", "DET-001", "ROB-001")
+    a = assess(EXAMPLES / "vendor-scorecard" / "readiness.yaml", profile, options=RunOptions(now=NOW, only=live))
+    for check in live:
+        o = a.outcome(check)
+        assert o.status.value == status, (check, o.result.summary)
+        assert (check in a.blocking_gaps) is blocking
+        assert "live model" in o.result.summary and "measured" not in o.result.summary.replace("not measured", "")
+    assert (a.verdict.value == "not_ready") or not blocking
