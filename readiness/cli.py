@@ -85,11 +85,15 @@ def assess(
 
 
 @app.command()
-def validate(manifest: ManifestArg, profile: ProfileOpt = ["default"]) -> None:  # noqa: B006
-    """Check MANIFEST and the profile without running anything."""
-    from readiness.session import run_validate
+def validate(
+    manifests: Annotated[list[Path], typer.Argument(help="One or more manifests (readiness.yaml).",
+                                                    show_default=False, metavar="MANIFEST...")],
+    profile: ProfileOpt = ["default"],  # noqa: B006
+) -> None:
+    """Check each MANIFEST and the profile without running anything (one line per file; exit 2 if any fails)."""
+    from readiness.session import run_validate_all
 
-    run_validate(manifest, profile)
+    raise typer.Exit(run_validate_all(manifests, profile))
 
 
 @app.command()

@@ -214,6 +214,25 @@ def _ids(values: list[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+def run_validate_all(manifests: list[Path], profile: list[str]) -> int:
+    """Validate every manifest (a pre-commit hook passes several): each error is reported with its file,
+    the others are still checked; the exit code is 2 when any failed."""
+    if len(manifests) == 1:
+        run_validate(manifests[0], profile)
+        return 0
+    from readiness.errors import ReadinessError
+
+    failed = 0
+    for manifest in manifests:
+        try:
+            run_validate(manifest, profile)
+        except ReadinessError as exc:
+            failed += 1
+            for line in str(exc).splitlines():
+                sys.stderr.write(terminal_safe(f"readiness: error: {line}") + "\n")
+    return ExitCode.USAGE_ERROR if failed else 0
+
+
 def run_validate(manifest: Path, profile: list[str]) -> None:
     from readiness.engine import RunOptions, plan, validate_profile, validate_waivers
     from readiness.manifest import load_manifest

@@ -124,3 +124,25 @@ def test_report_rerenders_an_assessment(ready_manifest, tmp_path):
     assert "READY" in r.out
     r = run_cli("report", str(ready_manifest))
     assert r.code == 2 and "not a readiness assessment" in r.err
+
+
+def test_validate_takes_several_manifests_as_the_pre_commit_hook_passes_them(tmp_path):
+    import re
+
+    import yaml
+
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    good = tmp_path / "a" / "readiness.yaml"
+    bad = tmp_path / "b" / "readiness.yml"
+    for path, version in ((good, "version: '1'"), (bad, "")):
+        path.parent.mkdir()
+        path.write_text(f"model: {{id: a, name: A, {version}}}\n")
+    files = [str(p) for p in (good, bad) if re.search(hook["files"], str(p))]
+    assert len(files) == 2 and hook["pass_filenames"] is True
+    entry = hook["entry"].split()
+    assert entry[0] == "readiness"
+    r = run_cli(*entry[1:], files[0], files[0])  # as pre-commit runs it: the entry, then the file names
+    assert r.code == 0 and r.out.count(": valid (") == 2, r.err
+    r = run_cli(*entry[1:], *files)
+    assert r.code == 2 and f"{good}: valid" in r.out
+    assert f"{bad}:1: model.version: required field is missing" in r.err
