@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -237,18 +239,38 @@ def test_postgresql_table_against_a_real_server(postgres_url, tmp_path):
     assert got["DQ-008"].result.findings[0].evidence["examples"] == ["AQEU"]
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "csv"])
-def test_a_local_spark_session_reads_prunes_and_samples(tmp_path, fmt):
+SPARK_RUN = """
+import json, sys
+from datetime import datetime, timezone
+from readiness.api import assess
+from readiness.engine import RunOptions
+out = {}
+for path in sys.argv[1:]:
+    a = assess(path, options=RunOptions(now=datetime(2026, 11, 22, tzinfo=timezone.utc),
+                                        only=("DQ-001", "DQ-003", "DQ-004")))
+    out[path] = {o.id: o.result.model_dump(mode="json") for o in a.outcomes}
+print(json.dumps(out))
+"""
+
+
+def test_a_local_spark_session_reads_prunes_and_samples(tmp_path):
     df = pd.DataFrame({"id": [1, 2, 2, 4, 5, 6], "amount": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0], "unused": list("abcdef")})
-    path = write_case(tmp_path, df, {"keys": ["id"], "columns": {"id": {"type": "int"}, "amount": {"type": "float",
-                                                                                                   "min": 0}}}, fmt)
-    text = path.read_text().replace(f"path: prod.{fmt}", f"path: prod.{fmt}\n    engine: spark\n    sample: 5")
-    path.write_text(text)
-    # in a subprocess, so that Spark's JVM ends with it and does not share the test process's CPU
-    r = run_cli("assess", str(path), "--only", "DQ-001", "--only", "DQ-003", "--only", "DQ-004", "--no-history",
-                "-f", "json", "-o", str(tmp_path / "o"), timeout=300)
-    got = {o["id"]: o["result"] for o in json.loads((tmp_path / "o" / "assessment.json").read_text())["outcomes"]}
-    assert got["DQ-001"]["status"] == "pass", (got["DQ-001"], r.err[-2000:])
-    assert got["DQ-001"]["metrics"]["rows"] == 5 and got["DQ-001"]["metrics"]["sampled"] is True
-    assert got["DQ-003"]["findings"][0]["evidence"]["examples"] == ["-2.0"]
-    assert got["DQ-004"]["findings"][0]["evidence"]["examples"] == ["2"]
+    paths = []
+    for fmt in ("parquet", "csv"):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        path = write_case(folder, df, {"keys": ["id"], "columns": {"id": {"type": "int"},
+                                                                    "amount": {"type": "float", "min": 0}}}, fmt)
+        text = path.read_text().replace(f"path: prod.{fmt}", f"path: prod.{fmt}\n    engine: spark\n    sample: 5")
+        path.write_text(text)
+        paths.append(str(path))
+    # both formats in one subprocess (one JVM start), which ends Spark's JVM with it
+    proc = subprocess.run([sys.executable, "-c", SPARK_RUN, *paths], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    for path in paths:
+        got = results[path]
+        assert got["DQ-001"]["status"] == "pass", (path, got["DQ-001"])
+        assert got["DQ-001"]["metrics"]["rows"] == 5 and got["DQ-001"]["metrics"]["sampled"] is True
+        assert got["DQ-003"]["findings"][0]["evidence"]["examples"] == ["-2.0"]
+        assert got["DQ-004"]["findings"][0]["evidence"]["examples"] == ["2"]
