@@ -92,7 +92,8 @@ def run_history(manifest: Path, history: Path | None, limit: int, as_json: bool)
     if not rows:
         _console().print(_plain(f"no assessments of {_model_key(loaded)} in {store.path} yet"))
         return
-    table = Table(title=f"{loaded.manifest.model.name}: score {sparkline([r.score for r in rows])}", show_edge=False)
+    table = Table(title=_plain(f"{loaded.manifest.model.name}: score {sparkline([r.score for r in rows])}"),
+                  show_edge=False)
     for col in ("#", "finished", "score", "level", "verdict", "profile", "manifest", "approved by"):
         table.add_column(col)
     for r in rows:

@@ -85,8 +85,11 @@ def test_control_sequences_from_a_manifest_never_reach_the_terminal(tmp_path):
         run = run_cli(*args)
         for stream in (run.out, run.err):
             assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream and "\x9b" not in stream
-    run = run_cli("assess", str(path), "--only", "MAN-001", "--no-history", "-o", str(tmp_path / "o"))
+    history = tmp_path / "h.sqlite"
+    run = run_cli("assess", str(path), "--only", "MAN-001", "--history", str(history), "-o", str(tmp_path / "o"))
     assert "Evil\\x1b]0;PWNED\\x07" in run.out  # shown, as text
+    run = run_cli("history", str(path), "--history", str(history))
+    assert run.code == 0 and "\x1b" not in run.out and "\u202e" not in run.out and "Evil" in run.out
     # a manifest error that quotes a hostile value is neutralised as well
     owners = {"production_owner": {"name": "x", "mail\x1b[2J": 1}}
     bad = write_manifest(tmp_path, {**base(), "owners": owners}, "b.yaml")
