@@ -68,6 +68,10 @@ def _child(conn: Any, base_dir: str, kind: str, spec: str | None, path: str | No
     from readiness import processes
 
     processes.forget_inherited()  # the watchdog's pipe and the parent's groups are the parent's
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not readiness's handlers (fork copies them)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is readiness's to handle; it stops this process
     if hasattr(os, "setsid"):
         try:
             os.setsid()  # its own group, so that readiness's supervisor can kill it and whatever it starts
