@@ -4,8 +4,8 @@ Columns marked personal (``data.columns.X.personal`` or ``data.personal_data_col
 wherever a check shows an input: :func:`masked` takes a row or a request body (plain JSON, the v2
 ``inputs`` tensors, MLflow's ``dataframe_split``) and masks those fields. As a second line, the engine
 passes every check result through a :class:`Scrubber` that replaces any raw value of a personal column
-found in the data files the run reads, in every finding text and every evidence value; so a check that
-forgets to mask still cannot print one.
+found in the data files the run reads (identifiers: values of at most a few rows), in every finding text
+and every evidence value; so a check that forgets to mask still cannot print one.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ __all__ = ["Scrubber", "mask", "masked", "masked_json", "personal_columns"]
 
 MIN_LEN = 4
 """Raw values shorter than this are not scrubbed from free text (they would match everywhere)."""
+MAX_SHARED = 5
+"""A value found in more rows than this is a category, not an identifier, and is not scrubbed from text."""
 
 
 def personal_columns(manifest: Manifest) -> set[str]:
@@ -122,7 +124,7 @@ def scrubber(loaded: LoadedManifest, reader: Callable[[Any], list[dict[str, Any]
 
         def reader(path: Any) -> list[dict[str, Any]]:
             return read_records(path, frozenset(columns))  # as written: 0791234567 keeps its 0
-    values: set[str] = set()
+    counts: dict[str, int] = {}
     for source in (data.production, data.reference, data.evaluation):
         if source is None or not source.path:
             continue
@@ -137,5 +139,8 @@ def scrubber(loaded: LoadedManifest, reader: Callable[[Any], list[dict[str, Any]
             for column in columns:
                 value = record.get(column)
                 if value is not None and value != "":
-                    values.add(str(value))
-    return Scrubber(values)
+                    key = str(value)
+                    counts[key] = counts.get(key, 0) + 1
+    # a value shared by many rows is a category ("female", "north"), not an identifier: the fairness
+    # tables may name it; example inputs still mask it by its column
+    return Scrubber(v for v, n in counts.items() if n <= MAX_SHARED)

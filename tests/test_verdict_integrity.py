@@ -409,3 +409,20 @@ def test_predictions_only_has_a_defined_verdict(profile, status, blocking):
         assert (check in a.blocking_gaps) is blocking
         assert "live model" in o.result.summary and "measured" not in o.result.summary.replace("not measured", "")
     assert (a.verdict.value == "not_ready") or not blocking
+
+
+def test_the_scrubber_removes_identifiers_but_leaves_categories(tmp_path):
+    from readiness import privacy
+    from readiness.manifest import load_manifest
+
+    rows = [[f"+4179{5550000 + i}", "female" if i % 2 else "male", 30 + i % 40] for i in range(300)]
+    write_csv(tmp_path / "data" / "prod.csv", ["phone", "sex", "age"], rows)
+    path = manifest(tmp_path, data={"production": {"path": "data/prod.csv"}, "personal_data_columns": ["sex"],
+                                    "columns": {"phone": {"type": "str", "personal": True}}})
+    scrub = privacy.scrubber(load_manifest(path))
+    text = scrub.text("group female at 45%; example +41795550007 called, +41795550299 too")
+    assert "female" in text  # 150 rows share it: a category the fairness table may name
+    assert "+41795550007" not in text and "+41795550299" not in text and "+**********7" in text
+    row = {"phone": "+41795550007", "sex": "female", "age": 40}
+    assert privacy.masked(row, privacy.personal_columns(load_manifest(path))) == {
+        "phone": "+**********7", "sex": "f****e", "age": 40}  # in example inputs, both are masked
