@@ -424,5 +424,5 @@ def test_the_scrubber_removes_identifiers_but_leaves_categories(tmp_path):
     assert "female" in text  # 150 rows share it: a category the fairness table may name
     assert "+41795550007" not in text and "+41795550299" not in text and "+**********7" in text
     row = {"phone": "+41795550007", "sex": "female", "age": 40}
-    assert privacy.masked(row, privacy.personal_columns(load_manifest(path))) == {
+    assert privacy.masked(row, privacy.personal_columns(load_manifest(path).manifest)) == {
         "phone": "+**********7", "sex": "f****e", "age": 40}  # in example inputs, both are masked
