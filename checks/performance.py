@@ -111,6 +111,10 @@ class _LoadCheck(Check):
     timeout_s = 900.0
 
 
+OVER_BUDGET = ("Profile the slow path at the percentile that breaks (the finding names it), add capacity or "
+               "workers, or renegotiate the budget with its owner.")
+
+
 class LatencyAtPeak(_LoadCheck):
     id = "LAT-001"
     title = "Latency percentiles at the declared peak are within budget"
@@ -130,7 +134,8 @@ class LatencyAtPeak(_LoadCheck):
         budget = _budget(ctx)
         if not budget:
             return result_from_findings([missing(ctx, ("service_levels",), "No latency budget is declared.",
-                                                 self.remediation, expected="service_levels.latency_ms")],
+                                                 "Declare service_levels.latency_ms (p50, p99, p999) and "
+                                                 "peak_rps.", expected="service_levels.latency_ms")],
                                         passed="", failed="No latency budget to test against")
         result = measured_load(ctx)
         summary = result.summary()
@@ -142,7 +147,7 @@ class LatencyAtPeak(_LoadCheck):
                     severity=Severity.HIGH, message=f"{name} is {got} ms at peak; the budget is {limit:g} ms.",
                     expected=f"<= {limit:g} ms", observed=f"{got} ms", location=ctx.at("service_levels", "latency_ms",
                                                                                       name),
-                    remediation=self.remediation, evidence={"requests": summary["requests"]}))
+                    remediation=OVER_BUDGET, evidence={"requests": summary["requests"]}))
         target = result.plan.rps
         if target and summary["achieved_rps"] < ctx.params["min_throughput_ratio"] * target:
             findings.append(Finding(

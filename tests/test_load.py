@@ -113,6 +113,8 @@ def test_a_budget_the_server_cannot_meet_fails_with_the_percentile(write, tmp_pa
     lat = outcomes(path, ("LAT-001",))["LAT-001"].result
     assert lat.status.value == "fail"
     assert any("p50 is" in f.message and "budget is 2 ms" in f.message for f in lat.findings)
+    # a team that declared its budget is told how to meet it, not to declare it
+    assert all(f.remediation.startswith("Profile the slow path") for f in lat.findings if "p50 is" in f.message)
 
 
 def test_injected_errors_are_counted_by_kind(write, tmp_path):
