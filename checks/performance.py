@@ -26,7 +26,6 @@ from readiness.check import (
     result_from_findings,
 )
 from readiness.evidence import LoadError, Precondition, require_good
-from readiness.harness import harness  # noqa: F401 - re-exported for benchmarks
 from readiness.loadtest.runner import LoadResult
 from readiness.outputs import predictions_only
 

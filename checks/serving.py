@@ -90,9 +90,10 @@ class ModelAnswers(Check):
                                     failed="The model did not answer correctly", metrics=metrics)
 
     def _in_process(self, ctx: CheckContext, row: dict[str, Any]) -> CheckResult:
-        from readiness.outputs import call
+        from readiness.outputs import call, in_process
 
         answer = call(ctx, row)  # in the model's own supervised process
+        warned = in_process(ctx).warning_counts()  # counted in the child, summarised here, never streamed
         elapsed_ms = answer.elapsed_s * 1000
         findings = []
         if not answer.ok:
@@ -103,4 +104,5 @@ class ModelAnswers(Check):
                                     remediation="Return the declared outputs, or declare model.outputs right."))
         return result_from_findings(findings, passed=f"In-process answer in {elapsed_ms:.3f} ms (in its own process)",
                                     failed="The model gave no prediction",
-                                    metrics={"latency_ms": round(elapsed_ms, 4), "answer_kind": answer.kind.value})
+                                    metrics={"latency_ms": round(elapsed_ms, 4), "answer_kind": answer.kind.value,
+                                             "model_warnings": dict(sorted(warned.items())[:10])})

@@ -154,37 +154,15 @@ def split(url: str) -> tuple[str, str]:
 
 def import_callable(loaded: LoadedManifest, spec: str) -> Callable[..., Any]:
     """``module:function`` imported with the manifest's folder on the path."""
-    base = str(loaded.base_dir)
-    if base not in sys.path:  # the callable's module lives beside the manifest
-        sys.path.insert(0, base)
+    return import_from(str(loaded.base_dir), spec)
+
+
+def import_from(base_dir: str, spec: str) -> Callable[..., Any]:
+    """``module:function`` imported with ``base_dir`` (the manifest's folder) on the path."""
+    if base_dir not in sys.path:  # the callable's module lives beside the manifest
+        sys.path.insert(0, base_dir)
     module_name, _, attr = spec.partition(":")
     fn: Any = importlib.import_module(module_name)
     for part in attr.split("."):
         fn = getattr(fn, part)
     return fn
-
-
-def python_model(loaded: LoadedManifest, endpoint: Endpoint | None = None) -> Callable[[dict[str, Any]], Any]:
-    """The in-process model: a callable taking one row, for kinds python and file. A scikit-learn file
-    answers ``{"prediction": label, "score": probability of the last class}`` (score when it has
-    ``predict_proba``)."""
-    endpoint = endpoint or loaded.manifest.model.endpoint
-    if endpoint is not None and endpoint.kind == "python":
-        return import_callable(loaded, endpoint.callable or "")
-    if endpoint is not None and endpoint.kind == "file":
-        import joblib  # scikit-learn's own persistence; loading runs code from the named file only
-
-        model = joblib.load(loaded.resolve(endpoint.path))
-        names = list(getattr(model, "feature_names_in_", []))
-
-        proba = getattr(model, "predict_proba", None)
-
-        def predict(row: dict[str, Any]) -> Any:
-            values = [[row[n] for n in names]] if names else [list(row.values())]
-            answer = {"prediction": model.predict(values)[0].item()}
-            if proba is not None:
-                answer["score"] = float(proba(values)[0][-1])
-            return answer
-
-        return predict
-    raise ValueError("the endpoint is not in-process (kind python or file)")

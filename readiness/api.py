@@ -19,7 +19,6 @@ from readiness.registry import Registry, load_registry
 from readiness.scoring import requirements, score
 
 REDACTED = textsafety.REDACTED
-MIN_SECRET_LEN = textsafety.MIN_SECRET_LEN
 
 
 def assess(
@@ -67,8 +66,7 @@ def assess(
 
 def redact(assessment: Assessment, secrets: frozenset[str]) -> Assessment:
     """Replace every value that came from the environment with a marker, everywhere."""
-    secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LEN) | textsafety.secrets()
-    if not secrets:
+    if not secrets and not textsafety.secrets():
         return assessment
 
     return Assessment.model_validate(textsafety.redact_deep(assessment.model_dump(mode="json"), secrets))

@@ -208,6 +208,7 @@ def _read_sql(source: DataSource, columns: list[str] | None) -> Any:
                     sql += f" LIMIT {int(source.sample)}"
                 df = pd.read_sql_query(sa.text(sql), con)
                 count_sql = sa.text(f"SELECT COUNT(*) FROM {inner}")  # noqa: S608 - the manifest's own query
+                all_columns = [str(c) for c in df.columns]
             else:
                 table = sa.Table(source.table, sa.MetaData(), autoload_with=con)
                 cols = [table.c[c] for c in columns if c in table.c] if columns is not None else [table]
@@ -220,7 +221,7 @@ def _read_sql(source: DataSource, columns: list[str] | None) -> Any:
             total = None
             if source.sample and len(df) >= source.sample:  # counted now, while the read-only connection is open
                 total = int(con.execute(count_sql).scalar_one())
-            return df, (all_columns if not source.query else [str(c) for c in df.columns]), (lambda: total)
+            return df, all_columns, (lambda: total)
     except sa.exc.NoSuchTableError:
         raise DataError(f"{describe(source)}: no such table {source.table!r}") from None
     except sa.exc.OperationalError as exc:

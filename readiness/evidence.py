@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Answer", "AnswerKind", "DataError", "Evidence", "EvidenceError", "HttpClient", "LoadError", "Precondition",
-    "ServeError", "Tally", "classify", "request", "tally",
+    "ServeError", "Tally", "classify", "number", "request", "tally",
 ]
 
 
@@ -163,7 +163,8 @@ class Answer:
         return f"{text}: {excerpt}" if excerpt else text
 
 
-def _number(value: Any) -> float | None:
+def number(value: Any) -> float | None:
+    """A finite number from an answer value (a number, numeric text, or a one-element list), else None."""
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)) and math.isfinite(value):
@@ -175,7 +176,7 @@ def _number(value: Any) -> float | None:
             return None
         return number if math.isfinite(number) else None
     if isinstance(value, list) and len(value) == 1:
-        return _number(value[0])
+        return number(value[0])
     return None
 
 
@@ -192,7 +193,7 @@ def missing_output(body: Any, outputs: Outputs | None, endpoint: Endpoint | None
     if key and (not isinstance(body, dict) or key not in body):
         return f"without {key!r}"
     if outputs is not None:
-        if outputs.score and _number(at_path(body, outputs.score)) is None:
+        if outputs.score and number(at_path(body, outputs.score)) is None:
             return f"without a numeric score at {outputs.score!r}"
         if outputs.decision and at_path(body, outputs.decision) is None:
             return f"without a decision at {outputs.decision!r}"
@@ -215,14 +216,6 @@ class Tally:
     good: int
     kinds: dict[str, int]
     examples: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> int:
-        return self.total - self.good
-
-    @property
-    def answered(self) -> int:
-        return self.total - self.kinds.get("transport", 0) - self.kinds.get("timeout", 0)
 
     @property
     def share(self) -> float:
@@ -424,10 +417,6 @@ class Evidence:
         """``factory()`` computed once per run for every check that asks for ``key``."""
         return self._resources.shared(key, factory)
 
-
-
-def good_only(answers: Sequence[Answer]) -> list[Answer]:
-    return [a for a in answers if a.ok]
 
 
 def require_good(ctx: CheckContext, answers: Sequence[Answer], what: str, location: Any = None,

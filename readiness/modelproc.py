@@ -20,23 +20,18 @@ from typing import Any
 
 from readiness.evidence import Answer, EvidenceError
 
-__all__ = ["ModelProcess"]
+__all__ = ["ModelProcess", "jsonable"]
 
 LOAD_TIMEOUT_S = 120.0
 
 
 def _load(base_dir: str, kind: str, spec: str | None, path: str | None) -> Any:
-    import importlib
-    import sys
-
+    """The model as a callable taking one row. A scikit-learn file answers ``{"prediction": label,
+    "score": probability of the last class}`` (score when it has ``predict_proba``)."""
     if kind == "python":
-        if base_dir not in sys.path:
-            sys.path.insert(0, base_dir)
-        module_name, _, attr = (spec or "").partition(":")
-        fn: Any = importlib.import_module(module_name)
-        for part in attr.split("."):
-            fn = getattr(fn, part)
-        return fn
+        from readiness.adapters import import_from
+
+        return import_from(base_dir, spec or "")
     import joblib  # scikit-learn's own persistence; loading runs code from the named file only
 
     model = joblib.load(path)
@@ -108,12 +103,12 @@ def _child(conn: Any, base_dir: str, kind: str, spec: str | None, path: str | No
             except Exception as exc:  # noqa: BLE001 - anything else is the model crashing on the input
                 conn.send(("crashed", f"{type(exc).__name__}: {exc}"[:500]))
                 continue
-            conn.send(("ok", _jsonable(out)))
+            conn.send(("ok", jsonable(out)))
         elif msg[0] == "many":
             results = []
             for row in msg[1]:
                 try:
-                    results.append(("ok", _jsonable(fn(row))))
+                    results.append(("ok", jsonable(fn(row))))
                 except (ValueError, TypeError, KeyError) as exc:
                     results.append(("rejected", f"{type(exc).__name__}: {exc}"[:500]))
                 except Exception as exc:  # noqa: BLE001
@@ -129,7 +124,8 @@ def _child(conn: Any, base_dir: str, kind: str, spec: str | None, path: str | No
             conn.send(("timed", (harness(fn, rows, calls), overhead)))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data (numpy values as Python ones; anything else as text)."""
     import json
 
     try:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from readiness import adapters
-from readiness.evidence import Answer, HttpClient, classify
-from readiness.evidence import _number as _number  # one reader of numbers in answers
+from readiness.evidence import Answer, HttpClient, classify, number
 from readiness.paths import at_path as at_path
 
 if TYPE_CHECKING:
@@ -26,13 +25,6 @@ if TYPE_CHECKING:
 
 SCORING_CONCURRENCY = 4
 """Requests in flight while a labelled set is scored over HTTP (well below any declared peak)."""
-
-
-def jsonable(value: Any) -> Any:
-    try:
-        return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "model") -> Answer:
@@ -47,10 +39,10 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
         return classify(in_process(ctx, target).call(body), outputs_of(ctx, target), endpoint)
     handle = ctx.evidence.model(target)
     if raw is not None:
-        from readiness.resources import http_call
+        from readiness.evidence import request
 
-        reply = http_call(handle.url, method=endpoint.method, raw=raw, headers=handle.headers,
-                          timeout=endpoint.timeout_s)
+        reply = request(handle.url, method=endpoint.method, raw=raw, headers=handle.headers,
+                        timeout=endpoint.timeout_s)
     else:
         reply = handle.predict(body, method=endpoint.method)
     return classify(reply, outputs_of(ctx, target), endpoint)
@@ -101,7 +93,7 @@ class Reading:
 def read_answer(outputs: Outputs, body: Any) -> Reading:
     """What an answer says. Without a decision path, a declared ``threshold`` derives the decision from
     the score: the first ``positive`` label (or ``positive``) at or above it, ``negative`` below."""
-    score = _number(at_path(body, outputs.score)) if outputs.score else None
+    score = number(at_path(body, outputs.score)) if outputs.score else None
     if score is None and outputs.score is None and isinstance(body, (int, float)) and not isinstance(body, bool):
         score = float(body)
     decision = at_path(body, outputs.decision) if outputs.decision else None
@@ -112,7 +104,7 @@ def read_answer(outputs: Outputs, body: Any) -> Reading:
         if not outputs.decision:  # the decision is the threshold's, so that adverse ones are recognised
             decision = (outputs.positive[0] if outputs.positive else "positive") if positive else "negative"
     elif decision is not None:
-        positive = bool(_number(decision)) if _number(decision) is not None else None
+        positive = bool(number(decision)) if number(decision) is not None else None
     else:
         positive = None
     return Reading(score=score, positive=positive, decision=decision)

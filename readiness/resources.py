@@ -22,13 +22,7 @@ from readiness import processes
 from readiness.evidence import Answer, ServeError, request
 from readiness.manifest import LoadedManifest
 
-__all__ = ["ModelHandle", "Resources", "ServeError", "free_port", "http_call"]
-
-
-def http_call(url: str, *, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None,
-              timeout: float = 5.0, raw: bytes | None = None) -> Answer:
-    """One HTTP request (no redirects followed); never raises for HTTP or network failures."""
-    return request(url, method=method, body=body, raw=raw, headers=headers, timeout=timeout)
+__all__ = ["ModelHandle", "Resources", "ServeError", "free_port"]
 
 
 def port_holder(port: int) -> str | None:
@@ -113,7 +107,7 @@ class ModelHandle:
     def predict(self, body: Any, method: str = "POST") -> Answer:
         if not self.url:
             raise ServeError("the manifest gives no model.endpoint.url")
-        return http_call(self.url, method=method, body=body, headers=self.headers,
+        return request(self.url, method=method, body=body, headers=self.headers,
                          timeout=self.timeout_s)
 
 
@@ -301,7 +295,7 @@ class _Server:
             if code is not None:
                 raise ServeError(f"serve command {' '.join(argv)!r} exited with code {code} before "
                                  f"{ready_url} was ready; last output: {' | '.join(self.tail()[-5:])}")
-            reply = http_call(ready_url, timeout=1.0)
+            reply = request(ready_url, timeout=1.0)
             if reply.status is not None and 200 <= reply.status < 300:
                 ready = time.perf_counter() - start
                 if self.proc.poll() is not None:

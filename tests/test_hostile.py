@@ -317,3 +317,18 @@ def test_an_interrupted_report_set_leaves_the_previous_set_whole(tmp_path, monke
         session.emit(load_assessment(DATA / "assessment-poc.json"), ["json", "html", "md", "pdf"], out)
     assert {p.name for p in out.iterdir()} == names
     assert all((out / n).read_text() == "from the previous run" for n in names)  # no new file beside old ones
+
+
+def test_an_in_process_models_warnings_are_counted_not_streamed(tmp_path):
+    (tmp_path / "noisy.py").write_text("import warnings\n\ndef predict(row):\n"
+                                       "    warnings.warn('X does not have valid feature names')\n"
+                                       "    return {'score': 0.5}\n")
+    path = write_manifest(tmp_path, base(endpoint={"kind": "python", "callable": "noisy:predict",
+                                                   "request_example": {"x": 1}}, outputs={"score": "score"}))
+    run = run_cli("assess", str(path), "--only", "SRV-001,DET-001", "--no-history", "-f", "json",
+                  "-o", str(tmp_path / "o"))
+    assert "valid feature names" not in run.err  # 4 calls, no warning on the terminal
+    srv = next(o for o in json.loads((tmp_path / "o" / "assessment.json").read_text())["outcomes"]
+               if o["id"] == "SRV-001")["result"]
+    assert srv["status"] == "pass"
+    assert srv["metrics"]["model_warnings"] == {"UserWarning: X does not have valid feature names": 1}
