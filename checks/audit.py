@@ -13,6 +13,7 @@ from datetime import datetime
 
 from readiness.checks._util import missing
 
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -27,10 +28,6 @@ from readiness.check import (
     result_from_findings,
 )
 
-AIA_12 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 12", confidence="CP")
-AIA_19 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 19(1), 26(6)", confidence="CP")
-DORA_LOG = Reference(source="DORA RTS (EU) 2024/1774", section="Art. 12", confidence="CM")
-HIPAA_AUD = Reference(source="HIPAA 45 CFR", section="164.312(b)", confidence="CM")
 
 HASHED = re.compile(r"^(sha(1|224|256|384|512):)?[0-9a-fA-F]{32,128}$|^\*+$|^\[?(redacted|masked)\]?$|^tok_",
                     re.IGNORECASE)
@@ -57,7 +54,7 @@ class DecisionLog(Check):
     remediation = ("Log every decision with the required fields (or map your names through "
                    "audit_logging.field_map), hash or mask personal data, and give a sample in "
                    "audit_logging.sample_path.")
-    references = (AIA_12, DORA_LOG, HIPAA_AUD)
+    references = (citations.AIA_ART_12, citations.DORA_RTS_ART_12, citations.HIPAA_164_312_B)
     weight = 5.0
     params = {
         "required_fields": Param(["request_id", "timestamp", "model_version", "input_hash", "output", "explanation"],
@@ -191,7 +188,7 @@ class Retention(Check):
                  "break data-protection law; logs anyone can edit prove nothing.")
     remediation = ("Declare audit_logging.retention_days within the profile's bounds and store the log in a "
                    "tamper-evident (append-only, hashed or WORM) store.")
-    references = (AIA_19, DORA_LOG)
+    references = (citations.AIA_ART_19_1_26_6, citations.DORA_RTS_ART_12)
     weight = 3.0
     params = {"min_retention_days": Param(183, "Shortest retention (EU AI Act: at least six months)."),
               "require_tamper_evident": Param(True, "Whether the log store must be tamper-evident.")}

@@ -15,6 +15,7 @@ from typing import Any
 from readiness.checks._util import missing
 
 from readiness import adapters, privacy
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -38,9 +39,6 @@ from readiness.outputs import (
     reasons_of,
 )
 
-AIA_86 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 86(1)", confidence="CP")
-FINMA_26 = Reference(source="FINMA Guidance 08/2024", section="2.6 Explainability", confidence="SC")
-AIA_15 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 15(4)", confidence="CP")
 
 
 def _no_model(ctx: CheckContext) -> CheckResult | None:
@@ -105,7 +103,7 @@ class ExplanationPresent(Check):
                  "reviewed, contested or defended; reasons outside the catalogue cannot be explained to anyone.")
     remediation = ("Return reasons with every response at explainability.response_path, drawn from "
                    "explainability.reason_code_catalogue (or name an explainer callable for a Python model).")
-    references = (AIA_86, FINMA_26)
+    references = (citations.AIA_ART_86_1, citations.FINMA_GM_2_6)
     weight = 5.0
     timeout_s = 300.0
     params = {"samples": Param(100, "Production rows sent (or predictions read)."),
@@ -229,7 +227,7 @@ class ExplanationStability(Check):
                  "explain nothing: an analyst cannot rely on them and a customer cannot act on them.")
     remediation = ("Make the explanation deterministic (fixed seeds, enough background samples for "
                    "sampling explainers) and check it is not dominated by noise around the decision boundary.")
-    references = (FINMA_26, AIA_86)
+    references = (citations.FINMA_GM_2_6, citations.AIA_ART_86_1)
     weight = 3.0
     timeout_s = 300.0
     params = {"inputs": Param(20, "Production rows explained."),
@@ -314,7 +312,7 @@ class Determinism(Check):
     rationale = ("A decision that changes when nobody changed anything cannot be audited, reproduced or "
                  "defended; replays must agree, or differ only within a declared tolerance.")
     remediation = "Fix seeds and remove hidden state, or declare the tolerance of a model stochastic by design."
-    references = (Reference(source="FINMA Guidance 08/2024", section="2.4 (repeatability)", confidence="SC"),)
+    references = (citations.FINMA_GM_2_4,)
     weight = 3.0
     timeout_s = 300.0
     params = {"inputs": Param(20, "Production rows replayed."), "replays": Param(3, "Calls per input."),
@@ -447,7 +445,7 @@ class EdgeCases(Check):
                  "waiting for its customer.")
     remediation = ("Validate inputs at the edge and answer 4xx with a reason; handle Unicode, extreme "
                    "numbers and large bodies explicitly.")
-    references = (AIA_15,)
+    references = (citations.AIA_ART_15_4,)
     weight = 4.0
     timeout_s = 900.0
     params = {"max_payload_bytes": Param(1_048_576, "Size of the oversized-payload case (the cap)."),

@@ -7,6 +7,7 @@ import hashlib
 
 from readiness.checks._util import missing, norm
 
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -21,8 +22,6 @@ from readiness.check import (
 )
 from readiness.manifest import is_placeholder
 
-DORA_9 = Reference(source="DORA (EU) 2022/2554", section="Art. 9(4)(e)", confidence="CP")
-RTS_17 = Reference(source="DORA RTS (EU) 2024/1774", section="Art. 17", confidence="CM")
 
 
 class ArtifactIntegrity(Check):
@@ -33,8 +32,8 @@ class ArtifactIntegrity(Check):
                  "that matches the file are what make the answer provable, and tampering detectable.")
     remediation = ("Set model.artifact with path, sha256 (sha256sum of the file) and registry_ref; update the "
                    "digest whenever the file changes, through the change process.")
-    references = (Reference(source="DORA RTS (EU) 2024/1774", section="Art. 16", confidence="CM"),
-                  Reference(source="EU AI Act (EU) 2024/1689", section="Art. 11, Annex IV", confidence="CP"))
+    references = (citations.DORA_RTS_ART_16,
+                  citations.AIA_ART_11_ANNEX_IV)
     weight = 4.0
     blocking = True
 
@@ -76,8 +75,7 @@ class IndependentApproval(Check):
                  "implementer is a signature, not a control.")
     remediation = ("Record change_management.approvals (by, role, approved_on) from people outside "
                    "change_management.implementers and owners.developers, and a risk assessment.")
-    references = (DORA_9, RTS_17, Reference(source="FINMA Circ. 2023/1", section="ICT change management",
-                                            confidence="SC1"))
+    references = (citations.DORA_ART_9_4_E, citations.DORA_RTS_ART_17, citations.FINMA_CIRC_2023_1_ICT)
     weight = 4.0
     blocking = True
     params = {"min_approvals": Param(1, "Independent approvals needed."),

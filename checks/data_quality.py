@@ -13,6 +13,7 @@ import math
 import re
 from typing import Any
 
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -28,8 +29,6 @@ from readiness.check import (
 )
 from readiness.evidence import Precondition
 
-AIA_10 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 10(3)-(4)", confidence="CP")
-FINMA_23 = Reference(source="FINMA Guidance 08/2024", section="2.3 Data quality", confidence="SC")
 EXAMPLES = 5
 EXTRAS = ("pandas",)
 HINT = "pip install 'readiness[data]'"
@@ -149,7 +148,7 @@ class SchemaConformance(_DataCheck):
     rationale = ("A model trained on one schema and fed another fails silently: a renamed column becomes "
                  "all nulls, an amount in cents looks like an amount in francs.")
     remediation = "Align the production feed with data.columns (names and types), or update the declaration."
-    references = (AIA_10, FINMA_23)
+    references = (citations.AIA_ART_10_3_4, citations.FINMA_GM_2_3)
     weight = 6.0
     blocking = True
 
@@ -197,7 +196,7 @@ class Completeness(_DataCheck):
     rationale = ("Production data has holes the proof-of-concept's clean CSV never had; a model fed nulls "
                  "it never saw imputes, crashes or quietly degrades.")
     remediation = "Fix the feed or declare and handle the missing values (imputation the model was trained with)."
-    references = (AIA_10, FINMA_23)
+    references = (citations.AIA_ART_10_3_4, citations.FINMA_GM_2_3)
     weight = 4.0
     params = {"max_increase": Param(0.05, "Largest rise in null rate over the reference sample (absolute, ours).")}
 
@@ -241,7 +240,7 @@ class Validity(_DataCheck):
     rationale = ("An age of 212, a currency 'XXX' or a phone number '+91 000' in production are either "
                  "defects upstream or cases the model was never meant to see; both must be known.")
     remediation = "Fix the feed, or reject such records before they reach the model and log them."
-    references = (AIA_10,)
+    references = (citations.AIA_ART_10_3_4,)
     weight = 4.0
     params = {"max_unexpected_share": Param(0.0, "Share of values allowed to break a rule (ours).")}
 
@@ -343,8 +342,7 @@ class Timestamps(_DataCheck):
                  "market and breaks surveillance and audit alike.")
     remediation = ("Emit ISO-8601 timestamps with the declared fractional digits and an explicit UTC offset; "
                    "keep each stream ordered at the source.")
-    references = (Reference(source="DORA RTS (EU) 2024/1774", section="Art. 12 (clock synchronisation)",
-                            confidence="CM"),)
+    references = (citations.DORA_RTS_ART_12_CLOCKS,)
     weight = 4.0
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -468,7 +466,7 @@ class Drift(_DataCheck):
                  "The population stability index per feature says where that resemblance broke.")
     remediation = ("Investigate the drifted features; retrain or recalibrate on recent data, or confirm the "
                    "shift is benign and record it.")
-    references = (AIA_10, FINMA_23)
+    references = (citations.AIA_ART_10_3_4, citations.FINMA_GM_2_3)
     weight = 5.0
     params = {"psi_warn": Param(0.10, "PSI at which a feature warns (ours)."),
               "psi_fail": Param(0.25, "PSI at which a feature fails (ours)."),

@@ -14,6 +14,7 @@ from readiness.checks._util import missing
 
 from readiness import metrics as M
 from readiness import privacy
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -26,75 +27,22 @@ from readiness.check import (
     result_from_findings,
 )
 from readiness.evidence import Precondition
-from readiness.outputs import ScoredSet, has_target, labelled_source, model_inputs, same_value, scored
+from readiness.outputs import (
+    ScoredSet,
+    evidence_kind_of,
+    fmt_metric,
+    groups_of,
+    has_target,
+    labelled_gap,
+    labelled_source,
+    metric_on,
+    model_inputs,
+    same_value,
+    scored,
+    truth_of,
+    unanswered_gap,
+)
 
-AIA_15 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 15(1),(3) accuracy", confidence="CP")
-AIA_10 = Reference(source="EU AI Act (EU) 2024/1689", section="Art. 10(2)(f)-(g) bias examination",
-                   confidence="CP")
-FINMA_24 = Reference(source="FINMA Guidance 08/2024", section="2.4 Tests and ongoing monitoring", confidence="SC")
-SR_11_7 = Reference(source="Fed/OCC SR 11-7", section="V. outcomes analysis, benchmarking", confidence="SC")
-NIST_211 = Reference(source="NIST AI RMF 1.0", section="MEASURE 2.11", confidence="CP")
-FOUR_FIFTHS = Reference(source="US EEOC Uniform Guidelines 29 CFR 1607.4(D)", section="four-fifths rule",
-                        confidence="MU")
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
-def _kind(*sets: ScoredSet) -> EvidenceKind:
-    return EvidenceKind.IMPORTED if any(s.imported for s in sets) else EvidenceKind.MEASURED
-
-
-def _needs(ctx: CheckContext, role: str = "evaluation", target: str = "model") -> Finding | None:
-    """A finding when the labelled set, the label or the model's answers are not declared."""
-    source, loc = labelled_source(ctx, role)
-    if source is None:
-        return missing(ctx, loc[:1], f"No labelled {role} set ({'.'.join(loc)}).",
-                       "Declare a labelled, production-shaped sample the model was not trained on.",
-                       expected=".".join(loc))
-    if not has_target(ctx.loaded, target):
-        return missing(ctx, ("model",), "No endpoint and no predictions file: the model's answers cannot be read.",
-                       "Declare model.endpoint, or model.predictions for a vendor model.", expected="model.endpoint")
-    return None
-
-
-def truth_of(ctx: CheckContext, rows: Sequence[dict[str, Any]]) -> list[bool | None]:
-    evaluation = ctx.manifest.evaluation
-    if evaluation is None:
-        return [None] * len(rows)
-    out: list[bool | None] = []
-    for row in rows:
-        value = row.get(evaluation.label)
-        out.append(None if value is None else same_value(value, evaluation.positive_label))
-    return out
-
-
-def _answered_share(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Finding | None:
-    """A finding when too many rows got no usable answer (failed calls, or no imported prediction)."""
-    lost = s.unmatched if s.imported else len(s.failed)
-    if not s.rows or lost / len(s.rows) <= max_missing:
-        return None
-    if s.imported:
-        return Finding(severity=Severity.HIGH, message=f"{lost} of {len(s.rows)} rows of {s.source} have no "
-                       "prediction in the predictions file.", expected=f"<= {max_missing:.0%} without",
-                       observed=f"{lost / len(s.rows):.1%}", location=ctx.at("model", "predictions"),
-                       remediation="Ask for predictions on every row, joined by predictions.key.")
-    row, why = s.failed[0]
-    return Finding(severity=Severity.HIGH, message=f"{lost} of {len(s.rows)} rows of {s.source} got no answer "
-                   f"({why}).", expected=f"<= {max_missing:.0%} unanswered", observed=f"{lost / len(s.rows):.1%}",
-                   location=ctx.at("model", "endpoint"), remediation="Fix the failing inputs first (see ROB-001).",
-                   evidence={"example_input": privacy.masked_json(ctx.manifest, row)})
-
-
-def metric_on(name: str, truth: list[bool | None], s: ScoredSet, index: Sequence[int] | None = None) -> float | None:
-    """``name`` over the rows in ``index`` (default all) with a label and a usable answer."""
-    idx = range(len(s.rows)) if index is None else index
-    if name in M.NEEDS_SCORE:
-        keep = [i for i in idx if truth[i] is not None and s.readings[i].score is not None]
-        return M.compute(name, [truth[i] for i in keep], None, [s.readings[i].score for i in keep]) if keep else None
-    keep = [i for i in idx if truth[i] is not None and s.readings[i].positive is not None]
-    return M.compute(name, [truth[i] for i in keep], [s.readings[i].positive for i in keep], None) if keep else None
 
 
 class Quality(Check):
@@ -107,14 +55,14 @@ class Quality(Check):
                  "must be visible before anyone relies on it.")
     remediation = ("Retrain or recalibrate on production-shaped data, or restate the claim and the thresholds "
                    "with the risk owner's approval.")
-    references = (AIA_15, FINMA_24, SR_11_7)
+    references = (citations.AIA_ART_15_1_3, citations.FINMA_GM_2_4, citations.US_MRM_OUTCOMES)
     weight = 5.0
     timeout_s = 900.0
     params = {"claim_tolerance": Param(0.02, "How far below the POC claim a metric may be before it is a gap (ours)."),
               "max_unanswered": Param(0.01, "Share of rows allowed without an answer.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        needed = _needs(ctx)
+        needed = labelled_gap(ctx)
         if needed:
             return result_from_findings([needed], passed="", failed="No evaluation")
         evaluation = ctx.manifest.evaluation
@@ -126,7 +74,7 @@ class Quality(Check):
                                         passed="", failed="No evaluation")
         s = scored(ctx, "evaluation")
         truth = truth_of(ctx, s.rows)
-        findings = [f for f in (_answered_share(ctx, s, ctx.params["max_unanswered"]),) if f]
+        findings = [f for f in (unanswered_gap(ctx, s, ctx.params["max_unanswered"]),) if f]
         if all(t is None for t in truth):
             findings.append(Finding(severity=Severity.HIGH, message=f"No row of {s.source} has a label in column "
                                     f"{evaluation.label!r}.", expected="labelled rows", observed="none",
@@ -175,20 +123,12 @@ class Quality(Check):
                         remediation="Restate the claim in the model card and to the business owner, or find out "
                                     "why production-shaped data scores lower (drift, leakage in the lab set)."))
         labelled = sum(t is not None for t in truth)
-        shown = ", ".join(f"{k} {_fmt(v['value'])}" for k, v in report.items())
+        shown = ", ".join(f"{k} {fmt_metric(v['value'])}" for k, v in report.items())
         return result_from_findings(
             findings, passed=f"{shown} on {labelled} labelled rows, {s.how}", failed="{n} quality gap(s): " + shown,
-            evidence_kind=_kind(s),
+            evidence_kind=evidence_kind_of(s),
             metrics={"metrics": report, "rows": len(s.rows), "labelled": labelled, "source": s.source,
                      "how": s.how, "positives": sum(1 for t in truth if t)})
-
-
-def _groups(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for i, row in enumerate(rows):
-        value = row.get(column)
-        out.setdefault("(missing)" if value is None else str(value), []).append(i)
-    return out
 
 
 class Fairness(Check):
@@ -200,7 +140,7 @@ class Fairness(Check):
                  "before use. A group too small to judge has not been shown to be treated fairly.")
     remediation = ("Find the features that proxy the attribute, re-weight or constrain the training, or set "
                    "group-aware thresholds with the legal owner's approval; collect more data for small groups.")
-    references = (AIA_10, NIST_211, FINMA_24, FOUR_FIFTHS)
+    references = (citations.AIA_ART_10_2_FG, citations.NIST_RMF_MEASURE_2_11, citations.FINMA_GM_2_4, citations.EEOC_FOUR_FIFTHS)
     weight = 4.0
     timeout_s = 900.0
     params = {"min_ratio": Param(0.8, "Lowest selection-rate ratio between groups (four-fifths heuristic, MU)."),
@@ -216,14 +156,14 @@ class Fairness(Check):
                                                  "protected_attributes (columns of the evaluation set).",
                                                  expected="fairness.protected_attributes")],
                                         passed="", failed="No fairness examination")
-        needed = _needs(ctx)
+        needed = labelled_gap(ctx)
         if needed:
             return result_from_findings([needed], passed="", failed="No fairness examination")
         s = scored(ctx, "evaluation")
         truth = truth_of(ctx, s.rows)
-        unanswered = _answered_share(ctx, s, 0.01)
+        unanswered = unanswered_gap(ctx, s, 0.01)
         if unanswered is not None:  # rates over the rows that happened to be answered would mislead
-            raise Precondition(result_from_findings([unanswered], passed="", evidence_kind=_kind(s),
+            raise Precondition(result_from_findings([unanswered], passed="", evidence_kind=evidence_kind_of(s),
                                                     failed="Fairness not measured: too many rows unanswered"))
         favourable_positive = fairness.favourable_outcome == "positive"
         p = ctx.params
@@ -247,7 +187,7 @@ class Fairness(Check):
                                         location=loc, remediation="Add the attribute to the evaluation set."))
                 continue
             groups, small, judged = {}, [], {}
-            for group, members in sorted(_groups(s.rows, attribute).items()):
+            for group, members in sorted(groups_of(s.rows, attribute).items()):
                 keep = [i for i in members if s.readings[i].positive is not None]
                 predicted = [s.readings[i].positive for i in keep]
                 favourable = [x if favourable_positive else not x for x in predicted]
@@ -275,8 +215,8 @@ class Fairness(Check):
                                         expected="two or more groups to compare", observed=f"{len(judged)}",
                                         location=loc, remediation="Collect more labelled rows."))
                 continue
-            evidence = {"groups": "; ".join(f"{g}: n={e['n']}, selection {_fmt(e['selection_rate'])}, "
-                                            f"TPR {_fmt(e['tpr'])}, FPR {_fmt(e['fpr'])}" for g, e in groups.items())}
+            evidence = {"groups": "; ".join(f"{g}: n={e['n']}, selection {fmt_metric(e['selection_rate'])}, "
+                                            f"TPR {fmt_metric(e['tpr'])}, FPR {fmt_metric(e['fpr'])}" for g, e in groups.items())}
             sel = {g: e["selection_rate"] for g, e in judged.items()}
             low, high = min(sel, key=sel.get), max(sel, key=sel.get)
             ratio = sel[low] / sel[high] if sel[high] else None
@@ -303,7 +243,7 @@ class Fairness(Check):
                                             location=loc, remediation=self.remediation, evidence=evidence))
         return result_from_findings(findings, passed=f"No gap between the groups of "
                                     f"{', '.join(fairness.protected_attributes)} ({s.how})",
-                                    failed="{n} fairness gap(s)", evidence_kind=_kind(s),
+                                    failed="{n} fairness gap(s)", evidence_kind=evidence_kind_of(s),
                                     metrics={"groups": table, "rows": len(s.rows), "how": s.how})
 
 
@@ -322,7 +262,7 @@ def _slices(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]
                 f"{column} >= {cuts[2]:g}" if q == 3 else f"{low:g} <= {column} < {cuts[q]:g}")
             out.setdefault(label, []).append(i)
         return out
-    return {f"{column} = {k}": v for k, v in _groups(rows, column).items()}
+    return {f"{column} = {k}": v for k, v in groups_of(rows, column).items()}
 
 
 class ChampionChallenger(Check):
@@ -333,8 +273,7 @@ class ChampionChallenger(Check):
                  "golden set, and does not quietly get worse for one segment of customers while the average "
                  "improves. How often the two agree tells the business how much will change.")
     remediation = "Find out why the candidate loses on these rows before replacing the champion; keep it in shadow."
-    references = (SR_11_7, Reference(source="FINMA Guidance 08/2024", section="2.4 (benchmark models)",
-                                     confidence="SC"))
+    references = (citations.US_MRM_OUTCOMES, citations.FINMA_GM_2_4)
     weight = 4.0
     timeout_s = 900.0
     params = {"max_drop": Param(0.005, "How much worse the candidate may be on the metric overall (ours)."),
@@ -349,7 +288,7 @@ class ChampionChallenger(Check):
                                                  "or predictions) to compare on a golden set.",
                                                  expected="champion", severity=Severity.MEDIUM)],
                                         passed="", failed="No champion to compare with")
-        needed = _needs(ctx, "golden") or _needs(ctx, "golden", "champion")
+        needed = labelled_gap(ctx, "golden") or labelled_gap(ctx, "golden", "champion")
         if needed:
             return result_from_findings([needed], passed="", failed="No comparison")
         role = "golden" if champion.golden is not None else "evaluation"
@@ -358,7 +297,7 @@ class ChampionChallenger(Check):
         p = ctx.params
         name = champion.metric
         better = M.HIGHER_IS_BETTER[name]
-        findings = [f for f in (_answered_share(ctx, cand, 0.01), _answered_share(ctx, champ, 0.01)) if f]
+        findings = [f for f in (unanswered_gap(ctx, cand, 0.01), unanswered_gap(ctx, champ, 0.01)) if f]
         both = [i for i in range(len(cand.rows))
                 if cand.readings[i].positive is not None and champ.readings[i].positive is not None]
         agreement = (sum(cand.readings[i].positive == champ.readings[i].positive for i in both) / len(both)
@@ -369,7 +308,7 @@ class ChampionChallenger(Check):
         if delta is None:
             findings.append(Finding(severity=Severity.HIGH, message=f"{name} cannot be computed for both models "
                                     "(no label, or no score or decision in the answers).",
-                                    expected=f"{name} of both", observed=f"{_fmt(ours)} vs {_fmt(theirs)}",
+                                    expected=f"{name} of both", observed=f"{fmt_metric(ours)} vs {fmt_metric(theirs)}",
                                     location=loc, remediation="Declare evaluation.label and model.outputs."))
         elif delta < -p["max_drop"]:
             findings.append(Finding(severity=Severity.HIGH,
@@ -407,10 +346,10 @@ class ChampionChallenger(Check):
                                     observed=f"{a - b:+.3f}", location=ctx.at("champion", "slices", c),
                                     remediation=self.remediation))
         how = cand.how if not champ.imported else f"{cand.how}; champion {champ.how}"
-        summary = (f"{name} {_fmt(ours)} vs champion {champion.version} {_fmt(theirs)}"
+        summary = (f"{name} {fmt_metric(ours)} vs champion {champion.version} {fmt_metric(theirs)}"
                    + (f", agreement {agreement:.1%}" if agreement is not None else ""))
         return result_from_findings(findings, passed=f"{summary}; no slice worse ({compared} compared)",
-                                    failed=summary + "; {n} gap(s)", evidence_kind=_kind(cand, champ),
+                                    failed=summary + "; {n} gap(s)", evidence_kind=evidence_kind_of(cand, champ),
                                     metrics={"metric": name, "candidate": ours, "champion": theirs,
                                              "delta": None if ours is None or theirs is None else ours - theirs,
                                              "agreement": agreement, "slices_compared": compared,

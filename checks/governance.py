@@ -7,6 +7,7 @@ from typing import Any
 
 from readiness.checks._util import missing, norm, stale_finding
 
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -30,10 +31,9 @@ class InventoryAndTier(Check):
     rationale = ("Supervisors start from the inventory: a model that is not in it is not governed, and its "
                  "risk tier decides how much validation, approval and monitoring it gets.")
     remediation = "Register the model; set model.inventory_id, model.risk_tier and model.risk_tier_rationale."
-    references = (Reference(source="FINMA Guidance 08/2024", section="2.2 Inventory and risk classification",
-                            confidence="SC"),
-                  Reference(source="DORA (EU) 2022/2554", section="Art. 8(1)", confidence="CP"),
-                  Reference(source="NIST AI RMF 1.0", section="GOVERN 1.6", confidence="CP"))
+    references = (citations.FINMA_GM_2_2,
+                  citations.DORA_ART_8_1,
+                  citations.NIST_RMF_GOVERN_1_6)
     weight = 4.0
     blocking = True
 
@@ -63,10 +63,9 @@ class IndependentValidation(Check):
                  "validation years old says nothing about today's model.")
     remediation = ("Have the model validated by someone outside owners.developers and owners.poc_team; record "
                    "validation.validator, report and validated_on.")
-    references = (Reference(source="FINMA Guidance 08/2024", section="2.7 Independent review", confidence="SC"),
-                  Reference(source="US interagency MRM guidance (SR 26-2; formerly SR 11-7)", section="Validation",
-                            confidence="SC"),
-                  Reference(source="NIST AI RMF 1.0", section="MEASURE 1.3", confidence="CP"))
+    references = (citations.FINMA_GM_2_7,
+                  citations.US_MRM_VALIDATION,
+                  citations.NIST_RMF_MEASURE_1_3)
     weight = 4.0
     params = {"max_days_since_validation": Param(365, "Oldest acceptable validation, in days.")}
 
@@ -113,8 +112,8 @@ class DataProtection(Check):
                  "how long the data lives.")
     remediation = ("Complete data_protection: impact_assessment, lawful_basis, residency, notices: true and "
                    "erasure_policy_days.")
-    references = (Reference(source="EU AI Act (EU) 2024/1689", section="Art. 26(9), 27", confidence="CP"),
-                  Reference(source="Swiss FADP (revDSG)", section="Art. 21, 22", confidence="CM"))
+    references = (citations.AIA_ART_26_9_27,
+                  citations.FADP_ART_21_22)
     weight = 3.0
     params = {"allowed_regions": Param([], "Where personal data may be stored (empty: any, but declared).")}
 
@@ -156,7 +155,7 @@ class FreshAttestations(Check):
     rationale = ("A statement signed two years ago describes a system that no longer exists. Every dated "
                  "claim in the manifest must be re-confirmed within the profile's window.")
     remediation = "Re-confirm each stale item and update its date (attested_on, tested_on, validated_on ...)."
-    references = (Reference(source="DORA (EU) 2022/2554", section="Art. 6(5)", confidence="CP"),)
+    references = (citations.DORA_ART_6_5,)
     weight = 2.0
 
     def run(self, ctx: CheckContext) -> CheckResult:

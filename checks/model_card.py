@@ -9,6 +9,7 @@ import re
 import yaml
 from readiness.checks._util import missing
 
+from readiness import citations
 from readiness.check import Check, CheckContext, CheckResult, Finding, Param, Reference, Severity, result_from_findings
 from readiness.manifest import is_placeholder
 
@@ -53,8 +54,8 @@ class ModelCard(Check):
                  "intended use, data, evaluation and limitations must be written down, for the version in use.")
     remediation = ("Write each required section in the card (explainability.model_card) with real content, and "
                    "state the model version the manifest declares.")
-    references = (Reference(source="EU AI Act (EU) 2024/1689", section="Art. 11, Annex IV", confidence="CP"),
-                  Reference(source="FINMA Guidance 08/2024", section="2.5 Documentation", confidence="SC"))
+    references = (citations.AIA_ART_11_ANNEX_IV,
+                  citations.FINMA_GM_2_5)
     weight = 3.0
     params = {"required_sections": Param(["intended use", "training data", "evaluation", "limitations",
                                           "ethical considerations"], "Headings the card must have (matched by words).")}

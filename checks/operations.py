@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from readiness.checks._util import missing, norm, stale_finding
 
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -20,7 +21,6 @@ from readiness.check import (
 )
 from readiness.manifest import is_placeholder
 
-NIST_M24 = Reference(source="NIST AI RMF 1.0", section="MANAGE 2.4", confidence="CP")
 
 
 def _absent(ctx: CheckContext, section: str, remediation: str) -> CheckResult:
@@ -36,7 +36,7 @@ class GradualRollout(Check):
                  "champion/challenger stages with criteria decided in advance let the model earn its traffic.")
     remediation = ("Set rollout.strategy (shadow, canary, champion_challenger, percentage or region), its "
                    "stages, and the success criteria that allow each step.")
-    references = (Reference(source="DORA RTS (EU) 2024/1774", section="Art. 16", confidence="CM"),)
+    references = (citations.DORA_RTS_ART_16,)
     weight = 3.0
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -67,7 +67,7 @@ class TestedRollback(Check):
     rationale = ("The day the new model misbehaves, going back must be a rehearsed, timed procedure, not an "
                  "improvisation while wrong decisions pile up.")
     remediation = "Document rollback.procedure, rehearse it, record rollback.tested_on and recovery_time_minutes."
-    references = (Reference(source="DORA (EU) 2022/2554", section="Art. 11(6), 12", confidence="CP"), NIST_M24)
+    references = (citations.DORA_ART_11_6_12, citations.NIST_RMF_MANAGE_2_4)
     weight = 5.0
     blocking = True
     params = {"max_days_since_test": Param(90, "Oldest acceptable rollback rehearsal, in days."),
@@ -109,9 +109,8 @@ class RoutedAlerts(Check):
                  "thresholds, routed to the people on call, turn that into an action.")
     remediation = ("Add monitoring.alerts for each required kind, each with a threshold and routed to "
                    "owners.on_call.rotation.")
-    references = (Reference(source="DORA (EU) 2022/2554", section="Art. 10(1)-(2)", confidence="CP"),
-                  Reference(source="FINMA Guidance 08/2024", section="2.4 Tests and ongoing monitoring",
-                            confidence="SC"))
+    references = (citations.DORA_ART_10_1_2,
+                  citations.FINMA_GM_2_4)
     weight = 5.0
     blocking = True
     params = {"required_kinds": Param(["latency", "errors", "drift", "output_quality"], "Alert kinds required.")}
@@ -155,8 +154,8 @@ class IncidentResponse(Check):
                  "regulator, and must be able to stop the model at once.")
     remediation = ("Record incident_response.runbook, regulator_reporting with each required regulator's "
                    "deadline, and kill_switch: true once the stop control exists and was tried.")
-    references = (Reference(source="DORA (EU) 2022/2554", section="Art. 17, 19", confidence="CP"),
-                  Reference(source="EU AI Act (EU) 2024/1689", section="Art. 73", confidence="CP"), NIST_M24)
+    references = (citations.DORA_ART_17_19,
+                  citations.AIA_ART_73, citations.NIST_RMF_MANAGE_2_4)
     weight = 4.0
     params = {"required_regulators": Param([], "Regulators whose reporting deadline must be recorded."),
               "require_kill_switch": Param(True, "Whether a stop control is required.")}
@@ -190,8 +189,8 @@ class HumanOversight(Check):
                  "system, and overrides are the earliest signal that the model is going wrong.")
     remediation = ("Set human_oversight.mode, and make override_supported, override_logged and stop_control "
                    "true once they exist.")
-    references = (Reference(source="EU AI Act (EU) 2024/1689", section="Art. 14", confidence="CP"),
-                  Reference(source="FINMA Guidance 08/2024", section="2.4", confidence="SC"))
+    references = (citations.AIA_ART_14,
+                  citations.FINMA_GM_2_4)
     weight = 3.0
 
     def run(self, ctx: CheckContext) -> CheckResult:

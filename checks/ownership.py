@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from readiness.checks._util import person_problem, same_person
 
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -24,9 +25,6 @@ from readiness.manifest import is_placeholder
 from readiness.names import unique_names
 
 # Confidence tags as in docs/profiles.md: CP confirmed from primary text, SC secondary and consistent.
-_FINMA = Reference(source="FINMA Guidance 08/2024", section="2.1 Governance", confidence="SC")
-_DORA = Reference(source="DORA (EU) 2022/2554", section="Art. 5(2)(a),(c)", confidence="CP")
-_NIST = Reference(source="NIST AI RMF 1.0", section="GOVERN 2.1", confidence="CP")
 
 
 def _no_owners(ctx: CheckContext) -> CheckResult:
@@ -46,7 +44,7 @@ class ProductionOwner(Check):
                  "decisions, approves changes and is the regulator's point of contact.")
     remediation = ("Set owners.production_owner to a named individual (name and personal address) who "
                    "has accepted operational responsibility.")
-    references = (_FINMA, _DORA, _NIST)
+    references = (citations.FINMA_GM_2_1, citations.DORA_ART_5_2_AC, citations.NIST_RMF_GOVERN_2_1)
     weight = 6.0
     blocking = True
 
@@ -83,7 +81,7 @@ class OnCallRotation(Check):
                  "incident waits for office hours while decisions keep being made.")
     remediation = ("Declare owners.on_call.rotation (the pager schedule) with at least two members, "
                    "and route the model's alerts to it.")
-    references = (_NIST,)
+    references = (citations.NIST_RMF_GOVERN_2_1,)
     weight = 5.0
     blocking = True
     params = {"min_members": Param(2, "Fewest people in the rotation.")}
@@ -122,7 +120,7 @@ class EscalationChain(Check):
                  "model or accept the risk must be reachable: that is the second level.")
     remediation = ("List owners.escalation with at least two levels, each a different contact, the "
                    "higher level able to stop the model.")
-    references = (_NIST,)
+    references = (citations.NIST_RMF_GOVERN_2_1,)
     weight = 3.0
     params = {"min_levels": Param(2, "Fewest distinct escalation levels.")}
 
@@ -162,7 +160,7 @@ class PocSeparation(Check):
                  "recorded handover is the evidence that someone has.")
     remediation = ("Name a production owner outside owners.poc_team, or record the handover "
                    "(owners.handover with date, from, to and a record reference).")
-    references = (_FINMA, _NIST)
+    references = (citations.FINMA_GM_2_1, citations.NIST_RMF_GOVERN_2_1)
     weight = 3.0
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -13,6 +13,7 @@ from typing import Any
 from readiness.checks._util import missing
 
 from readiness import adapters
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -29,7 +30,6 @@ from readiness.evidence import LoadError, Precondition, require_good
 from readiness.loadtest.runner import LoadResult
 from readiness.outputs import predictions_only
 
-DORA_7 = Reference(source="DORA (EU) 2022/2554", section="Art. 7(b)-(d)", confidence="CP")
 PCTS = ("p50", "p95", "p99", "p999")
 
 
@@ -121,7 +121,7 @@ class LatencyAtPeak(_LoadCheck):
                  "or a checkout. The declared p50, p99 and p99.9 budgets must hold at the declared peak load.")
     remediation = ("Declare service_levels.latency_ms (p50, p99, p999) and peak_rps; profile the slow path "
                    "(the findings show which percentile breaks), add capacity, or renegotiate the budget.")
-    references = (DORA_7,)
+    references = (citations.DORA_ART_7_BD,)
     weight = 6.0
     blocking = True
     params = {"min_throughput_ratio": Param(0.9, "Achieved requests per second / target, at least.")}
@@ -169,7 +169,7 @@ class ErrorsUnderLoad(_LoadCheck):
     rationale = ("A model that answers one caller but fails one in fifty under concurrency fails in "
                  "production: refused connections, timeouts, 5xx and malformed bodies all count.")
     remediation = "Find the failure kind in the evidence (timeouts, refused, 5xx, malformed) and fix its cause."
-    references = (DORA_7,)
+    references = (citations.DORA_ART_7_BD,)
     weight = 5.0
     params = {"default_max_error_rate": Param(0.001, "Used when service_levels.max_error_rate is not declared (ours).")}
 
@@ -202,7 +202,7 @@ class Degradation(_LoadCheck):
                  "busy day or retry storm takes the service down.")
     remediation = ("Find what saturates (threads, connections, CPU) in the stage evidence; add headroom, "
                    "back-pressure or load shedding.")
-    references = (DORA_7,)
+    references = (citations.DORA_ART_7_BD,)
     weight = 3.0
     timeout_s = 1800.0
     params = {"max_p99_ratio": Param(3.0, "p99 at the higher stage / p99 at 1x, at most (ours)."),

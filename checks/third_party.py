@@ -12,6 +12,7 @@ from collections import Counter
 
 from readiness.checks._util import missing, norm, stale_finding
 
+from readiness import citations
 from readiness.check import (
     Check,
     CheckContext,
@@ -27,10 +28,6 @@ from readiness.check import (
 )
 from readiness.manifest import is_placeholder
 
-DORA_28 = Reference(source="DORA (EU) 2022/2554", section="Art. 28", confidence="CP")
-DORA_30 = Reference(source="DORA (EU) 2022/2554", section="Art. 30(2)-(3)", confidence="CP")
-DORA_11 = Reference(source="DORA (EU) 2022/2554", section="Art. 11(6)(a)", confidence="CP")
-NIST_GV6 = Reference(source="NIST AI RMF 1.0", section="GOVERN 6.1, 6.2", confidence="CP")
 
 
 def _attestation(ctx: CheckContext):
@@ -77,7 +74,7 @@ class Register(_ThirdPartyCheck):
     rationale = ("A vendor nobody registered is a risk nobody assessed. The register id ties the model to "
                  "the firm's ICT third-party register; the criticality flag decides how much scrutiny applies.")
     remediation = "For each entry in third_parties, set register_id and critical_function (true or false)."
-    references = (DORA_28, NIST_GV6)
+    references = (citations.DORA_ART_28, citations.NIST_RMF_GOVERN_6_1_2)
     weight = 3.0
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -108,7 +105,7 @@ class ExitStrategy(_ThirdPartyCheck):
     rationale = ("If a critical vendor fails, is sanctioned or triples its price, the firm must be able to "
                  "leave without stopping the business; an exit plan nobody tested is a hope.")
     remediation = "Write and test an exit plan for each critical third party; record exit_strategy and exit_tested_on."
-    references = (Reference(source="DORA (EU) 2022/2554", section="Art. 28(8)", confidence="CP"),)
+    references = (citations.DORA_ART_28_8,)
     weight = 3.0
     params = {"max_days_since_test": Param(365, "Oldest acceptable exit test, in days.")}
 
@@ -123,7 +120,7 @@ class QuantitativeSla(_ThirdPartyCheck):
                  "fiction. For critical functions, DORA requires precise quantitative performance targets.")
     remediation = ("Record each vendor's SLA (availability %, p99_ms); make sure vendor p99 + overhead_ms stays "
                    "within service_levels.latency_ms.p99, or renegotiate.")
-    references = (DORA_30,)
+    references = (citations.DORA_ART_30_2_3,)
     weight = 2.0
     params = {"overhead_ms": Param(0.0, "Your own latency on top of the vendor's, in ms (measure it).")}
 
@@ -161,7 +158,7 @@ class DataLocation(_ThirdPartyCheck):
     rationale = ("Data that leaves the allowed jurisdictions breaks data-protection law and banking secrecy "
                  "whatever the model does; every vendor must declare where it processes and stores data.")
     remediation = "Declare data_locations for each vendor, and move or replace those outside allowed_regions."
-    references = (Reference(source="DORA (EU) 2022/2554", section="Art. 30(2)(b)", confidence="CP"),)
+    references = (citations.DORA_ART_30_2_B,)
     weight = 2.0
     params = {"allowed_regions": Param([], "Allowed locations (e.g. [CH, EU]); empty: any, but declared.")}
 
@@ -194,7 +191,7 @@ class Fallback(_ThirdPartyCheck):
     rationale = ("When the vendor's API is down, decisions still have to be made: a fallback (a simpler "
                  "model, rules, manual processing) that was switched to in a test is the only proof it works.")
     remediation = "Define a fallback for each critical third party, switch to it in a test, record fallback_tested_on."
-    references = (DORA_11, Reference(source="NIST AI 600-1", section="GV-6.2-004", confidence="CP"))
+    references = (citations.DORA_ART_11_6_A, citations.NIST_600_1_GV_6_2_004)
     weight = 3.0
     params = {"max_days_since_test": Param(365, "Oldest acceptable failover test, in days.")}
 
@@ -208,7 +205,7 @@ class Concentration(_ThirdPartyCheck):
     rationale = ("Several critical functions on one provider turn one outage into many; regulators ask "
                  "firms to identify and manage this concentration risk.")
     remediation = "Spread critical functions across providers, or document why not and how an outage is absorbed."
-    references = (Reference(source="DORA (EU) 2022/2554", section="Art. 29", confidence="CP"),)
+    references = (citations.DORA_ART_29,)
     weight = 1.0
     params = {"max_critical_per_provider": Param(1, "Most critical functions one provider may carry.")}
 
@@ -233,7 +230,7 @@ class SbomCoverage(_ThirdPartyCheck):
                  "A model, data set or external service in the SBOM but not in the register was never assessed.")
     remediation = ("Add each listed dependency to third_parties (or explain in the register why it is not a "
                    "third party).")
-    references = (DORA_28,)
+    references = (citations.DORA_ART_28,)
     weight = 2.0
     params = {"component_types": Param(["machine-learning-model", "data", "platform"],
                                        "CycloneDX component types that count as third parties."),

@@ -1,20 +1,37 @@
-"""The public plugin API: how to write a check.
+"""The public plugin API: how to write a check, and everything a check may use.
 
-A check is a class with explicit metadata and one method, ``run(ctx) -> CheckResult``. It never
-prints, exits, reads globals or keeps state between runs; the engine owns timeouts, crashes and skips.
-See docs/plugins.md for a worked example.
+A check is a class with explicit metadata, a docstring that is its documentation page, and one method,
+``run(ctx) -> CheckResult``. It never prints, exits, reads globals or keeps state between runs; the
+engine owns timeouts, crashes and skips. See docs/plugins.md for a worked example.
+
+The built-in checks import only this module, :mod:`readiness.evidence`, :mod:`readiness.metrics` and
+:mod:`readiness.citations` (a test walks ``checks/`` and fails on anything else), so a plugin author who
+copies a built-in copies nothing private. What lives here:
+
+* authoring: :class:`Check`, :class:`Param`, :class:`Area`, :class:`CheckContext`, the result model;
+* concluding: :func:`result_from_findings`, :func:`fail`, :func:`not_applicable`, and
+  :class:`Precondition` for "cannot judge, because ..." exits from helpers;
+* findings: :func:`missing_finding`, :func:`stale_finding`, :func:`person_problem`;
+* the evidence a check reads, re-exported from the modules that own it (the model's answers, inputs,
+  predictions and scored sets, masking of personal data, name comparison).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from readiness.adapters import bodies, import_callable, production_rows, required_key, wrap
+from readiness.adapters import requests as example_requests
+from readiness.evidence import Answer, AnswerKind, DataError, LoadError, Precondition, classify, require_good, tally
+from readiness.loadtest.runner import LoadResult
+from readiness.manifest import SECTIONS, Person, is_placeholder
 from readiness.model import (
     Attestation,
     CheckResult,
@@ -25,6 +42,33 @@ from readiness.model import (
     Severity,
     Status,
 )
+from readiness.names import normalise, same_name, unique_names
+from readiness.outputs import (
+    ScoredSet,
+    adverse,
+    at_path,
+    call,
+    describe_predictions,
+    evidence_kind_of,
+    fmt_metric,
+    groups_of,
+    has_target,
+    in_process,
+    labelled_gap,
+    labelled_source,
+    metric_on,
+    model_inputs,
+    predictions_only,
+    read_answer,
+    read_predictions,
+    reasons_of,
+    same_value,
+    scored,
+    truth_of,
+    unanswered_gap,
+)
+from readiness.privacy import masked, masked_json, personal_columns
+from readiness.yamlsource import dotted
 
 if TYPE_CHECKING:
     from readiness.evidence import Evidence
@@ -32,12 +76,46 @@ if TYPE_CHECKING:
     from readiness.resources import Resources
 
 __all__ = [
-    "Check", "CheckContext", "CheckResult", "EvidenceKind", "Finding", "Location", "Param",
-    "Reference", "Severity", "Status", "result_from_findings", "not_applicable", "attestation_of", "LIVE_MODEL",
+    # authoring
+    "Area", "Check", "CheckContext", "Param", "LIVE_MODEL",
+    # the result model
+    "Attestation", "CheckResult", "EvidenceKind", "Finding", "Location", "Reference", "Severity", "Status",
+    # concluding
+    "Precondition", "attestation_of", "fail", "not_applicable", "result_from_findings",
+    # findings
+    "age_days", "missing_finding", "person_problem", "stale_finding",
+    # the manifest
+    "SECTIONS", "Person", "dotted", "is_placeholder",
+    # names and personal data
+    "masked", "masked_json", "normalise", "personal_columns", "same_name", "unique_names",
+    # the model's inputs and answers
+    "Answer", "AnswerKind", "LoadError", "LoadResult", "ScoredSet", "adverse", "at_path", "bodies", "call",
+    "classify", "describe_predictions", "example_requests", "has_target", "import_callable", "in_process",
+    "labelled_source", "model_inputs", "predictions_only", "production_rows", "read_answer",
+    "read_predictions", "reasons_of", "require_good", "required_key", "same_value", "scored", "tally", "wrap",
+    # judging a scored set
+    "evidence_kind_of", "fmt_metric", "groups_of", "labelled_gap", "metric_on", "truth_of", "unanswered_gap",
+    "DataError",
 ]
 
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}-\d{3}$")
-AREA_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Area(StrEnum):
+    """The closed list of areas a check belongs to; the report groups scores by area."""
+
+    DOCUMENTATION = "documentation"
+    OWNERSHIP = "ownership"
+    SERVING = "serving"
+    PERFORMANCE = "performance"
+    DATA = "data"
+    BEHAVIOUR = "behaviour"
+    MODEL_QUALITY = "model_quality"
+    CHANGE_MANAGEMENT = "change_management"
+    GOVERNANCE = "governance"
+    AUDIT = "audit"
+    OPERATIONS = "operations"
+    THIRD_PARTY = "third_party"
 
 
 @dataclass(frozen=True)
@@ -80,8 +158,8 @@ class Check:
                 problems.append(f"{name} must be a non-empty string")
         if isinstance(getattr(cls, "id", None), str) and not ID_PATTERN.match(cls.id):
             problems.append(f"id {cls.id!r} must look like ABC-001")
-        if isinstance(getattr(cls, "area", None), str) and not AREA_PATTERN.match(cls.area):
-            problems.append(f"area {cls.area!r} must be lower_snake_case")
+        if isinstance(getattr(cls, "area", None), str) and cls.area not in Area.__members__.values():
+            problems.append(f"area {cls.area!r} must be one of: {', '.join(Area)}")
         if not isinstance(cls.weight, (int, float)) or cls.weight < 0:
             problems.append("weight must be a non-negative number")
         if not all(isinstance(p, Param) for p in cls.params.values()):
@@ -96,7 +174,8 @@ class Check:
     def explain(cls) -> dict[str, Any]:
         """Metadata as plain data, for `readiness checks explain` and the docs."""
         return {
-            "id": cls.id, "area": cls.area, "title": cls.title, "rationale": cls.rationale,
+            "id": cls.id, "area": str(cls.area), "title": cls.title, "doc": documentation(cls),
+            "rationale": cls.rationale,
             "remediation": cls.remediation, "weight": cls.weight, "blocking": cls.blocking,
             "extras": list(cls.extras), "aliases": list(cls.aliases),
             "references": [r.model_dump(exclude_none=True) for r in cls.references],
@@ -135,10 +214,20 @@ class CheckContext:
     def resolve(self, relative: str) -> Path:
         return self.loaded.resolve(relative)
 
-    def at(self, *loc: str | int) -> Location:
-        """A location in the manifest, for findings: ``ctx.at("owners", "on_call")``."""
+    def at(self, *loc: str | int, column: str | None = None, label: str | None = None) -> Location:
+        """A location in the manifest, for findings: ``ctx.at("owners", "on_call")``; ``column`` names a
+        data column, ``label`` replaces the dotted field name shown."""
         field_ = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
-        return Location(file=str(self.loaded.path), line=self.loaded.line_of(*loc), field=field_ or None)
+        return Location(file=str(self.loaded.path), line=self.loaded.line_of(*loc),
+                        field=label if label is not None else (field_ or None), column=column)
+
+
+def documentation(cls: type[Check]) -> str:
+    """The check's documentation page: its class docstring, dedented."""
+    import inspect
+
+    doc = cls.__dict__.get("__doc__")
+    return inspect.cleandoc(doc) if isinstance(doc, str) else ""
 
 
 def attestation_of(section: Any) -> Attestation | None:
@@ -181,6 +270,18 @@ def result_from_findings(
                        evidence_kind=evidence_kind, attestation=attestation, metrics=metrics or {})
 
 
+def fail(findings: Finding | Sequence[Finding], summary: str, *, evidence_kind: EvidenceKind = EvidenceKind.MEASURED,
+         attestation: Attestation | None = None, metrics: dict[str, Any] | None = None,
+         total: int | None = None) -> CheckResult:
+    """Conclude on gaps: FAIL when a finding is high or critical, WARN when all are lesser, never PASS.
+    Raises ``ValueError`` when no finding is a gap (a check that found nothing wrong should pass)."""
+    items = (findings,) if isinstance(findings, Finding) else tuple(findings)
+    if not any(f.severity > Severity.INFO for f in items):
+        raise ValueError("fail() needs at least one finding above INFO")
+    return result_from_findings(items, passed=summary, failed=summary, evidence_kind=evidence_kind,
+                                attestation=attestation, metrics=metrics, total=total)
+
+
 def not_applicable(summary: str, needs: str | None = None) -> CheckResult:
     """NOT APPLICABLE, with why. ``needs`` names the missing input when the check does not apply only
     because the manifest left something out (``data.columns``, ``live model``): a profile that marks
@@ -191,3 +292,67 @@ def not_applicable(summary: str, needs: str | None = None) -> CheckResult:
 
 LIVE_MODEL = "live model"
 """What predictions-only mode lacks: ``not_applicable(..., needs=LIVE_MODEL)``."""
+
+
+# -- findings shared by many checks -------------------------------------------------------------------
+
+TEAM_WORDS = re.compile(
+    r"\b(team|teams|group|squad|tribe|guild|department|dept|unit|desk|office|committee|board|"
+    r"ops|devops|mlops|platform|support|helpdesk|service ?desk|all|everyone|staff|crew|lab|"
+    r"engineering|science|analytics|data|ml|ai|risk)\b",
+    re.IGNORECASE,
+)
+ALIAS_LOCAL = re.compile(
+    r"^(team|group|dl|list|ops|support|help|admin|info|noreply|no-reply|all|oncall|on-call)\b|"
+    r"[-_.](team|group|ops|support|list|dl|all)$", re.IGNORECASE)
+
+
+def person_problem(person: Person | None) -> str | None:
+    """Why ``person`` is not a named individual, or None when it is one."""
+    if person is None or is_placeholder(person.name):
+        return "no name is given"
+    if person.kind == "team":
+        return f"{person.name!r} is declared as a team"
+    if person.kind == "person":
+        return None
+    name = person.name.strip()
+    if "@" in name:
+        return f"{name!r} is an address, not a person's name"
+    if TEAM_WORDS.search(name):
+        return f"{name!r} reads as a team or group, not a person"
+    if len(name.split()) < 2 or any(ch.isdigit() for ch in name):
+        return f"{name!r} is not a full personal name (given name and family name)"
+    if person.email and ALIAS_LOCAL.search(person.email.split("@", 1)[0]):
+        return f"{person.email!r} is a shared alias, not a personal address"
+    return None
+
+
+def age_days(today: date, when: date | None) -> int | None:
+    """Whole days from ``when`` to ``today``, or None when there is no date."""
+    return None if when is None else (today - when).days
+
+
+def stale_finding(ctx: CheckContext, loc: Sequence[str | int], what: str, when: date | None, max_days: int,
+                  remediation: str) -> Finding | None:
+    """A finding when ``when`` is missing or older than ``max_days`` (or in the future), else None."""
+    days = age_days(ctx.today, when)
+    if days is None:
+        return Finding(severity=Severity.HIGH, message=f"{what}: no date is recorded.",
+                       expected=f"a date within the last {max_days} days", observed="none",
+                       location=ctx.at(*loc), remediation=remediation)
+    if days < 0:
+        return Finding(severity=Severity.HIGH, message=f"{what}: the date {when} is in the future.",
+                       expected="a past date", observed=str(when), location=ctx.at(*loc),
+                       remediation="Record the date the test actually took place.")
+    if days > max_days:
+        return Finding(severity=Severity.HIGH, message=f"{what} was {days} days ago; at most {max_days} are allowed.",
+                       expected=f"<= {max_days} days", observed=f"{days} days ({when})",
+                       location=ctx.at(*loc), remediation=remediation)
+    return None
+
+
+def missing_finding(ctx: CheckContext, loc: Sequence[str | int], message: str, remediation: str,
+                    expected: str = "present", severity: Severity = Severity.HIGH) -> Finding:
+    """A finding for a manifest field that is missing or still a placeholder."""
+    return Finding(severity=severity, message=message, expected=expected,
+                   observed="missing or placeholder", location=ctx.at(*loc), remediation=remediation)

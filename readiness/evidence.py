@@ -36,7 +36,7 @@ from readiness.errors import ReadinessError
 if TYPE_CHECKING:
     from readiness.check import CheckContext
     from readiness.manifest import Endpoint, Outputs
-    from readiness.model import CheckResult
+    from readiness.model import CheckResult, Finding
 
 __all__ = [
     "Answer", "AnswerKind", "DataError", "Evidence", "EvidenceError", "HttpClient", "LoadError", "Precondition",
@@ -74,12 +74,28 @@ class LoadError(EvidenceError):
 
 
 class Precondition(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """Raised by a check (or a helper it calls) to end with ``result`` at once: the engine returns the
-    result as the check's own. Use it for "cannot judge, because ..." exits deep in helpers."""
+    """Raised by a check (or a helper it calls) to end at once: the engine returns :attr:`result` as the
+    check's own. Use it for "cannot judge, because ..." exits deep in helpers.
 
-    def __init__(self, result: CheckResult) -> None:
-        self.result = result
-        super().__init__(result.summary)
+    ``Precondition(finding, "summary")`` (or a list of findings) concludes with the findings' verdict,
+    FAIL on a high one and WARN on lesser ones, never PASS; ``Precondition(result)`` ends with a result
+    built elsewhere (a NOT APPLICABLE, say)."""
+
+    def __init__(self, outcome: CheckResult | Finding | Sequence[Finding], summary: str | None = None,
+                 **details: Any) -> None:
+        from readiness.model import CheckResult
+
+        if isinstance(outcome, CheckResult):
+            if summary is not None or details:
+                raise TypeError("Precondition(result) takes no summary or details")
+            self.result = outcome
+        else:
+            from readiness.check import fail
+
+            if summary is None:
+                raise TypeError("Precondition(findings, summary): the summary is required")
+            self.result = fail(outcome, summary, **details)
+        super().__init__(self.result.summary)
 
 
 # -- answers --------------------------------------------------------------------------------------
@@ -426,12 +442,12 @@ def require_good(ctx: CheckContext, answers: Sequence[Answer], what: str, locati
     t = tally(answers)
     if t.total and t.good and t.share >= min_share:
         return t
-    from readiness.check import Finding, Severity, result_from_findings
+    from readiness.model import Finding, Severity
 
     message = f"{what}: {t.describe()}." if t.total else f"{what}: nothing was sent."
-    raise Precondition(result_from_findings(
-        [Finding(severity=Severity.HIGH, message=message, expected="good answers (2xx with the declared outputs)",
-                 observed=f"{t.good} of {t.total} good", location=location or ctx.at("model", "endpoint"),
-                 remediation="Make the model answer the requests in the evidence; check model.endpoint, "
-                             "its protocol and model.outputs.", evidence={"answer_kinds": t.kinds})],
-        passed="", failed=f"Not measured: {t.good} of {t.total} answers were good", metrics=t.metrics()))
+    raise Precondition(
+        Finding(severity=Severity.HIGH, message=message, expected="good answers (2xx with the declared outputs)",
+                observed=f"{t.good} of {t.total} good", location=location or ctx.at("model", "endpoint"),
+                remediation="Make the model answer the requests in the evidence; check model.endpoint, "
+                            "its protocol and model.outputs.", evidence={"answer_kinds": t.kinds}),
+        f"Not measured: {t.good} of {t.total} answers were good", metrics=t.metrics())

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from readiness import adapters
+from readiness import metrics as M
 from readiness.evidence import Answer, HttpClient, classify, number
+from readiness.model import EvidenceKind, Finding, Severity
 from readiness.paths import at_path as at_path
+from readiness.privacy import masked_json
 
 if TYPE_CHECKING:
     from readiness.check import CheckContext
@@ -289,3 +293,79 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
     return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) if a.ok else Reading(None, None)
                                      for a in answers],
                      describe(source), f"measured by calling the {target} {where}", False, failed=failed)
+
+
+# -- judging a scored set ----------------------------------------------------------------------------
+
+
+def fmt_metric(value: float | None) -> str:
+    """A metric as shown in findings: three decimals, or n/a."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def evidence_kind_of(*sets: ScoredSet) -> EvidenceKind:
+    """IMPORTED when any of the sets was read from a predictions file, else MEASURED."""
+    return EvidenceKind.IMPORTED if any(s.imported for s in sets) else EvidenceKind.MEASURED
+
+
+def labelled_gap(ctx: CheckContext, role: str = "evaluation", target: str = "model") -> Finding | None:
+    """A finding when the labelled set, the label or the model's answers are not declared."""
+    source, loc = labelled_source(ctx, role)
+    if source is None:
+        return Finding(severity=Severity.HIGH, message=f"No labelled {role} set ({'.'.join(loc)}).",
+                       expected=".".join(loc), observed="missing or placeholder", location=ctx.at(*loc[:1]),
+                       remediation="Declare a labelled, production-shaped sample the model was not trained on.")
+    if not has_target(ctx.loaded, target):
+        return Finding(severity=Severity.HIGH,
+                       message="No endpoint and no predictions file: the model's answers cannot be read.",
+                       expected="model.endpoint", observed="missing or placeholder", location=ctx.at("model"),
+                       remediation="Declare model.endpoint, or model.predictions for a vendor model.")
+    return None
+
+
+def truth_of(ctx: CheckContext, rows: Sequence[dict[str, Any]]) -> list[bool | None]:
+    """Each row's label as positive (True), negative (False) or absent (None)."""
+    evaluation = ctx.manifest.evaluation
+    if evaluation is None:
+        return [None] * len(rows)
+    out: list[bool | None] = []
+    for row in rows:
+        value = row.get(evaluation.label)
+        out.append(None if value is None else same_value(value, evaluation.positive_label))
+    return out
+
+
+def unanswered_gap(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Finding | None:
+    """A finding when too many rows got no usable answer (failed calls, or no imported prediction)."""
+    lost = s.unmatched if s.imported else len(s.failed)
+    if not s.rows or lost / len(s.rows) <= max_missing:
+        return None
+    if s.imported:
+        return Finding(severity=Severity.HIGH, message=f"{lost} of {len(s.rows)} rows of {s.source} have no "
+                       "prediction in the predictions file.", expected=f"<= {max_missing:.0%} without",
+                       observed=f"{lost / len(s.rows):.1%}", location=ctx.at("model", "predictions"),
+                       remediation="Ask for predictions on every row, joined by predictions.key.")
+    row, why = s.failed[0]
+    return Finding(severity=Severity.HIGH, message=f"{lost} of {len(s.rows)} rows of {s.source} got no answer "
+                   f"({why}).", expected=f"<= {max_missing:.0%} unanswered", observed=f"{lost / len(s.rows):.1%}",
+                   location=ctx.at("model", "endpoint"), remediation="Fix the failing inputs first (see ROB-001).",
+                   evidence={"example_input": masked_json(ctx.manifest, row)})
+
+
+def metric_on(name: str, truth: list[bool | None], s: ScoredSet, index: Sequence[int] | None = None) -> float | None:
+    """``name`` over the rows in ``index`` (default all) with a label and a usable answer."""
+    idx = range(len(s.rows)) if index is None else index
+    if name in M.NEEDS_SCORE:
+        keep = [i for i in idx if truth[i] is not None and s.readings[i].score is not None]
+        return M.compute(name, [truth[i] for i in keep], None, [s.readings[i].score for i in keep]) if keep else None
+    keep = [i for i in idx if truth[i] is not None and s.readings[i].positive is not None]
+    return M.compute(name, [truth[i] for i in keep], [s.readings[i].positive for i in keep], None) if keep else None
+
+
+def groups_of(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]:
+    """Row indices by the value of ``column`` (``(missing)`` for none)."""
+    out: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        value = row.get(column)
+        out.setdefault("(missing)" if value is None else str(value), []).append(i)
+    return out
