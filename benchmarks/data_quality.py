@@ -25,12 +25,18 @@ import yaml
 
 NUM = [f"x{i}" for i in range(14)]
 CAT = ["country", "segment", "channel", "product"]
-SUITE = ([{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": c}} for c in NUM[:5]]
-         + [{"type": "expect_column_values_to_be_between", "kwargs": {"column": c, "min_value": -5, "max_value": 5}}
-            for c in NUM[5:10]]
-         + [{"type": "expect_column_values_to_be_in_set", "kwargs": {"column": c, "value_set": ["a", "b", "c", "d"]}}
-            for c in CAT[:3]]
-         + [{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}}])
+SUITE = (
+    [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": c}} for c in NUM[:5]]
+    + [
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": c, "min_value": -5, "max_value": 5}}
+        for c in NUM[5:10]
+    ]
+    + [
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": c, "value_set": ["a", "b", "c", "d"]}}
+        for c in CAT[:3]
+    ]
+    + [{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}}]
+)
 
 
 def generate(rows: int, folder: Path) -> Path:
@@ -44,16 +50,25 @@ def generate(rows: int, folder: Path) -> Path:
         col[rng.random(rows) < 0.01] = np.nan
         data[c] = col
     for c in CAT:
-        data[c] = pd.Categorical(rng.choice(["a", "b", "c", "d", "e"], rows, p=[.3, .3, .2, .15, .05]))
+        data[c] = pd.Categorical(rng.choice(["a", "b", "c", "d", "e"], rows, p=[0.3, 0.3, 0.2, 0.15, 0.05]))
     data["amount"] = rng.lognormal(5, 1, rows)
     df = pd.DataFrame(data)
     for name, frame in (("prod", df), ("ref", df.sample(frac=0.2, random_state=1))):
         frame.to_parquet(folder / f"{name}.parquet", index=False)
-    manifest = {"model": {"id": "bench", "name": "Bench", "version": "1"}, "data": {
-        "production": {"path": "prod.parquet"}, "reference": {"path": "ref.parquet"}, "keys": ["id"],
-        "columns": {**{c: {"type": "float", "max_null_rate": 0.02, "min": -6, "max": 6} for c in NUM},
-                    **{c: {"type": "category", "allowed": ["a", "b", "c", "d", "e"]} for c in CAT},
-                    "id": {"type": "int", "unique": True}, "amount": {"type": "float", "min": 0}}}}
+    manifest = {
+        "model": {"id": "bench", "name": "Bench", "version": "1"},
+        "data": {
+            "production": {"path": "prod.parquet"},
+            "reference": {"path": "ref.parquet"},
+            "keys": ["id"],
+            "columns": {
+                **{c: {"type": "float", "max_null_rate": 0.02, "min": -6, "max": 6} for c in NUM},
+                **{c: {"type": "category", "allowed": ["a", "b", "c", "d", "e"]} for c in CAT},
+                "id": {"type": "int", "unique": True},
+                "amount": {"type": "float", "min": 0},
+            },
+        },
+    }
     (folder / "builtin.yaml").write_text(yaml.safe_dump(manifest))
     manifest["data"] = {"production": {"path": "prod.parquet"}, "expectations": SUITE}
     (folder / "suite.yaml").write_text(yaml.safe_dump(manifest))
@@ -88,7 +103,9 @@ def phase(name: str, folder: Path) -> dict:
         from readiness.api import assess
         from readiness.engine import RunOptions
 
-        only = ("DQ-001", "DQ-002", "DQ-003", "DQ-004", "DQ-005", "DQ-006", "DQ-007") if name == "builtin" else ("DQ-008",)
+        only = (
+            ("DQ-001", "DQ-002", "DQ-003", "DQ-004", "DQ-005", "DQ-006", "DQ-007") if name == "builtin" else ("DQ-008",)
+        )
         manifest = folder / ("builtin.yaml" if name == "builtin" else "suite.yaml")
         if name == "dq008":
             import great_expectations  # noqa: F401 - its import (seconds) is outside the timer, as for gx
@@ -107,9 +124,15 @@ def phase(name: str, folder: Path) -> dict:
         df = pd.read_parquet(folder / "prod.parquet")
         ctx = gx.get_context(mode="ephemeral")
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-        suite = gx.ExpectationSuite(name="s", expectations=[ExpectationConfiguration(**e).to_domain_obj() for e in SUITE])
-        batch = ctx.data_sources.add_pandas("p").add_dataframe_asset("a").add_batch_definition_whole_dataframe(
-            "w").get_batch(batch_parameters={"dataframe": df})
+        suite = gx.ExpectationSuite(
+            name="s", expectations=[ExpectationConfiguration(**e).to_domain_obj() for e in SUITE]
+        )
+        batch = (
+            ctx.data_sources.add_pandas("p")
+            .add_dataframe_asset("a")
+            .add_batch_definition_whole_dataframe("w")
+            .get_batch(batch_parameters={"dataframe": df})
+        )
         result = batch.validate(suite, result_format="SUMMARY")
         out["evaluated"] = len(result.results)
     out["seconds"] = round(time.perf_counter() - start, 2)
@@ -128,17 +151,25 @@ def main() -> None:
         return
     for rows in args.rows or [1_000_000]:
         folder = generate(rows, Path(tempfile.mkdtemp(prefix="readiness-dq-")))
-        print(f"\n{rows:,} rows x 20 columns (Parquet {sum(p.stat().st_size for p in folder.glob('*.parquet')) / 2**20:.0f} MiB)")
+        print(
+            f"\n{rows:,} rows x 20 columns (Parquet {sum(p.stat().st_size for p in folder.glob('*.parquet')) / 2**20:.0f} MiB)"
+        )
         for name in ("read", "numpy", "builtin", "gx", "dq008"):
-            proc = subprocess.run([sys.executable, __file__, "--phase", name, "--folder", str(folder)],
-                                  capture_output=True, text=True, timeout=3600)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--phase", name, "--folder", str(folder)],
+                capture_output=True,
+                text=True,
+                timeout=3600,
+            )
             if proc.returncode:
                 print(f"  {name:8} failed: {proc.stderr.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             rate = rows / r["seconds"] if r["seconds"] else float("inf")
             extra = {k: v for k, v in r.items() if k not in {"seconds", "peak_mb"}}
-            print(f"  {name:8} {r['seconds']:7.2f} s  {rate / 1e6:7.2f} M rows/s  peak {r['peak_mb']:7.0f} MiB  {extra}")
+            print(
+                f"  {name:8} {r['seconds']:7.2f} s  {rate / 1e6:7.2f} M rows/s  peak {r['peak_mb']:7.0f} MiB  {extra}"
+            )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,10 @@ def quality_checks() -> tuple[float, dict]:
     from readiness.engine import RunOptions
 
     start = time.perf_counter()
-    a = assess(ROOT / "examples/credit-risk/readiness.yaml",
-               options=RunOptions(now=datetime(2026, 11, 22, tzinfo=UTC), only=("EVAL-001", "FAIR-001", "CHG-003")))
+    a = assess(
+        ROOT / "examples/credit-risk/readiness.yaml",
+        options=RunOptions(now=datetime(2026, 11, 22, tzinfo=UTC), only=("EVAL-001", "FAIR-001", "CHG-003")),
+    )
     elapsed = time.perf_counter() - start
     return elapsed, {o.id: o.result.status.value for o in a.outcomes if o.id in {"EVAL-001", "FAIR-001", "CHG-003"}}
 
@@ -42,10 +44,13 @@ def metric_times(rows: int) -> dict[str, float]:
     scores = [round(min(1.0, max(0.0, 0.3 * t + rng.random() * 0.7)), 4) for t in truth]
     predicted = [s >= 0.5 for s in scores]
     out = {}
-    for name, fn in (("auc", lambda: M.auc(truth, scores)), ("brier", lambda: M.brier(truth, scores)),
-                     ("calibration_error", lambda: M.calibration_error(truth, scores)),
-                     ("precision", lambda: M.compute("precision", truth, predicted, None)),
-                     ("group error rates", lambda: M.error_rates(truth, predicted))):
+    for name, fn in (
+        ("auc", lambda: M.auc(truth, scores)),
+        ("brier", lambda: M.brier(truth, scores)),
+        ("calibration_error", lambda: M.calibration_error(truth, scores)),
+        ("precision", lambda: M.compute("precision", truth, predicted, None)),
+        ("group error rates", lambda: M.error_rates(truth, predicted)),
+    ):
         times = []
         for _ in range(3):
             start = time.perf_counter()
@@ -61,8 +66,10 @@ def main() -> None:
     args = parser.parse_args()
     runs = [quality_checks() for _ in range(3)]
     wall = statistics.median(r[0] for r in runs)
-    print(f"EVAL-001 + FAIR-001 + CHG-003 on credit-risk (2,500 rows x 2 models, servers started): "
-          f"median {wall:.2f} s, {2 * 2500 / wall:,.0f} rows/s overall; statuses {runs[0][1]}")
+    print(
+        f"EVAL-001 + FAIR-001 + CHG-003 on credit-risk (2,500 rows x 2 models, servers started): "
+        f"median {wall:.2f} s, {2 * 2500 / wall:,.0f} rows/s overall; statuses {runs[0][1]}"
+    )
     for name, seconds in metric_times(args.rows).items():
         print(f"{name:18} on {args.rows:,} rows: {seconds:.3f} s")
     sys.stdout.flush()

@@ -27,8 +27,10 @@ FAKE = ROOT / "tests" / "fake_server.py"
 
 
 def start(port: int, delay_ms: float, stats: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, str(FAKE), "--port", str(port), "--delay-ms", str(delay_ms),
-                             "--stats", str(stats)], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(FAKE), "--port", str(port), "--delay-ms", str(delay_ms), "--stats", str(stats)],
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(1.0)
     return proc
 
@@ -54,25 +56,48 @@ def main() -> None:
         port, stats = free_port(), tmp / f"s{users}.json"
         proc = start(port, 5, stats)
         try:
-            r = run(LoadPlan(base_url=f"http://127.0.0.1:{port}", path="/predict", bodies=[{"x": 1}], users=users,
-                             rps=None, duration_s=secs, warmup_s=0))
+            r = run(
+                LoadPlan(
+                    base_url=f"http://127.0.0.1:{port}",
+                    path="/predict",
+                    bodies=[{"x": 1}],
+                    users=users,
+                    rps=None,
+                    duration_s=secs,
+                    warmup_s=0,
+                )
+            )
         finally:
             truth = stop(proc, stats)
         s = r.summary()
         ok = [abs(s[k] - truth[k]) <= max(0.5, 0.1 * truth[k]) for k in ("p50", "p99")]
-        print(f"{users:>8} {s['achieved_rps']:>8.0f} {s['p50']:>8.3f} {truth['p50']:>8.3f} {s['p99']:>8.3f} "
-              f"{truth['p99']:>8.3f} {str(ok[0]):>8} {str(ok[1]):>8}")
+        print(
+            f"{users:>8} {s['achieved_rps']:>8.0f} {s['p50']:>8.3f} {truth['p50']:>8.3f} {s['p99']:>8.3f} "
+            f"{truth['p99']:>8.3f} {str(ok[0]):>8} {str(ok[1]):>8}"
+        )
     print("\n2. maximum throughput against a 0 ms endpoint (50 users)")
     for workers in (1, 2):
         port, stats = free_port(), tmp / f"t{workers}.json"
         proc = start(port, 0, stats)
         try:
-            r = run(LoadPlan(base_url=f"http://127.0.0.1:{port}", path="/predict", bodies=[{"x": 1}], users=50,
-                             rps=None, duration_s=secs, warmup_s=1, workers=workers))
+            r = run(
+                LoadPlan(
+                    base_url=f"http://127.0.0.1:{port}",
+                    path="/predict",
+                    bodies=[{"x": 1}],
+                    users=50,
+                    rps=None,
+                    duration_s=secs,
+                    warmup_s=1,
+                    workers=workers,
+                )
+            )
         finally:
             stop(proc, stats)
-        print(f"  {workers} worker(s): {r.achieved_rps:8.0f} requests/s ({r.achieved_rps / workers:.0f} per worker), "
-              f"{r.failures} failures")
+        print(
+            f"  {workers} worker(s): {r.achieved_rps:8.0f} requests/s ({r.achieved_rps / workers:.0f} per worker), "
+            f"{r.failures} failures"
+        )
     wrk = shutil.which("wrk")
     if wrk:
         print("\n3. wrk against the same endpoints (1 thread, 10 connections)")
@@ -80,16 +105,30 @@ def main() -> None:
             port, stats = free_port(), tmp / f"w{delay}.json"
             proc = start(port, delay, stats)
             script = tmp / "post.lua"
-            script.write_text('wrk.method = "POST"\nwrk.body = \'{"x": 1}\'\n'
-                              'wrk.headers["Content-Type"] = "application/json"\n')
+            script.write_text(
+                'wrk.method = "POST"\nwrk.body = \'{"x": 1}\'\nwrk.headers["Content-Type"] = "application/json"\n'
+            )
             try:
-                out = subprocess.run([wrk, "-t1", "-c10", f"-d{int(secs)}s", "--latency", "-s", str(script),
-                                      f"http://127.0.0.1:{port}/predict"], capture_output=True, text=True,
-                                     timeout=secs + 30).stdout
+                out = subprocess.run(
+                    [
+                        wrk,
+                        "-t1",
+                        "-c10",
+                        f"-d{int(secs)}s",
+                        "--latency",
+                        "-s",
+                        str(script),
+                        f"http://127.0.0.1:{port}/predict",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    timeout=secs + 30,
+                ).stdout
             finally:
                 truth = stop(proc, stats)
-            lines = [line.strip() for line in out.splitlines()
-                     if "50%" in line or "99%" in line or "Requests/sec" in line]
+            lines = [
+                line.strip() for line in out.splitlines() if "50%" in line or "99%" in line or "Requests/sec" in line
+            ]
             print(f"  {delay} ms endpoint: {'; '.join(lines)}; server p50 {truth['p50']:.3f} p99 {truth['p99']:.3f}")
     else:
         print("\n3. wrk is not installed (apt-get install wrk) - skipped")

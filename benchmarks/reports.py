@@ -23,21 +23,35 @@ def credit_risk():
     from readiness.api import assess
     from readiness.engine import RunOptions
 
-    return assess(ROOT / "examples/credit-risk/readiness.yaml",
-                  options=RunOptions(now=datetime(2026, 11, 22, tzinfo=UTC)))
+    return assess(
+        ROOT / "examples/credit-risk/readiness.yaml", options=RunOptions(now=datetime(2026, 11, 22, tzinfo=UTC))
+    )
 
 
 def two_hundred(base):
     from readiness.model import CheckResult, Finding, Outcome, Severity, Status
 
-    findings = tuple(Finding(severity=Severity.HIGH, message=f"finding {k}", expected="x", observed="y")
-                     for k in range(3))
+    findings = tuple(
+        Finding(severity=Severity.HIGH, message=f"finding {k}", expected="x", observed="y") for k in range(3)
+    )
     outcomes = tuple(
-        Outcome(id=f"GEN-{i:03d}", title=f"Generated check {i}", area=f"area_{i % 8}", weight=1,
-                blocking=i % 50 == 0, duration_s=0.01, effective_score=[100, 50, 0][i % 3],
-                result=CheckResult(status=[Status.PASS, Status.WARN, Status.FAIL][i % 3], score=[100, 50, 0][i % 3],
-                                   summary=f"summary {i}", findings=findings if i % 3 else ()))
-        for i in range(200))
+        Outcome(
+            id=f"GEN-{i:03d}",
+            title=f"Generated check {i}",
+            area=f"area_{i % 8}",
+            weight=1,
+            blocking=i % 50 == 0,
+            duration_s=0.01,
+            effective_score=[100, 50, 0][i % 3],
+            result=CheckResult(
+                status=[Status.PASS, Status.WARN, Status.FAIL][i % 3],
+                score=[100, 50, 0][i % 3],
+                summary=f"summary {i}",
+                findings=findings if i % 3 else (),
+            ),
+        )
+        for i in range(200)
+    )
     return base.model_copy(update={"outcomes": outcomes, "gaps": (), "blocking_gaps": ()})
 
 

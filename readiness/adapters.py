@@ -54,8 +54,10 @@ def _records(path: str, _mtime_ns: int, _size: int, text: frozenset[str] = froze
                     except ValueError as exc:
                         raise ValueError(f"{Path(path).name}:{number}: not JSON: {exc}") from None
             return records
-        return [{k: (v if v != "" else None) if k in text else _number(v) for k, v in row.items()}
-                for row in csv.DictReader(fh)]
+        return [
+            {k: (v if v != "" else None) if k in text else _number(v) for k, v in row.items()}
+            for row in csv.DictReader(fh)
+        ]
 
 
 def declared_text(loaded: LoadedManifest) -> frozenset[str]:
@@ -81,8 +83,7 @@ def production_rows(loaded: LoadedManifest, limit: int, seed: int = 7) -> list[d
     return []
 
 
-def requests(loaded: LoadedManifest, limit: int,
-             endpoint: Endpoint | None = None) -> list[tuple[dict[str, Any], Any]]:
+def requests(loaded: LoadedManifest, limit: int, endpoint: Endpoint | None = None) -> list[tuple[dict[str, Any], Any]]:
     """(row, request body) pairs for up to ``limit`` production rows in the endpoint's protocol; the
     request example alone when the manifest gives one without a template."""
     endpoint = endpoint or loaded.manifest.model.endpoint

@@ -77,24 +77,80 @@ if TYPE_CHECKING:
 
 __all__ = [
     # authoring
-    "Area", "Check", "CheckContext", "Param", "LIVE_MODEL",
+    "Area",
+    "Check",
+    "CheckContext",
+    "Param",
+    "LIVE_MODEL",
     # the result model
-    "Attestation", "CheckResult", "EvidenceKind", "Finding", "Location", "Reference", "Severity", "Status",
+    "Attestation",
+    "CheckResult",
+    "EvidenceKind",
+    "Finding",
+    "Location",
+    "Reference",
+    "Severity",
+    "Status",
     # concluding
-    "Precondition", "attestation_of", "fail", "not_applicable", "result_from_findings",
+    "Precondition",
+    "attestation_of",
+    "fail",
+    "not_applicable",
+    "result_from_findings",
     # findings
-    "age_days", "missing_finding", "person_problem", "stale_finding",
+    "age_days",
+    "missing_finding",
+    "person_problem",
+    "stale_finding",
     # the manifest
-    "SECTIONS", "Person", "dotted", "is_placeholder",
+    "SECTIONS",
+    "Person",
+    "dotted",
+    "is_placeholder",
     # names and personal data
-    "masked", "masked_json", "normalise", "personal_columns", "same_name", "unique_names",
+    "masked",
+    "masked_json",
+    "normalise",
+    "personal_columns",
+    "same_name",
+    "unique_names",
     # the model's inputs and answers
-    "Answer", "AnswerKind", "LoadError", "LoadResult", "ScoredSet", "adverse", "at_path", "bodies", "call",
-    "classify", "describe_predictions", "example_requests", "has_target", "import_callable", "in_process",
-    "labelled_source", "model_inputs", "predictions_only", "production_rows", "read_answer",
-    "read_predictions", "reasons_of", "require_good", "required_key", "same_value", "scored", "tally", "wrap",
+    "Answer",
+    "AnswerKind",
+    "LoadError",
+    "LoadResult",
+    "ScoredSet",
+    "adverse",
+    "at_path",
+    "bodies",
+    "call",
+    "classify",
+    "describe_predictions",
+    "example_requests",
+    "has_target",
+    "import_callable",
+    "in_process",
+    "labelled_source",
+    "model_inputs",
+    "predictions_only",
+    "production_rows",
+    "read_answer",
+    "read_predictions",
+    "reasons_of",
+    "require_good",
+    "required_key",
+    "same_value",
+    "scored",
+    "tally",
+    "wrap",
     # judging a scored set
-    "evidence_kind_of", "fmt_metric", "groups_of", "labelled_gap", "metric_on", "truth_of", "unanswered_gap",
+    "evidence_kind_of",
+    "fmt_metric",
+    "groups_of",
+    "labelled_gap",
+    "metric_on",
+    "truth_of",
+    "unanswered_gap",
     "DataError",
 ]
 
@@ -174,13 +230,18 @@ class Check:
     def explain(cls) -> dict[str, Any]:
         """Metadata as plain data, for `readiness checks explain` and the docs."""
         return {
-            "id": cls.id, "area": str(cls.area), "title": cls.title, "doc": documentation(cls),
+            "id": cls.id,
+            "area": str(cls.area),
+            "title": cls.title,
+            "doc": documentation(cls),
             "rationale": cls.rationale,
-            "remediation": cls.remediation, "weight": cls.weight, "blocking": cls.blocking,
-            "extras": list(cls.extras), "aliases": list(cls.aliases),
+            "remediation": cls.remediation,
+            "weight": cls.weight,
+            "blocking": cls.blocking,
+            "extras": list(cls.extras),
+            "aliases": list(cls.aliases),
             "references": [r.model_dump(exclude_none=True) for r in cls.references],
-            "params": {k: {"default": p.default, "description": p.description}
-                       for k, p in cls.params.items()},
+            "params": {k: {"default": p.default, "description": p.description} for k, p in cls.params.items()},
         }
 
 
@@ -218,8 +279,12 @@ class CheckContext:
         """A location in the manifest, for findings: ``ctx.at("owners", "on_call")``; ``column`` names a
         data column, ``label`` replaces the dotted field name shown."""
         field_ = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
-        return Location(file=str(self.loaded.path), line=self.loaded.line_of(*loc),
-                        field=label if label is not None else (field_ or None), column=column)
+        return Location(
+            file=str(self.loaded.path),
+            line=self.loaded.line_of(*loc),
+            field=label if label is not None else (field_ or None),
+            column=column,
+        )
 
 
 def documentation(cls: type[Check]) -> str:
@@ -266,28 +331,49 @@ def result_from_findings(
     if status is Status.FAIL:
         score = min(score, 50.0)
     summary = passed if status is Status.PASS else failed.format(n=len(gaps))
-    return CheckResult(status=status, score=round(score, 2), summary=summary, findings=findings,
-                       evidence_kind=evidence_kind, attestation=attestation, metrics=metrics or {})
+    return CheckResult(
+        status=status,
+        score=round(score, 2),
+        summary=summary,
+        findings=findings,
+        evidence_kind=evidence_kind,
+        attestation=attestation,
+        metrics=metrics or {},
+    )
 
 
-def fail(findings: Finding | Sequence[Finding], summary: str, *, evidence_kind: EvidenceKind = EvidenceKind.MEASURED,
-         attestation: Attestation | None = None, metrics: dict[str, Any] | None = None,
-         total: int | None = None) -> CheckResult:
+def fail(
+    findings: Finding | Sequence[Finding],
+    summary: str,
+    *,
+    evidence_kind: EvidenceKind = EvidenceKind.MEASURED,
+    attestation: Attestation | None = None,
+    metrics: dict[str, Any] | None = None,
+    total: int | None = None,
+) -> CheckResult:
     """Conclude on gaps: FAIL when a finding is high or critical, WARN when all are lesser, never PASS.
     Raises ``ValueError`` when no finding is a gap (a check that found nothing wrong should pass)."""
     items = (findings,) if isinstance(findings, Finding) else tuple(findings)
     if not any(f.severity > Severity.INFO for f in items):
         raise ValueError("fail() needs at least one finding above INFO")
-    return result_from_findings(items, passed=summary, failed=summary, evidence_kind=evidence_kind,
-                                attestation=attestation, metrics=metrics, total=total)
+    return result_from_findings(
+        items,
+        passed=summary,
+        failed=summary,
+        evidence_kind=evidence_kind,
+        attestation=attestation,
+        metrics=metrics,
+        total=total,
+    )
 
 
 def not_applicable(summary: str, needs: str | None = None) -> CheckResult:
     """NOT APPLICABLE, with why. ``needs`` names the missing input when the check does not apply only
     because the manifest left something out (``data.columns``, ``live model``): a profile that marks
     the check ``required`` turns such a result into FAIL ("not shown")."""
-    return CheckResult(status=Status.NOT_APPLICABLE, score=100.0, summary=summary,
-                       metrics={"needs": needs} if needs else {})
+    return CheckResult(
+        status=Status.NOT_APPLICABLE, score=100.0, summary=summary, metrics={"needs": needs} if needs else {}
+    )
 
 
 LIVE_MODEL = "live model"
@@ -304,7 +390,9 @@ TEAM_WORDS = re.compile(
 )
 ALIAS_LOCAL = re.compile(
     r"^(team|group|dl|list|ops|support|help|admin|info|noreply|no-reply|all|oncall|on-call)\b|"
-    r"[-_.](team|group|ops|support|list|dl|all)$", re.IGNORECASE)
+    r"[-_.](team|group|ops|support|list|dl|all)$",
+    re.IGNORECASE,
+)
 
 
 def person_problem(person: Person | None) -> str | None:
@@ -332,27 +420,55 @@ def age_days(today: date, when: date | None) -> int | None:
     return None if when is None else (today - when).days
 
 
-def stale_finding(ctx: CheckContext, loc: Sequence[str | int], what: str, when: date | None, max_days: int,
-                  remediation: str) -> Finding | None:
+def stale_finding(
+    ctx: CheckContext, loc: Sequence[str | int], what: str, when: date | None, max_days: int, remediation: str
+) -> Finding | None:
     """A finding when ``when`` is missing or older than ``max_days`` (or in the future), else None."""
     days = age_days(ctx.today, when)
     if days is None:
-        return Finding(severity=Severity.HIGH, message=f"{what}: no date is recorded.",
-                       expected=f"a date within the last {max_days} days", observed="none",
-                       location=ctx.at(*loc), remediation=remediation)
+        return Finding(
+            severity=Severity.HIGH,
+            message=f"{what}: no date is recorded.",
+            expected=f"a date within the last {max_days} days",
+            observed="none",
+            location=ctx.at(*loc),
+            remediation=remediation,
+        )
     if days < 0:
-        return Finding(severity=Severity.HIGH, message=f"{what}: the date {when} is in the future.",
-                       expected="a past date", observed=str(when), location=ctx.at(*loc),
-                       remediation="Record the date the test actually took place.")
+        return Finding(
+            severity=Severity.HIGH,
+            message=f"{what}: the date {when} is in the future.",
+            expected="a past date",
+            observed=str(when),
+            location=ctx.at(*loc),
+            remediation="Record the date the test actually took place.",
+        )
     if days > max_days:
-        return Finding(severity=Severity.HIGH, message=f"{what} was {days} days ago; at most {max_days} are allowed.",
-                       expected=f"<= {max_days} days", observed=f"{days} days ({when})",
-                       location=ctx.at(*loc), remediation=remediation)
+        return Finding(
+            severity=Severity.HIGH,
+            message=f"{what} was {days} days ago; at most {max_days} are allowed.",
+            expected=f"<= {max_days} days",
+            observed=f"{days} days ({when})",
+            location=ctx.at(*loc),
+            remediation=remediation,
+        )
     return None
 
 
-def missing_finding(ctx: CheckContext, loc: Sequence[str | int], message: str, remediation: str,
-                    expected: str = "present", severity: Severity = Severity.HIGH) -> Finding:
+def missing_finding(
+    ctx: CheckContext,
+    loc: Sequence[str | int],
+    message: str,
+    remediation: str,
+    expected: str = "present",
+    severity: Severity = Severity.HIGH,
+) -> Finding:
     """A finding for a manifest field that is missing or still a placeholder."""
-    return Finding(severity=severity, message=message, expected=expected,
-                   observed="missing or placeholder", location=ctx.at(*loc), remediation=remediation)
+    return Finding(
+        severity=severity,
+        message=message,
+        expected=expected,
+        observed="missing or placeholder",
+        location=ctx.at(*loc),
+        remediation=remediation,
+    )

@@ -72,8 +72,9 @@ NIST_600_1_GV_6_2_004 = Reference(source="NIST AI 600-1", section="GV-6.2-004", 
 # US model risk management (SR 11-7 was rescinded on 2026-04-17; SR 26-2 keeps its building blocks)
 US_MRM_VALIDATION = Reference(source=_US_MRM, section="Validation", confidence="SC")
 US_MRM_OUTCOMES = Reference(source=_US_MRM, section="outcomes analysis, benchmarking (SR 11-7 §V)", confidence="SC")
-EEOC_FOUR_FIFTHS = Reference(source="US EEOC Uniform Guidelines 29 CFR 1607.4(D)", section="four-fifths rule",
-                             confidence="MU")
+EEOC_FOUR_FIFTHS = Reference(
+    source="US EEOC Uniform Guidelines 29 CFR 1607.4(D)", section="four-fifths rule", confidence="MU"
+)
 
 # Health and data protection
 HIPAA_164_312_B = Reference(source="HIPAA 45 CFR", section="164.312(b)", confidence="CM")

@@ -15,26 +15,42 @@ import typer
 from readiness import __version__
 from readiness.errors import ExitCode, ReadinessError
 
-EPILOG = ("Exit codes: 0 ready · 1 not ready · 2 usage, manifest, profile or plugin error · "
-          "3 internal error.")
+EPILOG = "Exit codes: 0 ready · 1 not ready · 2 usage, manifest, profile or plugin error · 3 internal error."
 
-app = typer.Typer(name="readiness", no_args_is_help=True, add_completion=False, epilog=EPILOG,
-                  pretty_exceptions_enable=False, rich_markup_mode=None,
-                  help="Is this ML model ready to leave proof-of-concept for production? "
-                       "Runs checks against the real model and data, scores them under a "
-                       "regulatory profile, and reports every gap with how to fix it.")
+app = typer.Typer(
+    name="readiness",
+    no_args_is_help=True,
+    add_completion=False,
+    epilog=EPILOG,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Is this ML model ready to leave proof-of-concept for production? "
+    "Runs checks against the real model and data, scores them under a "
+    "regulatory profile, and reports every gap with how to fix it.",
+)
 checks_app = typer.Typer(help="List and explain the checks.", no_args_is_help=True)
 profiles_app = typer.Typer(help="List and show the profiles.", no_args_is_help=True)
 app.add_typer(checks_app, name="checks")
 app.add_typer(profiles_app, name="profiles")
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest (readiness.yaml).", show_default=False)]
-HistoryOpt = Annotated[Path | None, typer.Option(
-    "--history", help="History database (default: readiness-history.sqlite beside the manifest).",
-    envvar="READINESS_HISTORY")]
-ProfileOpt = Annotated[list[str], typer.Option(
-    "--profile", "-p", help="Bundled profile name, alias or path; repeat (or comma-separate) to combine, "
-    "e.g. --profile finma --profile tier-critical.")]
+HistoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="History database (default: readiness-history.sqlite beside the manifest).",
+        envvar="READINESS_HISTORY",
+    ),
+]
+ProfileOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--profile",
+        "-p",
+        help="Bundled profile name, alias or path; repeat (or comma-separate) to combine, "
+        "e.g. --profile finma --profile tier-critical.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -45,49 +61,71 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Model production-readiness assessment."""
+
+
+FormatOpt = Annotated[list[str], typer.Option("--format", "-f", help="terminal, json (comma-separated or repeated).")]
 
 
 @app.command()
 def assess(
     manifest: ManifestArg,
     profile: ProfileOpt = ["default"],  # noqa: B006
-    fmt: Annotated[list[str], typer.Option(
-        "--format", "-f", help="terminal, json (comma-separated or repeated).")] = ["terminal,json"],  # noqa: B006
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="Folder for report files.")] = Path("readiness-report"),
-    fail_under: Annotated[float | None, typer.Option(
-        min=0, max=100, help="Score needed; overrides the profile.")] = None,
+    fmt: FormatOpt = ["terminal,json"],  # noqa: B006
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for report files.")] = Path("readiness-report"),
+    fail_under: Annotated[
+        float | None, typer.Option(min=0, max=100, help="Score needed; overrides the profile.")
+    ] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when not ready (advisory runs).")] = False,
     only: Annotated[list[str], typer.Option("--only", help="Run only these checks (comma list).")] = [],  # noqa: B006
     skip: Annotated[list[str], typer.Option("--skip", help="Skip these checks (comma list).")] = [],  # noqa: B006
     timeout: Annotated[float | None, typer.Option(min=0.1, max=86_400, help="Per-check timeout in seconds.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Re-raise a check's exception with its traceback.")] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
-                                              help="Judge attestation ages and waiver expiry as of this date.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        min=1, max=64, help="Locust worker processes for the load checks.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="Judge attestation ages and waiver expiry as of this date."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Locust worker processes for the load checks.")
+    ] = None,
     history: HistoryOpt = None,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this assessment.")] = False,
-    fail_on_regression: Annotated[bool, typer.Option(
-        "--fail-on-regression", help="Exit 1 when anything regressed against the approved baseline.")] = False,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when anything regressed against the approved baseline.")
+    ] = False,
 ) -> None:
     """Run the checks on MANIFEST and write the scored gap report."""
     from readiness.session import run_assess
 
-    code = run_assess(manifest, profile=profile, formats=fmt, output=output, fail_under=fail_under,
-                      only=only, skip=skip, timeout=timeout, debug=debug, as_of=as_of, history=history,
-                      no_history=no_history, fail_on_regression=fail_on_regression, workers=workers)
+    code = run_assess(
+        manifest,
+        profile=profile,
+        formats=fmt,
+        output=output,
+        fail_under=fail_under,
+        only=only,
+        skip=skip,
+        timeout=timeout,
+        debug=debug,
+        as_of=as_of,
+        history=history,
+        no_history=no_history,
+        fail_on_regression=fail_on_regression,
+        workers=workers,
+    )
     raise typer.Exit(ExitCode.READY if exit_zero else code)
 
 
 @app.command()
 def validate(
-    manifests: Annotated[list[Path], typer.Argument(help="One or more manifests (readiness.yaml).",
-                                                    show_default=False, metavar="MANIFEST...")],
+    manifests: Annotated[
+        list[Path],
+        typer.Argument(help="One or more manifests (readiness.yaml).", show_default=False, metavar="MANIFEST..."),
+    ],
     profile: ProfileOpt = ["default"],  # noqa: B006
 ) -> None:
     """Check each MANIFEST and the profile without running anything (one line per file; exit 2 if any fails)."""
@@ -124,8 +162,9 @@ def history_cmd(
 @app.command()
 def approve(
     manifest: ManifestArg,
-    by: Annotated[str, typer.Option("--by", help="Who approves (recorded with the time).",
-                                    envvar="READINESS_APPROVER")],
+    by: Annotated[
+        str, typer.Option("--by", help="Who approves (recorded with the time).", envvar="READINESS_APPROVER")
+    ],
     note: Annotated[str | None, typer.Option(help="Why, or the approval ticket.")] = None,
     history: HistoryOpt = None,
 ) -> None:
@@ -167,10 +206,22 @@ def init(
     """Scaffold a manifest for a profile, asking the few questions that matter."""
     from readiness.session import run_init
 
-    run_init(path, profile=profile, force=force, interactive=ask or (not no_input and sys.stdin.isatty()),
-             given={"name": name, "model_id": model_id, "version": version, "owner": owner,
-                    "owner_email": owner_email, "risk_tier": risk_tier, "decision_effect": decision_effect,
-                    "url": url})
+    run_init(
+        path,
+        profile=profile,
+        force=force,
+        interactive=ask or (not no_input and sys.stdin.isatty()),
+        given={
+            "name": name,
+            "model_id": model_id,
+            "version": version,
+            "owner": owner,
+            "owner_email": owner_email,
+            "risk_tier": risk_tier,
+            "decision_effect": decision_effect,
+            "url": url,
+        },
+    )
 
 
 @app.command()

@@ -61,7 +61,8 @@ def _format(source: DataSource, path: Path) -> str:
         return source.format
     suffix = path.suffix.lower()
     return {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(
-        suffix, "csv")
+        suffix, "csv"
+    )
 
 
 def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, text_columns: list[str]) -> Frame:
@@ -102,9 +103,13 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
                 all_columns = [str(c) for c in header]
                 wanted = [c for c in columns if c in header] if columns is not None else list(header)
                 # declared text stays text: 0791234567 is a phone number, 01234 a postcode
-                df = pd.read_csv(path, usecols=wanted, nrows=source.sample,
-                                 dtype={c: "string" for c in text_columns if c in wanted},
-                                 keep_default_na=True)
+                df = pd.read_csv(
+                    path,
+                    usecols=wanted,
+                    nrows=source.sample,
+                    dtype={c: "string" for c in text_columns if c in wanted},
+                    keep_default_na=True,
+                )
                 counter = lambda: max(0, _count_lines(path) - 1)  # noqa: E731 - less the header
         else:
             df, all_columns, counter = _read_sql(source, columns)
@@ -119,8 +124,14 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
             df[column] = df[column].astype("string")
     missing = [c for c in columns or [] if c not in df.columns]
     sampled = bool(source.sample) and len(df) >= source.sample
-    return Frame(df=df, source=name, sampled=sampled, columns_missing=missing,
-                 all_columns=all_columns or [str(c) for c in df.columns], counter=counter)
+    return Frame(
+        df=df,
+        source=name,
+        sampled=sampled,
+        columns_missing=missing,
+        all_columns=all_columns or [str(c) for c in df.columns],
+        counter=counter,
+    )
 
 
 def _count_lines(path: Path) -> int:
@@ -145,9 +156,14 @@ def spark_session() -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    return (SparkSession.builder.master("local[2]").appName("readiness")
-            .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("readiness")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
 
 
 def _read_spark(loaded: LoadedManifest, source: DataSource, columns: list[str] | None) -> Any:

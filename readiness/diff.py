@@ -8,8 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from readiness.model import Assessment, Outcome, Status
 
-RANK = {Status.PASS: 0, Status.NOT_APPLICABLE: 0, Status.WARN: 1, Status.SKIPPED: 2, Status.FAIL: 3,
-        Status.ERROR: 3}
+RANK = {Status.PASS: 0, Status.NOT_APPLICABLE: 0, Status.WARN: 1, Status.SKIPPED: 2, Status.FAIL: 3, Status.ERROR: 3}
 SCORE_EPSILON = 0.05
 
 
@@ -52,8 +51,9 @@ class Diff:
         if _level_rank(self.level_after, levels) < _level_rank(self.level_before, levels):
             out.append(f"level fell {self.level_before or 'none'} -> {self.level_after or 'none'}")
         out += [f"{c.check_id} worsened {c.before or 'absent'} -> {c.after}" for c in self.status_changes if c.worse]
-        out += [f"new gap {g}" for g in self.new_gaps if not any(c.check_id == g and c.worse
-                                                                   for c in self.status_changes)]
+        out += [
+            f"new gap {g}" for g in self.new_gaps if not any(c.check_id == g and c.worse for c in self.status_changes)
+        ]
         out += [f"waiver for {w} no longer counts" for w in self.expired_waivers]
         return out
 
@@ -70,8 +70,9 @@ def _evidence(o: Outcome) -> str:
     r = o.result
     volatile = {"latency_ms", "time_to_ready_s", "url", "server_log_tail"}
     metrics = {k: v for k, v in r.metrics.items() if k not in volatile}
-    return json.dumps([r.evidence_kind.value, [f.model_dump(mode="json") for f in r.findings], metrics],
-                      sort_keys=True, default=str)
+    return json.dumps(
+        [r.evidence_kind.value, [f.model_dump(mode="json") for f in r.findings], metrics], sort_keys=True, default=str
+    )
 
 
 def compare(old: Assessment, new: Assessment) -> Diff:
@@ -79,29 +80,38 @@ def compare(old: Assessment, new: Assessment) -> Diff:
     after = {o.id: o for o in new.outcomes}
     old_gaps = {g.check_id for g in old.gaps}
     new_gaps = {g.check_id for g in new.gaps}
-    diff = Diff(score_before=old.score, score_after=new.score, level_before=old.level, level_after=new.level,
-                verdict_before=old.verdict.value, verdict_after=new.verdict.value,
-                new_gaps=sorted(new_gaps - old_gaps), resolved_gaps=sorted(old_gaps - new_gaps),
-                manifest_changed=old.manifest.digest != new.manifest.digest,
-                profile_changed=old.profile.digest != new.profile.digest)
+    diff = Diff(
+        score_before=old.score,
+        score_after=new.score,
+        level_before=old.level,
+        level_after=new.level,
+        verdict_before=old.verdict.value,
+        verdict_after=new.verdict.value,
+        new_gaps=sorted(new_gaps - old_gaps),
+        resolved_gaps=sorted(old_gaps - new_gaps),
+        manifest_changed=old.manifest.digest != new.manifest.digest,
+        profile_changed=old.profile.digest != new.profile.digest,
+    )
     for check_id, o in after.items():
         prev = before.get(check_id)
         if prev is None or prev.status is not o.status:
             worse = RANK[o.status] > (RANK[prev.status] if prev else 0)
-            diff.status_changes.append(StatusChange(check_id, o.title, prev.status.value if prev else None,
-                                                    o.status.value, worse))
+            diff.status_changes.append(
+                StatusChange(check_id, o.title, prev.status.value if prev else None, o.status.value, worse)
+            )
         elif _evidence(prev) != _evidence(o):
             diff.evidence_changed.append(check_id)
-        if prev is not None and prev.waived and not o.waived and o.status not in {Status.PASS,
-                                                                                  Status.NOT_APPLICABLE}:
+        if prev is not None and prev.waived and not o.waived and o.status not in {Status.PASS, Status.NOT_APPLICABLE}:
             diff.expired_waivers.append(check_id)
     return diff
 
 
 def render_text(diff: Diff, levels: tuple[str, ...] = ()) -> str:
-    lines = [f"score {diff.score_before:g} -> {diff.score_after:g} ({diff.score_delta:+g}); "
-             f"level {diff.level_before or 'none'} -> {diff.level_after or 'none'}; "
-             f"verdict {diff.verdict_before} -> {diff.verdict_after}"]
+    lines = [
+        f"score {diff.score_before:g} -> {diff.score_after:g} ({diff.score_delta:+g}); "
+        f"level {diff.level_before or 'none'} -> {diff.level_after or 'none'}; "
+        f"verdict {diff.verdict_before} -> {diff.verdict_after}"
+    ]
     if diff.manifest_changed:
         lines.append("the manifest changed (digest differs)")
     if diff.profile_changed:
@@ -123,9 +133,13 @@ def render_text(diff: Diff, levels: tuple[str, ...] = ()) -> str:
 
 def render_markdown(diff: Diff, levels: tuple[str, ...] = ()) -> str:
     regressions = diff.regressions(levels)
-    out = [f"### {'❌ Regressed' if regressions else '✅ No regression'} since the approved baseline", "",
-           f"Score {diff.score_before:g} → {diff.score_after:g} ({diff.score_delta:+g}) · level "
-           f"{diff.level_before or 'none'} → {diff.level_after or 'none'}", ""]
+    out = [
+        f"### {'❌ Regressed' if regressions else '✅ No regression'} since the approved baseline",
+        "",
+        f"Score {diff.score_before:g} → {diff.score_after:g} ({diff.score_delta:+g}) · level "
+        f"{diff.level_before or 'none'} → {diff.level_after or 'none'}",
+        "",
+    ]
     out += [f"- {r}" for r in regressions]
     if diff.resolved_gaps:
         out.append(f"- resolved: {', '.join(diff.resolved_gaps)}")

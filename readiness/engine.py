@@ -67,8 +67,11 @@ def validate_profile(registry: Registry, profile: Profile) -> None:
     """Every check id the profile names must exist (built-in or from an installed plugin)."""
     for check_id, where in check_ids(profile):
         if check_id not in registry:
-            raise ProfileError(f"profile names unknown check {check_id!r} (see `readiness checks list`)",
-                               file=profile.sources[-1] if profile.sources else profile.name, field=where)
+            raise ProfileError(
+                f"profile names unknown check {check_id!r} (see `readiness checks list`)",
+                file=profile.sources[-1] if profile.sources else profile.name,
+                field=where,
+            )
 
 
 def validate_waivers(registry: Registry, loaded: LoadedManifest) -> None:
@@ -78,9 +81,14 @@ def validate_waivers(registry: Registry, loaded: LoadedManifest) -> None:
     errors = []
     for i, waiver in enumerate(loaded.manifest.waivers):
         if waiver.check not in registry:
-            errors.append(ManifestError(f"waiver for unknown check {waiver.check!r} (see `readiness checks list`)",
-                                        file=str(loaded.path), line=loaded.line_of("waivers", i, "check"),
-                                        field=f"waivers[{i}].check"))
+            errors.append(
+                ManifestError(
+                    f"waiver for unknown check {waiver.check!r} (see `readiness checks list`)",
+                    file=str(loaded.path),
+                    line=loaded.line_of("waivers", i, "check"),
+                    field=f"waivers[{i}].check",
+                )
+            )
     if len(errors) == 1:
         raise errors[0]
     if errors:
@@ -107,9 +115,11 @@ def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Plan
             continue
         unknown = set(settings.params) - set(check.params)
         if unknown:
-            raise ProfileError(f"check {check.id} has no parameter(s) {', '.join(sorted(unknown))}",
-                               file=profile.sources[0] if profile.sources else profile.name,
-                               field=f"checks.{check.id}.params")
+            raise ProfileError(
+                f"check {check.id} has no parameter(s) {', '.join(sorted(unknown))}",
+                file=profile.sources[0] if profile.sources else profile.name,
+                field=f"checks.{check.id}.params",
+            )
         params = {k: p.default for k, p in check.params.items()} | settings.params
         reason = None
         if only and check.id not in only:
@@ -124,9 +134,17 @@ def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Plan
         timeout = settings.timeout_s or options.default_timeout_s or check.timeout_s
         blocking = settings.blocking if settings.blocking is not None else check.blocking
         required = settings.required if settings.required is not None else (profile.require_blocking and blocking)
-        planned.append(Planned(reg, settings.weight if settings.weight is not None else check.weight,
-                               settings.blocking if settings.blocking is not None else check.blocking,
-                               params, timeout, reason, required))
+        planned.append(
+            Planned(
+                reg,
+                settings.weight if settings.weight is not None else check.weight,
+                settings.blocking if settings.blocking is not None else check.blocking,
+                params,
+                timeout,
+                reason,
+                required,
+            )
+        )
     return planned
 
 
@@ -153,16 +171,29 @@ def run_checks(
                 result = CheckResult(status=Status.SKIPPED, score=0, summary=f"Skipped: {item.skip_reason}")
                 elapsed = 0.0
             else:
-                ctx = CheckContext(loaded=loaded, params=item.params, now=now, resources=resources,
-                                   profile_name=profile.name,
-                                   attestation_max_age_days=profile.attestation_max_age_days,
-                                   extra=options.extra)
+                ctx = CheckContext(
+                    loaded=loaded,
+                    params=item.params,
+                    now=now,
+                    resources=resources,
+                    profile_name=profile.name,
+                    attestation_max_age_days=profile.attestation_max_age_days,
+                    extra=options.extra,
+                )
                 result, elapsed = _isolated(check, ctx, item.timeout_s, options.debug)
                 result = scrub.result(result)  # no raw personal value leaves through evidence
             result, forced = not_shown(result, item, profile)
-            outcome = Outcome(id=check.id, title=check.title, area=check.area, weight=item.weight,
-                              blocking=item.blocking or forced, result=result, duration_s=round(elapsed, 4),
-                              references=tuple(check.references), remediation=check.remediation)
+            outcome = Outcome(
+                id=check.id,
+                title=check.title,
+                area=check.area,
+                weight=item.weight,
+                blocking=item.blocking or forced,
+                result=result,
+                duration_s=round(elapsed, 4),
+                references=tuple(check.references),
+                remediation=check.remediation,
+            )
             outcomes.append(outcome)
             if progress:
                 progress("done", check.id, outcome)
@@ -183,13 +214,25 @@ def not_shown(result: CheckResult, item: Planned, profile: Profile) -> tuple[Che
     live = needs == LIVE_MODEL and profile.requires_live_model
     if not (live or item.required):
         return result, False
-    why = (f"profile {profile.name} requires a live model" if live
-           else f"profile {profile.name} requires {item.registered.check.id}")
-    finding = Finding(severity=Severity.HIGH, message=f"Not shown: {result.summary}; {why}.",
-                      expected=needs, observed="missing",
-                      remediation=f"Provide {needs}, so that the check can run.")
-    return CheckResult(status=Status.FAIL, score=0.0, summary=f"Not shown: {result.summary}",
-                       findings=(finding,), metrics={"needs": needs, "required_by": profile.name}), live
+    why = (
+        f"profile {profile.name} requires a live model"
+        if live
+        else f"profile {profile.name} requires {item.registered.check.id}"
+    )
+    finding = Finding(
+        severity=Severity.HIGH,
+        message=f"Not shown: {result.summary}; {why}.",
+        expected=needs,
+        observed="missing",
+        remediation=f"Provide {needs}, so that the check can run.",
+    )
+    return CheckResult(
+        status=Status.FAIL,
+        score=0.0,
+        summary=f"Not shown: {result.summary}",
+        findings=(finding,),
+        metrics={"needs": needs, "required_by": profile.name},
+    ), live
 
 
 def _isolated(check: type[Check], ctx: CheckContext, timeout: float, debug: bool) -> tuple[CheckResult, float]:
@@ -222,14 +265,14 @@ def _isolated(check: type[Check], ctx: CheckContext, timeout: float, debug: bool
             prefix = {"serve": "Model server: ", "data": "Data: ", "load": "Load run: "}.get(exc.kind, "")
             return _error(f"{prefix}{exc}", exc.kind), elapsed
         else:
-            return _error(f"Crashed: {type(exc).__name__}: {exc}", "exception",
-                          trace=box["trace"].splitlines()[-6:]), elapsed
+            return _error(
+                f"Crashed: {type(exc).__name__}: {exc}", "exception", trace=box["trace"].splitlines()[-6:]
+            ), elapsed
     result = box.get("result")
     if not isinstance(result, CheckResult):
         return _error(f"returned {type(result).__name__}, not a CheckResult", "contract"), elapsed
     if result.status not in CHECK_STATUSES:
-        return _error(f"returned status {result.status.value}, which only the engine may set",
-                      "contract"), elapsed
+        return _error(f"returned status {result.status.value}, which only the engine may set", "contract"), elapsed
     return result, elapsed
 
 

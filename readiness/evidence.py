@@ -39,8 +39,20 @@ if TYPE_CHECKING:
     from readiness.model import CheckResult, Finding
 
 __all__ = [
-    "Answer", "AnswerKind", "DataError", "Evidence", "EvidenceError", "HttpClient", "LoadError", "Precondition",
-    "ServeError", "Tally", "classify", "number", "request", "tally",
+    "Answer",
+    "AnswerKind",
+    "DataError",
+    "Evidence",
+    "EvidenceError",
+    "HttpClient",
+    "LoadError",
+    "Precondition",
+    "ServeError",
+    "Tally",
+    "classify",
+    "number",
+    "request",
+    "tally",
 ]
 
 
@@ -81,8 +93,9 @@ class Precondition(Exception):  # noqa: N818 - a control-flow signal, not an err
     FAIL on a high one and WARN on lesser ones, never PASS; ``Precondition(result)`` ends with a result
     built elsewhere (a NOT APPLICABLE, say)."""
 
-    def __init__(self, outcome: CheckResult | Finding | Sequence[Finding], summary: str | None = None,
-                 **details: Any) -> None:
+    def __init__(
+        self, outcome: CheckResult | Finding | Sequence[Finding], summary: str | None = None, **details: Any
+    ) -> None:
         from readiness.model import CheckResult
 
         if isinstance(outcome, CheckResult):
@@ -116,9 +129,15 @@ class AnswerKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"good": "good", "no_output": "without the declared output", "redirect": "redirected",
-                "client_error": "client error (4xx)", "server_error": "server error (5xx)",
-                "transport": "no answer (connection failed)", "timeout": "timed out"}[self.value]
+        return {
+            "good": "good",
+            "no_output": "without the declared output",
+            "redirect": "redirected",
+            "client_error": "client error (4xx)",
+            "server_error": "server error (5xx)",
+            "transport": "no answer (connection failed)",
+            "timeout": "timed out",
+        }[self.value]
 
 
 def kind_of(status: int | None, error: str | None = None) -> AnswerKind:
@@ -283,8 +302,14 @@ class HttpClient:
     answer, the server is taken to be gone and further calls fail at once.
     """
 
-    def __init__(self, url: str, method: str = "POST", headers: dict[str, str] | None = None,
-                 timeout: float = 5.0, give_up: int = 20) -> None:
+    def __init__(
+        self,
+        url: str,
+        method: str = "POST",
+        headers: dict[str, str] | None = None,
+        timeout: float = 5.0,
+        give_up: int = 20,
+    ) -> None:
         from urllib.parse import urlsplit
 
         parts = urlsplit(url)
@@ -341,8 +366,14 @@ class HttpClient:
                 self.unanswered = 0
             status = reply.status
             location = reply.getheader("Location") if 300 <= status < 400 else None
-            return Answer(status, parse(payload), None if 200 <= status < 300 else f"HTTP {status}", payload,
-                          elapsed_s=time.perf_counter() - start, location=location)
+            return Answer(
+                status,
+                parse(payload),
+                None if 200 <= status < 300 else f"HTTP {status}",
+                payload,
+                elapsed_s=time.perf_counter() - start,
+                location=location,
+            )
         with self._lock:
             self.unanswered += 1
         return Answer(None, error=error, elapsed_s=time.perf_counter() - start)
@@ -385,8 +416,15 @@ def _describe_exception(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def request(url: str, *, method: str = "GET", body: Any = None, raw: bytes | None = None,
-            headers: dict[str, str] | None = None, timeout: float = 5.0) -> Answer:
+def request(
+    url: str,
+    *,
+    method: str = "GET",
+    body: Any = None,
+    raw: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5.0,
+) -> Answer:
     """One request on a fresh connection (no redirects followed); never raises for HTTP or network failures."""
     try:
         client = HttpClient(url, method=method, headers=headers, timeout=timeout)
@@ -434,9 +472,9 @@ class Evidence:
         return self._resources.shared(key, factory)
 
 
-
-def require_good(ctx: CheckContext, answers: Sequence[Answer], what: str, location: Any = None,
-                 min_share: float = 1.0) -> Tally:
+def require_good(
+    ctx: CheckContext, answers: Sequence[Answer], what: str, location: Any = None, min_share: float = 1.0
+) -> Tally:
     """The tally of ``answers``; raises :class:`Precondition` with a FAIL naming what was missing when
     fewer than ``min_share`` of them (or none) are good."""
     t = tally(answers)
@@ -446,8 +484,16 @@ def require_good(ctx: CheckContext, answers: Sequence[Answer], what: str, locati
 
     message = f"{what}: {t.describe()}." if t.total else f"{what}: nothing was sent."
     raise Precondition(
-        Finding(severity=Severity.HIGH, message=message, expected="good answers (2xx with the declared outputs)",
-                observed=f"{t.good} of {t.total} good", location=location or ctx.at("model", "endpoint"),
-                remediation="Make the model answer the requests in the evidence; check model.endpoint, "
-                            "its protocol and model.outputs.", evidence={"answer_kinds": t.kinds}),
-        f"Not measured: {t.good} of {t.total} answers were good", metrics=t.metrics())
+        Finding(
+            severity=Severity.HIGH,
+            message=message,
+            expected="good answers (2xx with the declared outputs)",
+            observed=f"{t.good} of {t.total} good",
+            location=location or ctx.at("model", "endpoint"),
+            remediation="Make the model answer the requests in the evidence; check model.endpoint, "
+            "its protocol and model.outputs.",
+            evidence={"answer_kinds": t.kinds},
+        ),
+        f"Not measured: {t.good} of {t.total} answers were good",
+        metrics=t.metrics(),
+    )

@@ -103,11 +103,24 @@ class History:
             cur = con.execute(
                 "INSERT INTO assessments (model_id, manifest_path, manifest_digest, profile, profile_digest, "
                 "finished_at, score, level, verdict, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (a.manifest.model_id, a.manifest.path, a.manifest.digest, a.profile.name, a.profile.digest,
-                 a.finished_at.isoformat(), a.score, a.level, a.verdict.value, a.model_dump_json()))
+                (
+                    a.manifest.model_id,
+                    a.manifest.path,
+                    a.manifest.digest,
+                    a.profile.name,
+                    a.profile.digest,
+                    a.finished_at.isoformat(),
+                    a.score,
+                    a.level,
+                    a.verdict.value,
+                    a.model_dump_json(),
+                ),
+            )
             row_id = int(cur.lastrowid)
-            con.executemany("INSERT INTO check_status VALUES (?, ?, ?, ?)",
-                            [(row_id, o.id, o.status.value, o.effective_score) for o in a.outcomes])
+            con.executemany(
+                "INSERT INTO check_status VALUES (?, ?, ?, ?)",
+                [(row_id, o.id, o.status.value, o.effective_score) for o in a.outcomes],
+            )
             return row_id
 
     def rows(self, model_id: str, limit: int = 50) -> list[Row]:
@@ -115,13 +128,22 @@ class History:
             found = con.execute(
                 "SELECT a.id, a.finished_at, a.score, a.level, a.verdict, a.profile, a.manifest_digest, "
                 "(SELECT approved_by FROM approvals p WHERE p.assessment_id = a.id ORDER BY p.id DESC LIMIT 1) "
-                "FROM assessments a WHERE a.model_id = ? ORDER BY a.id DESC LIMIT ?", (model_id, limit)).fetchall()
+                "FROM assessments a WHERE a.model_id = ? ORDER BY a.id DESC LIMIT ?",
+                (model_id, limit),
+            ).fetchall()
         return [Row(*r) for r in reversed(found)]
 
     def trend(self, model_id: str, limit: int = 20) -> tuple[TrendPoint, ...]:
-        return tuple(TrendPoint(finished_at=datetime.fromisoformat(r.finished_at), score=r.score, level=r.level,
-                                verdict=r.verdict, approved=r.approved_by is not None)
-                     for r in self.rows(model_id, limit))
+        return tuple(
+            TrendPoint(
+                finished_at=datetime.fromisoformat(r.finished_at),
+                score=r.score,
+                level=r.level,
+                verdict=r.verdict,
+                approved=r.approved_by is not None,
+            )
+            for r in self.rows(model_id, limit)
+        )
 
     def load(self, assessment_id: int) -> Assessment:
         with self._db() as con:
@@ -132,20 +154,27 @@ class History:
 
     def latest(self, model_id: str) -> tuple[int, Assessment] | None:
         with self._db() as con:
-            row = con.execute("SELECT id FROM assessments WHERE model_id = ? ORDER BY id DESC LIMIT 1",
-                              (model_id,)).fetchone()
+            row = con.execute(
+                "SELECT id FROM assessments WHERE model_id = ? ORDER BY id DESC LIMIT 1", (model_id,)
+            ).fetchone()
         return (row[0], self.load(row[0])) if row else None
 
     def approve(self, assessment_id: int, model_id: str, by: str, at: datetime, note: str | None) -> None:
         with self._db(write=True) as con:
-            con.execute("INSERT INTO approvals (assessment_id, model_id, approved_by, approved_at, note) "
-                        "VALUES (?, ?, ?, ?, ?)", (assessment_id, model_id, by, at.isoformat(), note))
+            con.execute(
+                "INSERT INTO approvals (assessment_id, model_id, approved_by, approved_at, note) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (assessment_id, model_id, by, at.isoformat(), note),
+            )
 
     def baseline(self, model_id: str) -> tuple[int, Assessment, str, str] | None:
         """The last approved assessment: (id, assessment, approved_by, approved_at)."""
         with self._db() as con:
-            row = con.execute("SELECT assessment_id, approved_by, approved_at FROM approvals WHERE model_id = ? "
-                              "ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
+            row = con.execute(
+                "SELECT assessment_id, approved_by, approved_at FROM approvals WHERE model_id = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (model_id,),
+            ).fetchone()
         if row is None:
             return None
         return row[0], self.load(row[0]), row[1], row[2]

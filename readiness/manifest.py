@@ -21,8 +21,9 @@ from readiness.errors import ManifestError, ManifestErrors
 from readiness.yamlsource import YamlSource, dotted, load_yaml, validation_errors
 
 API_VERSION = "readiness/v1"
-PLACEHOLDER = re.compile(r"^\s*(|tbd|todo|fixme|xxx|n/?a|none|\?+|<[^>]*>|\.\.\.|changeme|fill[ -]?me)\s*$",
-                         re.IGNORECASE)
+PLACEHOLDER = re.compile(
+    r"^\s*(|tbd|todo|fixme|xxx|n/?a|none|\?+|<[^>]*>|\.\.\.|changeme|fill[ -]?me)\s*$", re.IGNORECASE
+)
 
 
 def is_placeholder(value: Any) -> bool:
@@ -75,7 +76,8 @@ class Serve(Strict):
     command: list[str] = Field(min_length=1, description="argv of the server; {port} is replaced.")
     ready_url: str = Field(description="URL that answers 2xx once the server is ready.")
     port: int | Literal["auto"] | None = Field(
-        None, description="Port for {port} placeholders; 'auto' picks a free port on 127.0.0.1.")
+        None, description="Port for {port} placeholders; 'auto' picks a free port on 127.0.0.1."
+    )
     cwd: str | None = Field(None, description="Working directory, relative to the manifest.")
     env: dict[str, str] = Field(default_factory=dict)
     ready_timeout_s: float = Field(60.0, gt=0, le=3600)
@@ -90,13 +92,14 @@ class Endpoint(Strict):
     method: Literal["POST", "GET", "PUT"] = "POST"
     headers: dict[str, str] = Field(default_factory=dict, description="Use ${ENV} for tokens.")
     timeout_s: float = Field(5.0, gt=0, le=600)
-    callable: str | None = Field(None, pattern=r"^[\w.]+:[\w.]+$",
-                                 description="module:function (kind python).")
+    callable: str | None = Field(None, pattern=r"^[\w.]+:[\w.]+$", description="module:function (kind python).")
     path: str | None = Field(None, description="Model file (kind file).")
     request_example: dict[str, Any] | None = Field(
-        None, description="One request body; otherwise the first production row is sent.")
+        None, description="One request body; otherwise the first production row is sent."
+    )
     request_template: dict[str, Any] | None = Field(
-        None, description='Body built from each production row: "{column}" strings are replaced by values.')
+        None, description='Body built from each production row: "{column}" strings are replaced by values.'
+    )
     response_field: str | None = Field(None, description="A key every good JSON answer has (protocol json).")
     model_name: str | None = Field(None, description="Model name for the v2 and openai protocols.")
     stream: bool = Field(False, description="openai: request a stream and measure time to first token.")
@@ -137,21 +140,28 @@ class Outputs(Strict):
 
     score: str | None = Field(None, description="Path to the score or probability of the positive class.")
     decision: str | None = Field(None, description="Path to the decision, e.g. decision.")
-    positive: list[Scalar] = Field(default_factory=list,
-                                   description="Decisions that mean the positive class (e.g. decline).")
+    positive: list[Scalar] = Field(
+        default_factory=list, description="Decisions that mean the positive class (e.g. decline)."
+    )
     threshold: float | None = Field(None, description="Without a decision path: score >= threshold is positive.")
-    adverse: list[Scalar] = Field(default_factory=list,
-                                  description="Adverse decisions: each must come with its reasons.")
-    tolerance: float | None = Field(None, ge=0, description="For a model stochastic by design: the largest "
-                                    "difference between numbers in replayed answers (DET-001).")
+    adverse: list[Scalar] = Field(
+        default_factory=list, description="Adverse decisions: each must come with its reasons."
+    )
+    tolerance: float | None = Field(
+        None,
+        ge=0,
+        description="For a model stochastic by design: the largest "
+        "difference between numbers in replayed answers (DET-001).",
+    )
 
 
 class Predictions(Strict):
     """Predictions-only mode: answers imported from a file (a vendor's batch run), not measured."""
 
     path: str = Field(description="CSV or JSON Lines of key columns and answers, relative to the manifest.")
-    key: str | list[str] = Field(default_factory=list,
-                                 description="Column(s) joining answers to data rows (default data.keys).")
+    key: str | list[str] = Field(
+        default_factory=list, description="Column(s) joining answers to data rows (default data.keys)."
+    )
     produced_by: str | None = Field(None, description="Who produced the file, e.g. the vendor's batch run.")
     produced_on: date | None = None
 
@@ -229,9 +239,11 @@ TIMESTAMP_FORMATS = ("iso8601", "iso8601_space", "epoch_s", "epoch_ms", "epoch_u
 class TimestampRule(Strict):
     column: str
     format: Literal["iso8601", "iso8601_space", "epoch_s", "epoch_ms", "epoch_us", "epoch_ns", "year"] = Field(
-        "iso8601", description="How the timestamps are written: iso8601 (2026-11-01T09:30:00.123456+00:00), "
+        "iso8601",
+        description="How the timestamps are written: iso8601 (2026-11-01T09:30:00.123456+00:00), "
         "iso8601_space (a space instead of the T), epoch_s/ms/us/ns (numbers since 1970-01-01 UTC), or year "
-        "(e.g. 2026). Epoch numbers are UTC by definition and have the precision of their unit.")
+        "(e.g. 2026). Epoch numbers are UTC by definition and have the precision of their unit.",
+    )
     precision: Literal["s", "ms", "us", "ns"] = Field("us", description="Fractional digits that must be present.")
     require_utc: bool = Field(True, description="Every timestamp carries an offset, and it is UTC.")
     stream_key: str | None = Field(None, description="Timestamps must increase within each value of this column.")
@@ -288,7 +300,8 @@ class Person(Strict):
     email: str | None = None
     role: str | None = None
     kind: Literal["person", "team"] | None = Field(
-        None, description="Whether this is a named person or a team/alias; inferred when absent.")
+        None, description="Whether this is a named person or a team/alias; inferred when absent."
+    )
 
 
 class OnCall(Strict):
@@ -338,9 +351,11 @@ class AuditLogging(Attested):
     tamper_evident: bool | None = None
     timestamp_precision: Literal["s", "ms", "us", "ns"] | None = None
     personal_fields: list[str] = Field(
-        default_factory=list, description="Log fields that would hold personal data: must be hashed or masked.")
+        default_factory=list, description="Log fields that would hold personal data: must be hashed or masked."
+    )
     field_map: dict[str, str] = Field(
-        default_factory=dict, description="Required field -> the name your log uses, e.g. request_id: trace_id.")
+        default_factory=dict, description="Required field -> the name your log uses, e.g. request_id: trace_id."
+    )
 
 
 class Sla(Strict):
@@ -380,8 +395,7 @@ class ChangeManagement(Attested):
 
 
 class Rollout(Attested):
-    strategy: Literal["shadow", "canary", "champion_challenger", "percentage", "region",
-                      "big_bang"] | None = None
+    strategy: Literal["shadow", "canary", "champion_challenger", "percentage", "region", "big_bang"] | None = None
     stages: list[dict[str, Any]] = Field(default_factory=list)
     success_criteria: str | None = None
 
@@ -407,7 +421,8 @@ class Monitoring(Attested):
 class IncidentResponse(Attested):
     runbook: str | None = None
     regulator_reporting: dict[str, str] = Field(
-        default_factory=dict, description="Regulator -> deadline, e.g. finma: 24h, dora: 4h.")
+        default_factory=dict, description="Regulator -> deadline, e.g. finma: 24h, dora: 4h."
+    )
     kill_switch: bool | None = None
     continuity_tested_on: date | None = None
 
@@ -446,9 +461,20 @@ class Waiver(Strict):
 
 
 SECTIONS = (
-    "service_levels", "owners", "explainability", "audit_logging", "third_parties",
-    "change_management", "rollout", "rollback", "monitoring", "incident_response",
-    "human_oversight", "data_protection", "data", "validation",
+    "service_levels",
+    "owners",
+    "explainability",
+    "audit_logging",
+    "third_parties",
+    "change_management",
+    "rollout",
+    "rollback",
+    "monitoring",
+    "incident_response",
+    "human_oversight",
+    "data_protection",
+    "data",
+    "validation",
 )
 
 
@@ -473,7 +499,8 @@ class Evaluation(Strict):
 class Fairness(Strict):
     protected_attributes: list[str] = Field(min_length=1, description="Columns of data.evaluation.")
     favourable_outcome: Literal["negative", "positive"] = Field(
-        "negative", description="Which predicted class is the favourable one (credit: negative, approve).")
+        "negative", description="Which predicted class is the favourable one (credit: negative, approve)."
+    )
 
 
 class Champion(Strict):
@@ -498,9 +525,12 @@ class Champion(Strict):
 class Manifest(Strict):
     """The whole manifest. Only ``model`` is required; the profile decides what else must be there."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              title="readiness manifest",
-)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        title="readiness manifest",
+    )
 
     api_version: Literal["readiness/v1"] = Field(API_VERSION, alias="apiVersion")
     model: Model
@@ -562,16 +592,22 @@ def load_manifest(path: str | Path, env: dict[str, str] | None = None) -> Loaded
     path = Path(path)
     source = load_yaml(path, error=ManifestError, env=env)
     if not isinstance(source.data, dict):
-        raise ManifestError("the manifest must be a mapping (key: value) at the top level",
-                            file=str(path), line=1)
+        raise ManifestError("the manifest must be a mapping (key: value) at the top level", file=str(path), line=1)
     try:
         manifest = Manifest.model_validate(source.data)
     except ValidationError as exc:
         raise ManifestErrors(validation_errors(exc, source, ManifestError)) from None
     loaded = LoadedManifest(manifest=manifest, source=source)
-    missing = [ManifestError(f"file not found: {rel} (paths are relative to the manifest)",
-                             file=str(path), line=source.line_of(loc), field=dotted(loc))
-               for loc, rel, want_dir in _paths(manifest) if not _exists(loaded.resolve(rel), want_dir)]
+    missing = [
+        ManifestError(
+            f"file not found: {rel} (paths are relative to the manifest)",
+            file=str(path),
+            line=source.line_of(loc),
+            field=dotted(loc),
+        )
+        for loc, rel, want_dir in _paths(manifest)
+        if not _exists(loaded.resolve(rel), want_dir)
+    ]
     if missing:
         raise ManifestErrors(missing)
     return loaded

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-HIGHER_IS_BETTER = {"auc": True, "accuracy": True, "precision": True, "recall": True, "f1": True,
-                    "brier": False, "calibration_error": False}
+HIGHER_IS_BETTER = {
+    "auc": True,
+    "accuracy": True,
+    "precision": True,
+    "recall": True,
+    "f1": True,
+    "brier": False,
+    "calibration_error": False,
+}
 NEEDS_SCORE = {"auc", "brier", "calibration_error"}
 
 
@@ -64,8 +71,9 @@ def calibration_error(truth: Sequence[bool], scores: Sequence[float], bins: int 
     return total / len(truth)
 
 
-def compute(name: str, truth: Sequence[bool], predicted: Sequence[bool] | None,
-            scores: Sequence[float] | None) -> float | None:
+def compute(
+    name: str, truth: Sequence[bool], predicted: Sequence[bool] | None, scores: Sequence[float] | None
+) -> float | None:
     """One named metric; None when it cannot be computed from what the model returned."""
     if name in NEEDS_SCORE:
         if scores is None or not truth:
@@ -82,8 +90,11 @@ def compute(name: str, truth: Sequence[bool], predicted: Sequence[bool] | None,
     if name == "recall":
         return recall
     if name == "f1":
-        return None if precision is None or recall is None or precision + recall == 0 else (
-            2 * precision * recall / (precision + recall))
+        return (
+            None
+            if precision is None or recall is None or precision + recall == 0
+            else (2 * precision * recall / (precision + recall))
+        )
     raise ValueError(f"unknown metric {name!r}")
 
 

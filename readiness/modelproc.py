@@ -43,6 +43,7 @@ def _load(base_dir: str, kind: str, spec: str | None, path: str | None) -> Any:
         def values(row: dict[str, Any]) -> Any:
             return pd.DataFrame([[row[n] for n in names]], columns=names)
     else:
+
         def values(row: dict[str, Any]) -> Any:
             return [list(row.values())]
 
@@ -138,6 +139,7 @@ class ModelProcess:
     """A supervised child process holding one in-process model."""
 
     close_with_run = True  # Resources.close stops it with the run
+
     def __init__(self, base_dir: str, kind: str, spec: str | None, path: str | None, timeout_s: float) -> None:
         self.args = (base_dir, kind, spec, path)
         self.timeout_s = timeout_s
@@ -221,7 +223,7 @@ class ModelProcess:
         process exits or hangs is sent again row by row, so that each row gets its own evidence."""
         out: list[Answer] = []
         for i in range(0, len(rows), batch):
-            chunk = rows[i:i + batch]
+            chunk = rows[i : i + batch]
             start = time.perf_counter()
             with self.lock:
                 kind, detail = self._ask(("many", chunk), self.timeout_s * len(chunk))
@@ -246,8 +248,9 @@ class ModelProcess:
         if kind == "crashed":
             return Answer(500, error=detail, elapsed_s=elapsed)
         if kind == "timeout":
-            return Answer(None, error=f"timed out after {self.timeout_s:g} s (the model process was stopped)",
-                          elapsed_s=elapsed)
+            return Answer(
+                None, error=f"timed out after {self.timeout_s:g} s (the model process was stopped)", elapsed_s=elapsed
+            )
         return Answer(500, error=f"the model process exited (code {detail}) on this input", elapsed_s=elapsed)
 
     def time(self, rows: list[Any], calls: int, overhead_calls: int, timeout_s: float) -> tuple[list[int], list[int]]:
@@ -256,8 +259,9 @@ class ModelProcess:
         with self.lock:
             kind, detail = self._ask(("time", rows, calls, overhead_calls), timeout_s)
         if kind != "timed":
-            raise EvidenceError(f"in-process timing failed: the model process {kind}"
-                                + (f" ({detail})" if detail is not None else ""))
+            raise EvidenceError(
+                f"in-process timing failed: the model process {kind}" + (f" ({detail})" if detail is not None else "")
+            )
         return detail
 
     def warning_counts(self) -> dict[str, int]:

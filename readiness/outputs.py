@@ -45,8 +45,7 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
     if raw is not None:
         from readiness.evidence import request
 
-        reply = request(handle.url, method=endpoint.method, raw=raw, headers=handle.headers,
-                        timeout=endpoint.timeout_s)
+        reply = request(handle.url, method=endpoint.method, raw=raw, headers=handle.headers, timeout=endpoint.timeout_s)
     else:
         reply = handle.predict(body, method=endpoint.method)
     return classify(reply, outputs_of(ctx, target), endpoint)
@@ -154,13 +153,21 @@ def predictions_only(ctx: CheckContext) -> CheckResult:
     ``requires_live_model`` makes it a blocking gap with this reason."""
     from readiness.check import LIVE_MODEL, not_applicable
 
-    return not_applicable(f"Predictions only ({describe_predictions(ctx.manifest.model.predictions)}): this "
-                          "needs a live model (model.endpoint), which readiness cannot reach", needs=LIVE_MODEL)
+    return not_applicable(
+        f"Predictions only ({describe_predictions(ctx.manifest.model.predictions)}): this "
+        "needs a live model (model.endpoint), which readiness cannot reach",
+        needs=LIVE_MODEL,
+    )
 
 
 def describe_predictions(predictions: Predictions) -> str:
-    by = f" (produced by {predictions.produced_by}" + (
-        f", {predictions.produced_on}" if predictions.produced_on else "") + ")" if predictions.produced_by else ""
+    by = (
+        f" (produced by {predictions.produced_by}"
+        + (f", {predictions.produced_on}" if predictions.produced_on else "")
+        + ")"
+        if predictions.produced_by
+        else ""
+    )
     return f"imported from {predictions.path}{by}, not measured"
 
 
@@ -257,17 +264,28 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
     if endpoint is None and predictions is not None:
         columns = key_columns(ctx.loaded, predictions)
         if not columns:
-            raise ValueError(f"{predictions.path}: no key to join predictions to rows: set predictions.key "
-                             "or data.keys")
+            raise ValueError(
+                f"{predictions.path}: no key to join predictions to rows: set predictions.key or data.keys"
+            )
         by_key = {_key(r, columns): r for r in read_predictions(ctx.loaded, predictions)}
         answers, unmatched = [], 0
         for row in rows:
             record = by_key.get(_key(row, columns))
             unmatched += record is None
-            answers.append(classify(Answer(200, record), m.model.outputs, None) if record is not None
-                           else Answer(None, error="no prediction in the file"))
-        return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) for a in answers],
-                         describe(source), describe_predictions(predictions), True, unmatched)
+            answers.append(
+                classify(Answer(200, record), m.model.outputs, None)
+                if record is not None
+                else Answer(None, error="no prediction in the file")
+            )
+        return ScoredSet(
+            rows,
+            answers,
+            [read_answer(m.model.outputs, a.body) for a in answers],
+            describe(source),
+            describe_predictions(predictions),
+            True,
+            unmatched,
+        )
     exclude = set()
     if m.evaluation:
         exclude.add(m.evaluation.label)
@@ -282,17 +300,27 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
         outputs = outputs_of(ctx, target)
         with HttpClient(handle.url, endpoint.method, handle.headers, endpoint.timeout_s) as client:
             with ThreadPoolExecutor(max_workers=SCORING_CONCURRENCY) as pool:
-                answers = list(pool.map(lambda b: classify(client.call(adapters.wrap(endpoint, b)), outputs,
-                                                           endpoint), bodies))
+                answers = list(
+                    pool.map(lambda b: classify(client.call(adapters.wrap(endpoint, b)), outputs, endpoint), bodies)
+                )
     else:  # in process: in batches, one round trip to the model's process each
         outputs = outputs_of(ctx, target)
         answers = [classify(a, outputs, endpoint) for a in in_process(ctx, target).call_many(bodies)]
     failed = [(b, a.why()) for b, a in zip(bodies, answers, strict=True) if not a.ok]
-    where = (f"over HTTP ({adapters.split(endpoint.url)[1]})" if endpoint.kind == "http"
-             else f"in process ({endpoint.callable or endpoint.path})")
-    return ScoredSet(rows, answers, [read_answer(m.model.outputs, a.body) if a.ok else Reading(None, None)
-                                     for a in answers],
-                     describe(source), f"measured by calling the {target} {where}", False, failed=failed)
+    where = (
+        f"over HTTP ({adapters.split(endpoint.url)[1]})"
+        if endpoint.kind == "http"
+        else f"in process ({endpoint.callable or endpoint.path})"
+    )
+    return ScoredSet(
+        rows,
+        answers,
+        [read_answer(m.model.outputs, a.body) if a.ok else Reading(None, None) for a in answers],
+        describe(source),
+        f"measured by calling the {target} {where}",
+        False,
+        failed=failed,
+    )
 
 
 # -- judging a scored set ----------------------------------------------------------------------------
@@ -312,14 +340,23 @@ def labelled_gap(ctx: CheckContext, role: str = "evaluation", target: str = "mod
     """A finding when the labelled set, the label or the model's answers are not declared."""
     source, loc = labelled_source(ctx, role)
     if source is None:
-        return Finding(severity=Severity.HIGH, message=f"No labelled {role} set ({'.'.join(loc)}).",
-                       expected=".".join(loc), observed="missing or placeholder", location=ctx.at(*loc[:1]),
-                       remediation="Declare a labelled, production-shaped sample the model was not trained on.")
+        return Finding(
+            severity=Severity.HIGH,
+            message=f"No labelled {role} set ({'.'.join(loc)}).",
+            expected=".".join(loc),
+            observed="missing or placeholder",
+            location=ctx.at(*loc[:1]),
+            remediation="Declare a labelled, production-shaped sample the model was not trained on.",
+        )
     if not has_target(ctx.loaded, target):
-        return Finding(severity=Severity.HIGH,
-                       message="No endpoint and no predictions file: the model's answers cannot be read.",
-                       expected="model.endpoint", observed="missing or placeholder", location=ctx.at("model"),
-                       remediation="Declare model.endpoint, or model.predictions for a vendor model.")
+        return Finding(
+            severity=Severity.HIGH,
+            message="No endpoint and no predictions file: the model's answers cannot be read.",
+            expected="model.endpoint",
+            observed="missing or placeholder",
+            location=ctx.at("model"),
+            remediation="Declare model.endpoint, or model.predictions for a vendor model.",
+        )
     return None
 
 
@@ -341,15 +378,24 @@ def unanswered_gap(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Findi
     if not s.rows or lost / len(s.rows) <= max_missing:
         return None
     if s.imported:
-        return Finding(severity=Severity.HIGH, message=f"{lost} of {len(s.rows)} rows of {s.source} have no "
-                       "prediction in the predictions file.", expected=f"<= {max_missing:.0%} without",
-                       observed=f"{lost / len(s.rows):.1%}", location=ctx.at("model", "predictions"),
-                       remediation="Ask for predictions on every row, joined by predictions.key.")
+        return Finding(
+            severity=Severity.HIGH,
+            message=f"{lost} of {len(s.rows)} rows of {s.source} have no prediction in the predictions file.",
+            expected=f"<= {max_missing:.0%} without",
+            observed=f"{lost / len(s.rows):.1%}",
+            location=ctx.at("model", "predictions"),
+            remediation="Ask for predictions on every row, joined by predictions.key.",
+        )
     row, why = s.failed[0]
-    return Finding(severity=Severity.HIGH, message=f"{lost} of {len(s.rows)} rows of {s.source} got no answer "
-                   f"({why}).", expected=f"<= {max_missing:.0%} unanswered", observed=f"{lost / len(s.rows):.1%}",
-                   location=ctx.at("model", "endpoint"), remediation="Fix the failing inputs first (see ROB-001).",
-                   evidence={"example_input": masked_json(ctx.manifest, row)})
+    return Finding(
+        severity=Severity.HIGH,
+        message=f"{lost} of {len(s.rows)} rows of {s.source} got no answer ({why}).",
+        expected=f"<= {max_missing:.0%} unanswered",
+        observed=f"{lost / len(s.rows):.1%}",
+        location=ctx.at("model", "endpoint"),
+        remediation="Fix the failing inputs first (see ROB-001).",
+        evidence={"example_input": masked_json(ctx.manifest, row)},
+    )
 
 
 def metric_on(name: str, truth: list[bool | None], s: ScoredSet, index: Sequence[int] | None = None) -> float | None:

@@ -53,8 +53,10 @@ def _mask(value: Any, cols: set[str]) -> Any:
             return {**value, "data": _mask_all(value["data"])}
         if isinstance(value.get("columns"), list) and isinstance(value.get("data"), list):  # dataframe_split
             hidden = {i for i, c in enumerate(value["columns"]) if c in cols}
-            rows = [[mask(v) if i in hidden and v is not None else v for i, v in enumerate(r)]
-                    if isinstance(r, list) else r for r in value["data"]]
+            rows = [
+                [mask(v) if i in hidden and v is not None else v for i, v in enumerate(r)] if isinstance(r, list) else r
+                for r in value["data"]
+            ]
             return {**value, "data": rows}
         return {k: (_mask_all(v) if k in cols else _mask(v, cols)) for k, v in value.items()}
     if isinstance(value, list):
@@ -74,8 +76,11 @@ def _mask_all(value: Any) -> Any:
 
 def masked_json(manifest: Manifest, value: Any, limit: int = 300) -> str:
     """``value`` masked and as JSON text, cut to ``limit`` characters."""
-    text = value if isinstance(value, str) else json.dumps(masked(value, personal_columns(manifest)),
-                                                           ensure_ascii=False, default=str)
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(masked(value, personal_columns(manifest)), ensure_ascii=False, default=str)
+    )
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
 
 
@@ -106,11 +111,20 @@ class Scrubber:
     def result(self, result: CheckResult) -> CheckResult:
         if not self:
             return result
-        findings = tuple(f.model_copy(update={
-            "message": self.text(f.message), "expected": self.deep(f.expected), "observed": self.deep(f.observed),
-            "evidence": self.deep(f.evidence)}) for f in result.findings)
-        return result.model_copy(update={"summary": self.text(result.summary), "findings": findings,
-                                         "metrics": self.deep(result.metrics)})
+        findings = tuple(
+            f.model_copy(
+                update={
+                    "message": self.text(f.message),
+                    "expected": self.deep(f.expected),
+                    "observed": self.deep(f.observed),
+                    "evidence": self.deep(f.evidence),
+                }
+            )
+            for f in result.findings
+        )
+        return result.model_copy(
+            update={"summary": self.text(result.summary), "findings": findings, "metrics": self.deep(result.metrics)}
+        )
 
 
 def scrubber(loaded: LoadedManifest, reader: Callable[[Any], list[dict[str, Any]]] | None = None) -> Scrubber:
@@ -124,6 +138,7 @@ def scrubber(loaded: LoadedManifest, reader: Callable[[Any], list[dict[str, Any]
 
         def reader(path: Any) -> list[dict[str, Any]]:
             return read_records(path, frozenset(columns))  # as written: 0791234567 keeps its 0
+
     counts: dict[str, int] = {}
     for source in (data.production, data.reference, data.evaluation):
         if source is None or not source.path:

@@ -50,9 +50,14 @@ def _tell(line: str) -> None:
         return
     try:
         if _watchdog is None or _watchdog.poll() is not None:
-            _watchdog = subprocess.Popen([sys.executable, "-c", WATCHDOG], stdin=subprocess.PIPE,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                         start_new_session=True, close_fds=True)
+            _watchdog = subprocess.Popen(
+                [sys.executable, "-c", WATCHDOG],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
+            )
         assert _watchdog.stdin is not None
         _watchdog.stdin.write((line + "\n").encode())
         _watchdog.stdin.flush()

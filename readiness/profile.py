@@ -38,8 +38,10 @@ class CheckSettings(_Strict):
     references: list[Reference] = Field(default_factory=list)
     timeout_s: float | None = Field(None, gt=0)
     required: bool | None = Field(
-        None, description="NOT APPLICABLE for lack of input (no data.columns, no stage above peak) becomes FAIL "
-        "(not shown): a blocking check cannot be escaped by leaving its input out.")
+        None,
+        description="NOT APPLICABLE for lack of input (no data.columns, no stage above peak) becomes FAIL "
+        "(not shown): a blocking check cannot be escaped by leaving its input out.",
+    )
 
 
 class Level(_Strict):
@@ -89,14 +91,18 @@ class Profile(_Strict):
     pass_score: float = Field(70, ge=0, le=100)
     attestation_max_age_days: int = Field(365, gt=0)
     target_level: str | None = Field(
-        None, description="The level a READY verdict stands for (e.g. PRODUCTION): READY needs it reached.")
+        None, description="The level a READY verdict stands for (e.g. PRODUCTION): READY needs it reached."
+    )
     require_blocking: bool = Field(
-        False, description="Every blocking check is also required: NOT APPLICABLE for lack of input is FAIL.")
+        False, description="Every blocking check is also required: NOT APPLICABLE for lack of input is FAIL."
+    )
     requires_live_model: bool = Field(
-        False, description="Predictions-only mode is not enough: checks that need a live model are blocking gaps.")
+        False, description="Predictions-only mode is not enough: checks that need a live model are blocking gaps."
+    )
     evidence_weights: EvidenceWeights = EvidenceWeights()
     select: list[str] | None = Field(
-        None, description="Only these checks run (ids or patterns such as OWN-*); default: every check.")
+        None, description="Only these checks run (ids or patterns such as OWN-*); default: every check."
+    )
     checks: dict[str, CheckSettings] = Field(default_factory=dict)
     overrides: list[Override] = Field(default_factory=list)
     levels: list[Level] = Field(default_factory=list)
@@ -120,9 +126,13 @@ class Profile(_Strict):
             if matches(override.when, facts):
                 checks = _merge_checks(checks, override.checks)
                 pass_score = override.pass_score if override.pass_score is not None else pass_score
-        return self.model_copy(update={
-            "checks": {k: CheckSettings.model_validate(v) for k, v in checks.items()},
-            "pass_score": pass_score, "overrides": []})
+        return self.model_copy(
+            update={
+                "checks": {k: CheckSettings.model_validate(v) for k, v in checks.items()},
+                "pass_score": pass_score,
+                "overrides": [],
+            }
+        )
 
 
 def lookup(facts: Mapping[str, Any], dotted: str) -> Any:
@@ -160,8 +170,9 @@ def _bundled() -> dict[str, Any]:
 
 
 def _parse_bundled(entry: Any) -> YamlSource:
-    return parse_yaml(entry.read_text(encoding="utf-8"), Path(f"<bundled>/{entry.name}"),
-                      error=ProfileError, interpolate=False)
+    return parse_yaml(
+        entry.read_text(encoding="utf-8"), Path(f"<bundled>/{entry.name}"), error=ProfileError, interpolate=False
+    )
 
 
 def _read_raw(ref: str, relative_to: Path | None) -> YamlSource:
@@ -191,8 +202,12 @@ def _chain(ref: str, cwd: Path) -> list[YamlSource]:
             raise ProfileError(f"extends chain longer than {MAX_EXTENDS}", file=str(chain[-1].path))
         source = _read_raw(current, base)
         if str(source.path) in seen:
-            raise ProfileError(f"extends cycle through {current!r}", file=str(source.path),
-                               line=source.line_of(("extends",)), field="extends")
+            raise ProfileError(
+                f"extends cycle through {current!r}",
+                file=str(source.path),
+                line=source.line_of(("extends",)),
+                field="extends",
+            )
         seen.add(str(source.path))
         _validate(source)
         chain.append(source)
@@ -266,8 +281,14 @@ def list_profiles() -> list[ProfileSummary]:
     out = []
     for name, entry in sorted(_bundled().items()):
         data = _parse_bundled(entry).data or {}
-        out.append(ProfileSummary(name=name, description=str(data.get("description", "")).strip(),
-                                  aliases=tuple(data.get("aliases") or ()), extends=data.get("extends")))
+        out.append(
+            ProfileSummary(
+                name=name,
+                description=str(data.get("description", "")).strip(),
+                aliases=tuple(data.get("aliases") or ()),
+                extends=data.get("extends"),
+            )
+        )
     return out
 
 

@@ -33,8 +33,7 @@ class Registry:
         for key in (check.id, *check.aliases):
             if key in self._checks or key in self._aliases:
                 first = self._checks.get(key) or self._checks[self._aliases[key]]
-                raise PluginError(f"check id {key} is already provided by {first.origin}",
-                                  **_split(origin))
+                raise PluginError(f"check id {key} is already provided by {first.origin}", **_split(origin))
         self._checks[check.id] = Registered(check, origin)
         for alias in check.aliases:
             self._aliases[alias] = check.id
@@ -84,13 +83,13 @@ def load_registry(*, plugins: bool = True) -> Registry:
             try:
                 loaded = ep.load()
             except Exception as exc:  # a plugin's import error is the user's to fix: exit 2
-                raise PluginError(f"failed to import {ep.value}: {type(exc).__name__}: {exc}",
-                                  distribution=dist, entry_point=ep.name) from exc
+                raise PluginError(
+                    f"failed to import {ep.value}: {type(exc).__name__}: {exc}", distribution=dist, entry_point=ep.name
+                ) from exc
             checks = loaded if isinstance(loaded, (list, tuple)) else [loaded]
             for check in checks:
                 try:
                     registry.add(check, origin)
                 except PluginError as exc:
-                    raise PluginError(str(exc).split(": ", 1)[-1], distribution=dist,
-                                      entry_point=ep.name) from None
+                    raise PluginError(str(exc).split(": ", 1)[-1], distribution=dist, entry_point=ep.name) from None
     return registry

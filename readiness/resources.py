@@ -107,8 +107,7 @@ class ModelHandle:
     def predict(self, body: Any, method: str = "POST") -> Answer:
         if not self.url:
             raise ServeError("the manifest gives no model.endpoint.url")
-        return request(self.url, method=method, body=body, headers=self.headers,
-                         timeout=self.timeout_s)
+        return request(self.url, method=method, body=body, headers=self.headers, timeout=self.timeout_s)
 
 
 class Resources:
@@ -219,14 +218,23 @@ class Resources:
         base, path = adapters.split(handle.url or "")
         base_users = cfg.users or (levels.peak_concurrency if levels and levels.peak_concurrency else 10)
         rps = levels.peak_rps * multiplier if levels and levels.peak_rps else None
-        plan = LoadPlan(base_url=base, path=path, bodies=adapters.bodies(self.loaded, cfg.sample_rows),
-                        users=max(1, round(base_users * multiplier)), rps=rps, duration_s=cfg.duration_s,
-                        method=endpoint.method, headers=handle.headers, timeout_s=endpoint.timeout_s,
-                        warmup_s=cfg.warmup_s, workers=workers or cfg.workers, stream=endpoint.stream,
-                        required_key=adapters.required_key(endpoint),
-                        output_paths=tuple(p for p in (manifest.model.outputs.score, manifest.model.outputs.decision)
-                                           if p),
-                        locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None)
+        plan = LoadPlan(
+            base_url=base,
+            path=path,
+            bodies=adapters.bodies(self.loaded, cfg.sample_rows),
+            users=max(1, round(base_users * multiplier)),
+            rps=rps,
+            duration_s=cfg.duration_s,
+            method=endpoint.method,
+            headers=handle.headers,
+            timeout_s=endpoint.timeout_s,
+            warmup_s=cfg.warmup_s,
+            workers=workers or cfg.workers,
+            stream=endpoint.stream,
+            required_key=adapters.required_key(endpoint),
+            output_paths=tuple(p for p in (manifest.model.outputs.score, manifest.model.outputs.decision) if p),
+            locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None,
+        )
         return run(plan)
 
     def close(self) -> None:
@@ -270,14 +278,22 @@ class _Server:
         if port is not None:
             holder = port_holder(port)
             if holder is not None:
-                raise ServeError(f"port {port} is already in use by {holder}, before readiness started the "
-                                 "server: readiness will not assess a server it did not start; stop it, or set "
-                                 "model.serve.port: auto")
+                raise ServeError(
+                    f"port {port} is already in use by {holder}, before readiness started the "
+                    "server: readiness will not assess a server it did not start; stop it, or set "
+                    "model.serve.port: auto"
+                )
         self.started = start = time.perf_counter()
         try:
-            self.proc = subprocess.Popen(argv, cwd=Path(cwd), env=env, stdout=self.log,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=Path(cwd),
+                env=env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as exc:
             raise ServeError(f"cannot start serve command {argv[0]!r}: {exc.strerror}") from None
         processes.register(self.proc.pid)
@@ -293,21 +309,27 @@ class _Server:
         while time.perf_counter() < deadline:
             code = self.proc.poll()
             if code is not None:
-                raise ServeError(f"serve command {' '.join(argv)!r} exited with code {code} before "
-                                 f"{ready_url} was ready; last output: {' | '.join(self.tail()[-5:])}")
+                raise ServeError(
+                    f"serve command {' '.join(argv)!r} exited with code {code} before "
+                    f"{ready_url} was ready; last output: {' | '.join(self.tail()[-5:])}"
+                )
             reply = request(ready_url, timeout=1.0)
             if reply.status is not None and 200 <= reply.status < 300:
                 ready = time.perf_counter() - start
                 if self.proc.poll() is not None:
-                    raise ServeError(f"{ready_url} answered, but the serve command exited with code "
-                                     f"{self.proc.returncode}: something else is answering on that port")
+                    raise ServeError(
+                        f"{ready_url} answered, but the serve command exited with code "
+                        f"{self.proc.returncode}: something else is answering on that port"
+                    )
                 # the port was free before the start (checked above) and the started process still
                 # runs; who holds the socket is not asked: a serve command may rightly hand it to a port
                 # forwarder (docker run -p) that is not its child
                 return ready
             time.sleep(0.05)
-        raise ServeError(f"{ready_url} was not ready within {self.serve.ready_timeout_s:g} s after "
-                         f"starting {' '.join(argv)!r}; last output: {' | '.join(self.tail()[-5:])}")
+        raise ServeError(
+            f"{ready_url} was not ready within {self.serve.ready_timeout_s:g} s after "
+            f"starting {' '.join(argv)!r}; last output: {' | '.join(self.tail()[-5:])}"
+        )
 
     def since_start(self) -> float:
         return time.perf_counter() - self.started

@@ -39,12 +39,18 @@ def slug(text: str) -> str:
 def render(answers: Answers, target: Path, today: date) -> str:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("readiness.templates", "."), autoescape=False,  # noqa: S701 - YAML, values quoted by yq
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("readiness.templates", "."),
+        autoescape=False,  # noqa: S701 - YAML, values quoted by yq
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["yq"] = lambda value: json.dumps(str(value), ensure_ascii=False)
     return env.get_template("manifest.yaml.j2").render(
-        **answers.__dict__, today=today.isoformat(), filename=target.name, schema_url=SCHEMA_NAME)
+        **answers.__dict__, today=today.isoformat(), filename=target.name, schema_url=SCHEMA_NAME
+    )
 
 
 def write_manifest(answers: Answers, target: Path, *, force: bool, today: date | None = None) -> str:

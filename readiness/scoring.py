@@ -63,8 +63,11 @@ def apply_evidence(outcome: Outcome, profile: Profile, now: datetime, waivers: S
         if staleness(on, now.date(), profile.attestation_max_age_days):
             stale = True
             factor = 0.0
-    effective = round(result.score * factor, 4) if result.status in {
-        Status.PASS, Status.WARN, Status.FAIL} else (0.0 if result.status is Status.ERROR else None)
+    effective = (
+        round(result.score * factor, 4)
+        if result.status in {Status.PASS, Status.WARN, Status.FAIL}
+        else (0.0 if result.status is Status.ERROR else None)
+    )
     waived, waiver_info = False, None
     for waiver in waivers:
         if waiver.check != outcome.id:
@@ -74,8 +77,9 @@ def apply_evidence(outcome: Outcome, profile: Profile, now: datetime, waivers: S
         if problem is None and result.status not in PASSING:
             waived = True
             break
-    return outcome.model_copy(update={"stale": stale, "effective_score": effective,
-                                      "waived": waived, "waiver": waiver_info})
+    return outcome.model_copy(
+        update={"stale": stale, "effective_score": effective, "waived": waived, "waiver": waiver_info}
+    )
 
 
 def weighted(outcomes: Sequence[Outcome]) -> float | None:
@@ -86,8 +90,13 @@ def weighted(outcomes: Sequence[Outcome]) -> float | None:
     return sum(o.weight * (o.effective_score or 0.0) for o in counted) / total
 
 
-def score(outcomes: Sequence[Outcome], profile: Profile, now: datetime, waivers: Sequence[Waiver],
-          fail_under: float | None = None) -> Scored:
+def score(
+    outcomes: Sequence[Outcome],
+    profile: Profile,
+    now: datetime,
+    waivers: Sequence[Waiver],
+    fail_under: float | None = None,
+) -> Scored:
     """Everything the verdict needs, computed from the outcomes alone."""
     outcomes = tuple(apply_evidence(o, profile, now, waivers) for o in outcomes)
     overall = weighted(outcomes)
@@ -115,9 +124,19 @@ def score(outcomes: Sequence[Outcome], profile: Profile, now: datetime, waivers:
         if level is None or names.index(level) < names.index(target):
             reasons.append(f"level {target} is not reached (reached: {level or 'none'}; next: {next_level})")
     verdict = Verdict.NOT_READY if reasons else Verdict.READY
-    return Scored(outcomes=outcomes, score=overall, threshold=threshold, verdict=verdict, level=level,
-                  next_level=next_level, blocking_gaps=blocking, reasons=tuple(reasons),
-                  areas=_areas(outcomes), coverage=_coverage(outcomes), gaps=_gaps(outcomes, profile))
+    return Scored(
+        outcomes=outcomes,
+        score=overall,
+        threshold=threshold,
+        verdict=verdict,
+        level=level,
+        next_level=next_level,
+        blocking_gaps=blocking,
+        reasons=tuple(reasons),
+        areas=_areas(outcomes),
+        coverage=_coverage(outcomes),
+        gaps=_gaps(outcomes, profile),
+    )
 
 
 def _level(outcomes: Sequence[Outcome], profile: Profile, overall: float) -> tuple[str | None, str | None]:
@@ -125,9 +144,14 @@ def _level(outcomes: Sequence[Outcome], profile: Profile, overall: float) -> tup
     reached = None
     for level in profile.levels:
         ok = overall >= level.min_score and all(
-            check_id in by_id and (by_id[check_id].status is Status.PASS or by_id[check_id].waived
-                                   or by_id[check_id].status is Status.NOT_APPLICABLE)
-            for check_id in level.requires)
+            check_id in by_id
+            and (
+                by_id[check_id].status is Status.PASS
+                or by_id[check_id].waived
+                or by_id[check_id].status is Status.NOT_APPLICABLE
+            )
+            for check_id in level.requires
+        )
         if not ok:
             return reached, level.name
         reached = level.name
@@ -141,14 +165,21 @@ def _areas(outcomes: Sequence[Outcome]) -> tuple[AreaScore, ...]:
     out = []
     for area, items in areas.items():
         value = weighted(items)
-        out.append(AreaScore(area=area, score=round(value, 1) if value is not None else None,
-                             checks=len(items), counted=sum(1 for o in items if o.counted)))
+        out.append(
+            AreaScore(
+                area=area,
+                score=round(value, 1) if value is not None else None,
+                checks=len(items),
+                counted=sum(1 for o in items if o.counted),
+            )
+        )
     return tuple(out)
 
 
 def _coverage(outcomes: Sequence[Outcome]) -> Coverage:
-    counts = dict.fromkeys(("measured", "imported", "attested", "stale", "not_applicable", "skipped",
-                            "errored", "waived"), 0)
+    counts = dict.fromkeys(
+        ("measured", "imported", "attested", "stale", "not_applicable", "skipped", "errored", "waived"), 0
+    )
     for o in outcomes:
         if o.waived:
             counts["waived"] += 1
@@ -180,13 +211,23 @@ def _gaps(outcomes: Sequence[Outcome], profile: Profile) -> tuple[Gap, ...]:
             denom = counted_weight if o.counted else counted_weight + o.weight
             best = 100.0 * getattr(profile.evidence_weights, o.result.evidence_kind.value)
             gain = max(0.0, o.weight * (best - (o.effective_score or 0.0)) / denom) if denom else 0.0
-        gaps.append(Gap(check_id=o.id, title=o.title, area=o.area, status=o.status,
-                        blocking=o.blocking, gain=round(gain, 1), remediation=o.remediation))
+        gaps.append(
+            Gap(
+                check_id=o.id,
+                title=o.title,
+                area=o.area,
+                status=o.status,
+                blocking=o.blocking,
+                gain=round(gain, 1),
+                remediation=o.remediation,
+            )
+        )
     return tuple(sorted(gaps, key=lambda g: (not g.blocking, -g.gain, g.check_id)))
 
 
-def requirements(reqs: Sequence[Requirement], outcomes: Sequence[Outcome],
-                 facts: dict) -> tuple[RequirementResult, ...]:
+def requirements(
+    reqs: Sequence[Requirement], outcomes: Sequence[Outcome], facts: dict
+) -> tuple[RequirementResult, ...]:
     """Each requirement's status from its checks: fail beats unknown beats pass.
 
     not_applicable when its condition does not hold for the manifest or all its checks are N/A;
@@ -209,7 +250,15 @@ def requirements(reqs: Sequence[Requirement], outcomes: Sequence[Outcome],
             status = "not_applicable"
         else:
             status = "pass"
-        out.append(RequirementResult(id=req.id, title=req.title, citation=req.citation,
-                                     confidence=req.confidence, status=status, checks=tuple(req.checks),
-                                     note=req.note))
+        out.append(
+            RequirementResult(
+                id=req.id,
+                title=req.title,
+                citation=req.citation,
+                confidence=req.confidence,
+                status=status,
+                checks=tuple(req.checks),
+                note=req.note,
+            )
+        )
     return tuple(out)

@@ -31,10 +31,23 @@ def profile_refs(values: list[str]) -> tuple[str, ...]:
     return refs or ("default",)
 
 
-def run_assess(manifest: Path, *, profile: list[str], formats: list[str], output: Path,
-               fail_under: float | None, only: list[str], skip: list[str], timeout: float | None,
-               debug: bool, as_of: str | None = None, history: Path | None = None, no_history: bool = False,
-               fail_on_regression: bool = False, workers: int | None = None) -> ExitCode:
+def run_assess(
+    manifest: Path,
+    *,
+    profile: list[str],
+    formats: list[str],
+    output: Path,
+    fail_under: float | None,
+    only: list[str],
+    skip: list[str],
+    timeout: float | None,
+    debug: bool,
+    as_of: str | None = None,
+    history: Path | None = None,
+    no_history: bool = False,
+    fail_on_regression: bool = False,
+    workers: int | None = None,
+) -> ExitCode:
     from readiness.api import assess
     from readiness.engine import RunOptions
     from readiness.history import open_history
@@ -43,13 +56,19 @@ def run_assess(manifest: Path, *, profile: list[str], formats: list[str], output
 
     chosen = parse_formats(formats)
     if fail_on_regression and no_history:
-        raise UsageError("--fail-on-regression compares with the approved baseline in the history: "
-                         "drop --no-history")
-    options = RunOptions(only=_ids(only), skip=_ids(skip), debug=debug, default_timeout_s=timeout,
-                         as_of=_date(as_of), extra={"workers": workers} if workers else {})
+        raise UsageError("--fail-on-regression compares with the approved baseline in the history: drop --no-history")
+    options = RunOptions(
+        only=_ids(only),
+        skip=_ids(skip),
+        debug=debug,
+        default_timeout_s=timeout,
+        as_of=_date(as_of),
+        extra={"workers": workers} if workers else {},
+    )
     with _Progress() as progress:
-        assessment = assess(manifest, profile_refs(profile), options=options, fail_under=fail_under,
-                            progress=progress.update)
+        assessment = assess(
+            manifest, profile_refs(profile), options=options, fail_under=fail_under, progress=progress.update
+        )
     store = None if no_history else open_history(manifest, history)
     if store is not None:
         assessment = assessment.model_copy(update={"trend": store.trend(assessment.manifest.model_id)})
@@ -92,13 +111,27 @@ def run_history(manifest: Path, history: Path | None, limit: int, as_json: bool)
     if not rows:
         _console().print(_plain(f"no assessments of {_model_key(loaded)} in {store.path} yet"))
         return
-    table = Table(title=_plain(f"{loaded.manifest.model.name}: score {sparkline([r.score for r in rows])}"),
-                  show_edge=False)
+    table = Table(
+        title=_plain(f"{loaded.manifest.model.name}: score {sparkline([r.score for r in rows])}"), show_edge=False
+    )
     for col in ("#", "finished", "score", "level", "verdict", "profile", "manifest", "approved by"):
         table.add_column(col)
     for r in rows:
-        table.add_row(*map(_plain, (str(r.id), r.finished_at[:19], f"{r.score:g}", r.level or "-", r.verdict,
-                                    r.profile, r.manifest_digest[7:19], r.approved_by or "")))
+        table.add_row(
+            *map(
+                _plain,
+                (
+                    str(r.id),
+                    r.finished_at[:19],
+                    f"{r.score:g}",
+                    r.level or "-",
+                    r.verdict,
+                    r.profile,
+                    r.manifest_digest[7:19],
+                    r.approved_by or "",
+                ),
+            )
+        )
     _console().print(table)
 
 
@@ -119,8 +152,12 @@ def run_approve(manifest: Path, history: Path | None, by: str, note: str | None)
     if a.manifest.digest != loaded.digest:
         raise UsageError("the manifest changed since the last assessment: assess it again before approving")
     store.approve(assessment_id, a.manifest.model_id, by.strip(), datetime.now().astimezone(), note)
-    _console().print(_plain(f"approved assessment #{assessment_id} ({a.verdict.value}, score {a.score:g}, "
-                            f"level {a.level or 'none'}) as the baseline, by {by.strip()}"))
+    _console().print(
+        _plain(
+            f"approved assessment #{assessment_id} ({a.verdict.value}, score {a.score:g}, "
+            f"level {a.level or 'none'}) as the baseline, by {by.strip()}"
+        )
+    )
 
 
 def run_diff(first: Path, second: Path | None, history: Path | None, fmt: str) -> ExitCode:
@@ -266,8 +303,7 @@ def print_checks() -> None:
         table.add_column(col)
     for reg in load_registry():
         c = reg.check
-        table.add_row(*map(_plain, (c.id, c.area, f"{c.weight:g}", "yes" if c.blocking else "",
-                                    c.title, reg.origin)))
+        table.add_row(*map(_plain, (c.id, c.area, f"{c.weight:g}", "yes" if c.blocking else "", c.title, reg.origin)))
     _console().print(table)
 
 
@@ -281,18 +317,26 @@ def print_check(check_id: str) -> None:
 
     reg = registry.get(check_id)
     info = _escaped(reg.check.explain(), escape)
-    out = [f"[bold]{info['id']}[/bold]  {info['title']}",
-           f"area: {info['area']} · default weight {info['weight']:g} · "
-           f"{'blocking' if info['blocking'] else 'not blocking'} · from {escape(reg.origin)}", "",
-           f"[bold]Why it matters[/bold]\n{info['rationale']}", "",
-           f"[bold]How to fix[/bold]\n{info['remediation']}"]
+    out = [
+        f"[bold]{info['id']}[/bold]  {info['title']}",
+        f"area: {info['area']} · default weight {info['weight']:g} · "
+        f"{'blocking' if info['blocking'] else 'not blocking'} · from {escape(reg.origin)}",
+        "",
+        f"[bold]Why it matters[/bold]\n{info['rationale']}",
+        "",
+        f"[bold]How to fix[/bold]\n{info['remediation']}",
+    ]
     if info["params"]:
         out += ["", "[bold]Parameters[/bold] (set in a profile under checks.<id>.params)"]
         out += [f"  {k} = {v['default']!r}: {v['description']}" for k, v in info["params"].items()]
     if info["references"]:
         out += ["", "[bold]References[/bold]"]
-        out += [f"  {r['source']}" + (f", {r['section']}" if r.get("section") else "")
-                + (f" [{r['confidence']}]" if r.get("confidence") else "") for r in info["references"]]
+        out += [
+            f"  {r['source']}"
+            + (f", {r['section']}" if r.get("section") else "")
+            + (f" [{r['confidence']}]" if r.get("confidence") else "")
+            for r in info["references"]
+        ]
     if info["extras"]:
         out += ["", f"Needs: {', '.join(info['extras'])}"]
     _console().print("\n".join(out))
@@ -320,8 +364,12 @@ def print_profile(name: str) -> None:
     prof = load_profile(name)
     registry = load_registry()
     console = _console()
-    console.print(_plain(f"{prof.name} {prof.version} · pass score {prof.pass_score:g} · "
-                         f"attestations valid {prof.attestation_max_age_days} days"))
+    console.print(
+        _plain(
+            f"{prof.name} {prof.version} · pass score {prof.pass_score:g} · "
+            f"attestations valid {prof.attestation_max_age_days} days"
+        )
+    )
     if prof.description:
         console.print(_plain(prof.description))
     console.print(_plain("from: " + " <- ".join(prof.sources)))
@@ -333,32 +381,51 @@ def print_profile(name: str) -> None:
         if not s.enabled:
             continue
         refs = s.references or list(c.references)
-        table.add_row(*map(_plain, (
-            c.id, f"{s.weight if s.weight is not None else c.weight:g}",
-            "yes" if (s.blocking if s.blocking is not None else c.blocking) else "",
-            ", ".join(f"{k}={v}" for k, v in s.params.items()),
-            "; ".join(f"{r.source} {r.section or ''} [{r.confidence or '?'}]".strip() for r in refs))))
+        table.add_row(
+            *map(
+                _plain,
+                (
+                    c.id,
+                    f"{s.weight if s.weight is not None else c.weight:g}",
+                    "yes" if (s.blocking if s.blocking is not None else c.blocking) else "",
+                    ", ".join(f"{k}={v}" for k, v in s.params.items()),
+                    "; ".join(f"{r.source} {r.section or ''} [{r.confidence or '?'}]".strip() for r in refs),
+                ),
+            )
+        )
     _console().print(table)
     if prof.regime:
-        console.print(_plain(f"regime: {prof.regime}" + (f" · in force: {prof.effective_from}"
-                                                          if prof.effective_from else "")))
+        console.print(
+            _plain(f"regime: {prof.regime}" + (f" · in force: {prof.effective_from}" if prof.effective_from else ""))
+        )
     for override in prof.overrides:
         when = ", ".join(f"{k} = {v}" for k, v in override.when.items())
-        changes = "; ".join(f"{cid} {', '.join(f'{k}={v}' for k, v in s.items())}"
-                            for cid, s in override.checks.items())
+        changes = "; ".join(
+            f"{cid} {', '.join(f'{k}={v}' for k, v in s.items())}" for cid, s in override.checks.items()
+        )
         console.print(_plain(f"when {when}: {changes}"))
     if prof.requirements:
-        req = Table(title="Requirements and their citations (confidence: CP primary text, CM official mirror, "
-                          "SC secondary consistent, SC1 single secondary, MU unverified)", show_edge=False)
+        req = Table(
+            title="Requirements and their citations (confidence: CP primary text, CM official mirror, "
+            "SC secondary consistent, SC1 single secondary, MU unverified)",
+            show_edge=False,
+        )
         for col in ("id", "requirement", "citation", "conf.", "checks"):
             req.add_column(col, overflow="fold")
         for r in prof.requirements:
-            req.add_row(*map(_plain, (r.id, r.title, r.citation, r.confidence,
-                                      ", ".join(r.checks) or "none yet: verify by hand")))
+            req.add_row(
+                *map(
+                    _plain, (r.id, r.title, r.citation, r.confidence, ", ".join(r.checks) or "none yet: verify by hand")
+                )
+            )
         console.print(req)
     for level in prof.levels:
-        console.print(_plain(f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
-                             + (f", score >= {level.min_score:g}" if level.min_score else "")))
+        console.print(
+            _plain(
+                f"level {level.name}: requires {', '.join(level.requires) or 'nothing'}"
+                + (f", score >= {level.min_score:g}" if level.min_score else "")
+            )
+        )
 
 
 class _Progress:
@@ -412,5 +479,10 @@ def run_init(path: Path, *, profile: str, force: bool, interactive: bool, given:
     values["model_id"] = values.get("model_id") or slug(values["name"])
     values["url"] = values["url"] or None
     write_manifest(Answers(profile=profile, **values), path, force=force)
-    _console().print(_plain(f"wrote {path}; next: fill in every TODO, then `readiness assess {path}"
-                            + (f" --profile {profile}" if profile != "default" else "") + "`"))
+    _console().print(
+        _plain(
+            f"wrote {path}; next: fill in every TODO, then `readiness assess {path}"
+            + (f" --profile {profile}" if profile != "default" else "")
+            + "`"
+        )
+    )

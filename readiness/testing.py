@@ -50,8 +50,9 @@ class FakeModel:
     Every request body it received is kept in ``bodies`` (parsed JSON, or None).
     """
 
-    def __init__(self, behaviour: str = "good", answer: Any = None, redirect_to: str | None = None,
-                 needs: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, behaviour: str = "good", answer: Any = None, redirect_to: str | None = None, needs: tuple[str, ...] = ()
+    ) -> None:
         self.behaviour, self.answer, self.redirect_to = behaviour, answer if answer is not None else GOOD, redirect_to
         self.needs = needs
         self.requests = 0
@@ -91,8 +92,12 @@ class FakeModel:
                         fake.bodies.append(body)
                 b = fake.behaviour
                 if b == "fragile":
-                    broken = (not isinstance(body, dict) or length > 100_000 or any(v is None for v in body.values())
-                              or any(k not in body for k in fake.needs))
+                    broken = (
+                        not isinstance(body, dict)
+                        or length > 100_000
+                        or any(v is None for v in body.values())
+                        or any(k not in body for k in fake.needs)
+                    )
                     b = "status:500" if broken and self.command != "GET" else "good"
                 if b == "random":
                     with fake._lock:
@@ -117,8 +122,7 @@ class FakeModel:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def port(self) -> int:
@@ -143,8 +147,15 @@ class FakeModel:
         self.stop()
 
 
-BROKEN_EVIDENCE = ("no endpoint", "refused", "every answer 400", "every answer 500", "no declared output",
-                   "empty data file", "all-null columns")
+BROKEN_EVIDENCE = (
+    "no endpoint",
+    "refused",
+    "every answer 400",
+    "every answer 500",
+    "no declared output",
+    "empty data file",
+    "all-null columns",
+)
 """The evidence sources no check may PASS on."""
 
 COLUMNS = ("application_id", "applied_at", "income", "age", "region", "sex", "defaulted")
@@ -156,8 +167,17 @@ def _rows(n: int, null: bool) -> list[list[Any]]:
         if null:
             rows.append(["", "", "", "", "", "", ""])
         else:
-            rows.append([f"A{i:04d}", f"2026-11-01T09:{i % 60:02d}:00.000000+00:00", 30000 + 97 * i, 20 + i % 50,
-                         "north" if i % 3 else "south", "F" if i % 2 else "M", int(i % 4 == 0)])
+            rows.append(
+                [
+                    f"A{i:04d}",
+                    f"2026-11-01T09:{i % 60:02d}:00.000000+00:00",
+                    30000 + 97 * i,
+                    20 + i % 50,
+                    "north" if i % 3 else "south",
+                    "F" if i % 2 else "M",
+                    int(i % 4 == 0),
+                ]
+            )
     return rows
 
 
@@ -183,22 +203,35 @@ def broken_manifest(folder: Path, model: str, data: str) -> Path:
         _csv(folder / "data" / f"{role}.csv", rows)
     manifest: dict[str, Any] = {
         "apiVersion": "readiness/v1",
-        "model": {"id": "broken", "name": "Broken evidence", "version": "0.0.1",
-                  "outputs": {"score": "score", "decision": "decision", "adverse": ["decline"]}},
+        "model": {
+            "id": "broken",
+            "name": "Broken evidence",
+            "version": "0.0.1",
+            "outputs": {"score": "score", "decision": "decision", "adverse": ["decline"]},
+        },
         "data": {
-            "production": {"path": "data/production.csv"}, "reference": {"path": "data/reference.csv"},
-            "evaluation": {"path": "data/evaluation.csv"}, "keys": ["application_id"],
-            "columns": {"income": {"type": "float", "min": 0, "max_null_rate": 0.1, "required": True},
-                        "age": {"type": "int", "min": 18, "max": 120, "required": True},
-                        "region": {"type": "str", "allowed": ["north", "south"]},
-                        "application_id": {"type": "str", "unique": True}},
+            "production": {"path": "data/production.csv"},
+            "reference": {"path": "data/reference.csv"},
+            "evaluation": {"path": "data/evaluation.csv"},
+            "keys": ["application_id"],
+            "columns": {
+                "income": {"type": "float", "min": 0, "max_null_rate": 0.1, "required": True},
+                "age": {"type": "int", "min": 18, "max": 120, "required": True},
+                "region": {"type": "str", "allowed": ["north", "south"]},
+                "application_id": {"type": "str", "unique": True},
+            },
             "timestamps": {"column": "applied_at", "precision": "us"},
             "freshness": {"column": "applied_at", "max_age_hours": 1e6},
             "volume": {"min_rows": 1},
             "expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "income"}}],
         },
-        "service_levels": {"latency_ms": {"p50": 200, "p99": 1000}, "peak_rps": 10, "peak_concurrency": 2,
-                           "max_error_rate": 0.01, "cold_start_s": 30},
+        "service_levels": {
+            "latency_ms": {"p50": 200, "p99": 1000},
+            "peak_rps": 10,
+            "peak_concurrency": 2,
+            "max_error_rate": 0.01,
+            "cold_start_s": 30,
+        },
         "load_test": {"duration_s": 1, "warmup_s": 0, "stages": [1.0, 2.0], "sample_rows": 20},
         "explainability": {"response_path": "reason_codes", "reason_code_catalogue": ["R01"]},
         "evaluation": {"label": "defaulted", "positive_label": 1, "metrics": {"auc": {"min": 0.5}}},
@@ -206,16 +239,27 @@ def broken_manifest(folder: Path, model: str, data: str) -> Path:
     }
     if model != "no endpoint":
         url = refused_url() if model == "refused" else model
-        manifest["model"]["endpoint"] = {"url": url, "timeout_s": 1,
-                                         "request_example": {"income": 50000, "age": 40, "region": "north"}}
+        manifest["model"]["endpoint"] = {
+            "url": url,
+            "timeout_s": 1,
+            "request_example": {"income": 50000, "age": 40, "region": "north"},
+        }
         manifest["champion"] = {"version": "0.0.0", "endpoint": {"url": url, "timeout_s": 1}}
     path = folder / "readiness.yaml"
     path.write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
     return path
 
 
-def run_check(check: Any, manifest: Any, *, base_dir: Path | None = None, params: dict[str, Any] | None = None,
-              now: datetime | None = None, profile: str = "default", timeout_s: float | None = None) -> Any:
+def run_check(
+    check: Any,
+    manifest: Any,
+    *,
+    base_dir: Path | None = None,
+    params: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    profile: str = "default",
+    timeout_s: float | None = None,
+) -> Any:
     """Run one check (a class, or an id of a registered check) against ``manifest`` (a path, YAML text
     or a dict; text and dicts are written to ``base_dir``) as the engine would, and return its
     :class:`~readiness.model.CheckResult`."""
@@ -243,8 +287,14 @@ def run_check(check: Any, manifest: Any, *, base_dir: Path | None = None, params
     merged = {k: p.default for k, p in check.params.items()} | prof.settings(check.id).params | (params or {})
     resources = Resources(loaded)
     try:
-        ctx = CheckContext(loaded=loaded, params=merged, now=now or datetime.now(UTC), resources=resources,
-                           profile_name=prof.name, attestation_max_age_days=prof.attestation_max_age_days)
+        ctx = CheckContext(
+            loaded=loaded,
+            params=merged,
+            now=now or datetime.now(UTC),
+            resources=resources,
+            profile_name=prof.name,
+            attestation_max_age_days=prof.attestation_max_age_days,
+        )
         result, _ = _isolated(check, ctx, timeout_s or check.timeout_s, debug=False)
     finally:
         resources.close()

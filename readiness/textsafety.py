@@ -14,8 +14,16 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["REDACTED", "RedactingStream", "map_strings", "redact", "redact_deep", "register_secret", "secrets",
-           "terminal_safe"]
+__all__ = [
+    "REDACTED",
+    "RedactingStream",
+    "map_strings",
+    "redact",
+    "redact_deep",
+    "register_secret",
+    "secrets",
+    "terminal_safe",
+]
 
 REDACTED = "[redacted]"
 MIN_SECRET_LEN = 4

@@ -28,8 +28,9 @@ MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
 
-_SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in (
-    "str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
 
 _ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -166,18 +167,16 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")
 
     def fail(self, message: str, node: yaml.Node, loc: Path_) -> SourceError:
-        return self.error(message, file=str(self.source.path), line=node.start_mark.line + 1,
-                          field=_dotted(loc) or None)
+        return self.error(
+            message, file=str(self.source.path), line=node.start_mark.line + 1, field=_dotted(loc) or None
+        )
 
     def build(self, node: yaml.Node, loc: Path_, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:  # the path inside expanded aliases would mislead: line only
-            raise self.fail(
-                f"document expands to more than {MAX_NODES} values (an alias bomb?); refused",
-                node, ())
+            raise self.fail(f"document expands to more than {MAX_NODES} values (an alias bomb?); refused", node, ())
         if depth > MAX_DEPTH:
-            raise self.fail(f"nesting deeper than {MAX_DEPTH} levels (a recursive alias?); refused",
-                            node, ())
+            raise self.fail(f"nesting deeper than {MAX_DEPTH} levels (a recursive alias?); refused", node, ())
         self.source.lines.setdefault(loc, node.start_mark.line + 1)
         if node.tag not in _SAFE_TAGS:  # e.g. !!python/object: never constructed, always refused
             raise self.fail(f"unsupported YAML tag {node.tag!r}", node, loc)
@@ -223,8 +222,8 @@ class _Builder:
                 secret = default
             else:
                 raise self.fail(
-                    f"environment variable {name} is not set (use ${{{name}:-default}} for a default)",
-                    node, loc)
+                    f"environment variable {name} is not set (use ${{{name}:-default}} for a default)", node, loc
+                )
             if secret and default != secret:
                 self.source.secrets.add(secret)
                 register_secret(secret)  # every later message of this process redacts it
@@ -248,8 +247,14 @@ def validation_errors(exc: Any, source: YamlSource, error: type[SourceError]) ->
     out = []
     for err in exc.errors(include_url=False):
         loc = _yaml_loc(tuple(err["loc"]), source)
-        out.append(error(_message(err, source.secrets), file=str(source.path), line=source.line_of(loc),
-                         field=_dotted(loc) or None))
+        out.append(
+            error(
+                _message(err, source.secrets),
+                file=str(source.path),
+                line=source.line_of(loc),
+                field=_dotted(loc) or None,
+            )
+        )
     return out
 
 
@@ -277,9 +282,10 @@ def _yaml_loc(loc: tuple, source: YamlSource) -> Path_:
 
 def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and (
-        part.startswith("function-") or part in {"str", "int", "float", "bool", "list", "dict",
-                                                 "literal['auto']", "date", "datetime"}
-        or part.startswith(("literal[", "list[", "dict[")))
+        part.startswith("function-")
+        or part in {"str", "int", "float", "bool", "list", "dict", "literal['auto']", "date", "datetime"}
+        or part.startswith(("literal[", "list[", "dict["))
+    )
 
 
 def _message(err: dict, secrets: set[str]) -> str:

@@ -34,8 +34,12 @@ def answer(protocol: str, request: dict, model: str) -> dict:
     if protocol == "mlflow":
         return {"predictions": [0.42]}
     if protocol == "openai":
-        return {"id": "chatcmpl-1", "object": "chat.completion", "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi!"}, "finish_reason": "stop"}]}
+        return {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi!"}, "finish_reason": "stop"}],
+        }
     return {"score": 0.42, "decision": "approve", "reason_codes": ["R00"]}
 
 
@@ -91,8 +95,9 @@ class Server:
         except ValueError:
             await self.send(writer, 400, {"error": "bad json"})
             return
-        if a.fail_on_text and any(isinstance(v, str) and any("\u0600" <= ch <= "\u06ff" for ch in v)
-                                  for v in _values(request)):
+        if a.fail_on_text and any(
+            isinstance(v, str) and any("\u0600" <= ch <= "\u06ff" for ch in v) for v in _values(request)
+        ):
             await self.send(writer, 500, {"error": "cannot encode"})
             return
         await asyncio.sleep(self.delay_s(request if isinstance(request, dict) else {}))
@@ -125,8 +130,11 @@ class Server:
 
     async def send_raw(self, writer, status: int, data: bytes) -> None:
         reason = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}[status]
-        writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}"
-                     "\r\n\r\n".encode() + data)
+        writer.write(
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}"
+            "\r\n\r\n".encode()
+            + data
+        )
         await writer.drain()
 
 
@@ -145,8 +153,14 @@ def write_stats(path: str | None) -> None:
     if not path:
         return
     d = STATE["durations_ms"]
-    stats = {"count": len(d), "p50": percentile(d, 0.5), "p95": percentile(d, 0.95), "p99": percentile(d, 0.99),
-             "p999": percentile(d, 0.999), "max": max(d) if d else None}
+    stats = {
+        "count": len(d),
+        "p50": percentile(d, 0.5),
+        "p95": percentile(d, 0.95),
+        "p99": percentile(d, 0.99),
+        "p999": percentile(d, 0.999),
+        "max": max(d) if d else None,
+    }
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(stats, fh)
 

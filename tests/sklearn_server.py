@@ -55,8 +55,7 @@ class Handler(BaseHTTPRequestHandler):
             reasons = self.rng.sample(self.spec["features"], len(self.spec["features"]))
         elif self.mode == "none" or (self.mode == "adverse-none" and decline):
             reasons = []
-        self._send(200, {"score": round(score, 9), "decision": "decline" if decline else "approve",
-                         "reasons": reasons})
+        self._send(200, {"score": round(score, 9), "decision": "decline" if decline else "approve", "reasons": reasons})
 
     def log_message(self, *args: object) -> None:
         pass

@@ -28,13 +28,18 @@ class Run:
     err: str
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 180) -> Run:
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 180) -> Run:
     """Run `python -m readiness ARGS` as a user would, and capture everything."""
-    full_env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1", "READINESS_HISTORY": str(HISTORY),
-                **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "readiness", *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd or ROOT, timeout=timeout, stdin=subprocess.DEVNULL)
+    full_env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1", "READINESS_HISTORY": str(HISTORY), **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "readiness", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -46,6 +51,7 @@ def cli():
 @pytest.fixture
 def write(tmp_path):
     """Write a dedented text file under tmp_path and return its path."""
+
     def _write(name: str, text: str) -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +91,9 @@ TINY_MODEL = "def predict(row):\n    return {'score': 0.5}\n"
 def ready_manifest(write):
     """A small manifest that is READY under a profile that needs only what it has."""
     write("tinymodel.py", TINY_MODEL)
-    write("profile.yaml", """
+    write(
+        "profile.yaml",
+        """
         name: tiny
         extends: default
         pass_score: 60
@@ -94,7 +102,8 @@ def ready_manifest(write):
           MAN-001:
             params:
               required_sections: [owners]
-    """)
+    """,
+    )
     return write("readiness.yaml", READY_MANIFEST)
 
 

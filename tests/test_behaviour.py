@@ -15,7 +15,9 @@ ROWS = "amount,country,name\n" + "\n".join(f"{i * 37 % 1000},CH,client {i}" for 
 
 def manifest(write, server_args: str = "", explain: str = "") -> object:
     write("data/prod.csv", ROWS)
-    return write("m.yaml", f"""
+    return write(
+        "m.yaml",
+        f"""
         model:
           id: fake
           name: Fake
@@ -28,7 +30,8 @@ def manifest(write, server_args: str = "", explain: str = "") -> object:
             port: auto
         data: {{production: {{path: data/prod.csv}}}}
         {explain}
-    """)
+    """,
+    )
 
 
 def run(path, *only):
@@ -81,14 +84,20 @@ def test_the_examples_explanation_verdicts():
 
 
 def test_an_in_process_model_that_crashes_on_extreme_numbers(write):
-    write("crashy.py", "def predict(row):\n    amount = float(row['amount'])\n"
-                       "    if amount > 1e300:\n        raise ZeroDivisionError('overflow in feature scaling')\n"
-                       "    return {'score': amount / 1000}\n")
+    write(
+        "crashy.py",
+        "def predict(row):\n    amount = float(row['amount'])\n"
+        "    if amount > 1e300:\n        raise ZeroDivisionError('overflow in feature scaling')\n"
+        "    return {'score': amount / 1000}\n",
+    )
     write("data/prod.csv", ROWS)
-    path = write("m.yaml", """
+    path = write(
+        "m.yaml",
+        """
         model: {id: c, name: C, version: '1', endpoint: {kind: python, callable: crashy:predict}}
         data: {production: {path: data/prod.csv}}
-    """)
+    """,
+    )
     got = run(path, "ROB-001")["ROB-001"]
     assert got.status.value == "fail"
     # NaN and Infinity reach a Python model as floats (the JSON a caller may send): inf crashes it too,

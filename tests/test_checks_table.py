@@ -27,8 +27,9 @@ def merged(fragment: dict) -> dict:
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_case(case, tmp_path):
     for name, content in case.get("files", {}).items():
-        (tmp_path / name).write_text(content if isinstance(content, str) else
-                                     "".join(json.dumps(r) + "\n" for r in content))
+        (tmp_path / name).write_text(
+            content if isinstance(content, str) else "".join(json.dumps(r) + "\n" for r in content)
+        )
     path = tmp_path / "readiness.yaml"
     path.write_text(yaml.safe_dump(merged(case["manifest"]), sort_keys=False))
     loaded = load_manifest(path, env={})

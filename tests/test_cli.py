@@ -17,8 +17,16 @@ def test_exit_codes_are_the_documented_values():
 
 
 def test_ready_manifest_exits_0(ready_manifest, tmp_path):
-    r = run_cli("assess", str(ready_manifest), "--profile", str(tmp_path / "profile.yaml"),
-                "-o", str(tmp_path / "out"), "--as-of", "2026-11-22")
+    r = run_cli(
+        "assess",
+        str(ready_manifest),
+        "--profile",
+        str(tmp_path / "profile.yaml"),
+        "-o",
+        str(tmp_path / "out"),
+        "--as-of",
+        "2026-11-22",
+    )
     assert r.code == 0, r.out + r.err
     assert "READY" in r.out and "NOT READY" not in r.out
     data = json.loads((tmp_path / "out" / "assessment.json").read_text())
@@ -34,8 +42,18 @@ def test_not_ready_exits_1_and_exit_zero_overrides(tmp_path):
 
 
 def test_fail_under_raises_the_bar(ready_manifest, tmp_path):
-    r = run_cli("assess", str(ready_manifest), "--profile", str(tmp_path / "profile.yaml"),
-                "-o", str(tmp_path / "out"), "--fail-under", "99", "--as-of", "2026-11-22")
+    r = run_cli(
+        "assess",
+        str(ready_manifest),
+        "--profile",
+        str(tmp_path / "profile.yaml"),
+        "-o",
+        str(tmp_path / "out"),
+        "--fail-under",
+        "99",
+        "--as-of",
+        "2026-11-22",
+    )
     assert r.code == 1
     assert "below the threshold 99" in r.out
 
@@ -115,8 +133,18 @@ def test_schema_command_prints_the_committed_schema():
 
 def test_report_rerenders_an_assessment(ready_manifest, tmp_path):
     out = tmp_path / "out"
-    run_cli("assess", str(ready_manifest), "--profile", str(tmp_path / "profile.yaml"), "-o", str(out),
-            "-f", "json", "--as-of", "2026-11-22")
+    run_cli(
+        "assess",
+        str(ready_manifest),
+        "--profile",
+        str(tmp_path / "profile.yaml"),
+        "-o",
+        str(out),
+        "-f",
+        "json",
+        "--as-of",
+        "2026-11-22",
+    )
     first = (out / "assessment.json").read_bytes()
     r = run_cli("report", str(out / "assessment.json"), "-f", "json,terminal", "-o", str(tmp_path / "again"))
     assert r.code == 0, r.err

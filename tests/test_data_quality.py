@@ -49,7 +49,7 @@ def test_market_surveillance_timestamp_defects_and_the_exported_suite():
     ts = {f.evidence["rule"]: f.evidence for f in got["DQ-005"].result.findings}
     assert set(ts) == {"us precision", "UTC offset", "order within symbol"}
     assert 0.010 <= ts["us precision"]["unexpected_percent"] / 100 <= 0.020
-    assert all(e.count(":")  == 3 and len(e.split(".")[1].split("+")[0]) == 3 for e in ts["us precision"]["examples"])
+    assert all(e.count(":") == 3 and len(e.split(".")[1].split("+")[0]) == 3 for e in ts["us precision"]["examples"])
     assert all(e.endswith("+01:00") for e in ts["UTC offset"]["examples"])
     assert 0.004 <= ts["order within symbol"]["unexpected_percent"] / 100 <= 0.015
     suite = got["DQ-008"].result
@@ -66,8 +66,10 @@ def write_case(tmp_path: Path, df: pd.DataFrame, data: dict, fmt: str = "csv") -
         df.to_parquet(target, index=False)
     else:
         df.to_json(target, orient="records", lines=True)
-    manifest = {"model": {"id": "m", "name": "M", "version": "1.0.0"},
-                "data": {"production": {"path": target.name}, **data}}
+    manifest = {
+        "model": {"id": "m", "name": "M", "version": "1.0.0"},
+        "data": {"production": {"path": target.name}, **data},
+    }
     path = tmp_path / "m.yaml"
     path.write_text(yaml.safe_dump(manifest, sort_keys=False))
     return path
@@ -75,11 +77,20 @@ def write_case(tmp_path: Path, df: pd.DataFrame, data: dict, fmt: str = "csv") -
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
 def test_file_formats_and_personal_data_masking(tmp_path, fmt):
-    df = pd.DataFrame({"phone": ["+91 98765 43210", "+41 44 668 18 00", "0041446681800", "12345"],
-                       "amount": [10.0, 20.0, None, 40.0]})
-    path = write_case(tmp_path, df, {"columns": {
-        "phone": {"type": "str", "pattern": r"\+[1-9][0-9 ]{6,17}", "personal": True},
-        "amount": {"type": "float", "max_null_rate": 0.1}}}, fmt)
+    df = pd.DataFrame(
+        {"phone": ["+91 98765 43210", "+41 44 668 18 00", "0041446681800", "12345"], "amount": [10.0, 20.0, None, 40.0]}
+    )
+    path = write_case(
+        tmp_path,
+        df,
+        {
+            "columns": {
+                "phone": {"type": "str", "pattern": r"\+[1-9][0-9 ]{6,17}", "personal": True},
+                "amount": {"type": "float", "max_null_rate": 0.1},
+            }
+        },
+        fmt,
+    )
     got = results(path, ("DQ-001", "DQ-002", "DQ-003"))
     assert got["DQ-001"].result.status.value == "pass"
     assert got["DQ-002"].result.findings[0].message == "amount is 25.00% null."
@@ -102,9 +113,18 @@ def test_sampling_reads_only_the_first_rows_and_says_so(tmp_path):
 
 def test_uniqueness_and_schema_gaps(tmp_path):
     df = pd.DataFrame({"id": [1, 2, 2, 3], "amount": ["a", "b", "c", "d"]})
-    path = write_case(tmp_path, df, {"keys": ["id"], "columns": {
-        "id": {"type": "int", "unique": True}, "amount": {"type": "float"},
-        "missing": {"type": "str", "required": True}}})
+    path = write_case(
+        tmp_path,
+        df,
+        {
+            "keys": ["id"],
+            "columns": {
+                "id": {"type": "int", "unique": True},
+                "amount": {"type": "float"},
+                "missing": {"type": "str", "required": True},
+            },
+        },
+    )
     got = results(path, ("DQ-001", "DQ-004"))
     messages = [f.message for f in got["DQ-001"].result.findings]
     assert "Column missing is missing from prod.csv." in messages
@@ -120,15 +140,17 @@ def test_drift_on_a_categorical_feature_and_unseen_categories(tmp_path):
     path = write_case(tmp_path, df, {"reference": {"path": "ref.csv"}})
     res = results(path, ("DQ-006",))["DQ-006"].result
     assert res.status.value == "fail" and res.metrics["psi"]["country"] > 0.25
-    assert any("categories the reference never had" in f.message and f.evidence["unseen"] == ["IN"]
-               for f in res.findings)
+    assert any(
+        "categories the reference never had" in f.message and f.evidence["unseen"] == ["IN"] for f in res.findings
+    )
 
 
 def test_a_malformed_csv_is_a_located_failure_not_a_crash(tmp_path):
     (tmp_path / "prod.csv").write_text('a,b\n1,2\n3,"unterminated\n')
     path = tmp_path / "m.yaml"
-    path.write_text("model: {id: m, name: M, version: '1'}\ndata:\n  production: {path: prod.csv}\n"
-                    "  columns: {a: {type: int}}\n")
+    path.write_text(
+        "model: {id: m, name: M, version: '1'}\ndata:\n  production: {path: prod.csv}\n  columns: {a: {type: int}}\n"
+    )
     got = results(path, ("DQ-001", "DQ-002"))
     for o in got.values():
         assert o.status.value == "fail"
@@ -137,10 +159,17 @@ def test_a_malformed_csv_is_a_located_failure_not_a_crash(tmp_path):
 
 def test_unknown_expectation_type_and_missing_column_are_reported(tmp_path):
     df = pd.DataFrame({"a": [1, 2, 3]})
-    path = write_case(tmp_path, df, {"expectations": [
-        {"type": "expect_column_values_to_be_fabulous", "kwargs": {"column": "a"}},
-        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "nope"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a", "min_value": 2}}]})
+    path = write_case(
+        tmp_path,
+        df,
+        {
+            "expectations": [
+                {"type": "expect_column_values_to_be_fabulous", "kwargs": {"column": "a"}},
+                {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "nope"}},
+                {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a", "min_value": 2}},
+            ]
+        },
+    )
     res = results(path, ("DQ-008",))["DQ-008"].result
     messages = [f.message for f in res.findings]
     assert any(m.startswith("expect_column_values_to_be_fabulous") for m in messages)
@@ -152,8 +181,9 @@ def test_great_expectations_leaves_no_trace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     df = pd.DataFrame({"a": [1, 2, 3]})
     path = write_case(tmp_path, df, {"expectations": [{"type": "expect_column_to_exist", "kwargs": {"column": "a"}}]})
-    r = run_cli("assess", str(path), "--only", "DQ-008", "--no-history", "-f", "json", "-o", str(tmp_path / "o"),
-                cwd=tmp_path)
+    r = run_cli(
+        "assess", str(path), "--only", "DQ-008", "--no-history", "-f", "json", "-o", str(tmp_path / "o"), cwd=tmp_path
+    )
     assert "Calculating Metrics" not in r.err
     assert not (tmp_path / "gx").exists() and not list(tmp_path.rglob("great_expectations.yml"))
     a = json.loads((tmp_path / "o" / "assessment.json").read_text())
@@ -161,8 +191,14 @@ def test_great_expectations_leaves_no_trace(tmp_path, monkeypatch):
 
 
 def test_a_0x_suite_is_refused_with_the_reason(tmp_path):
-    (tmp_path / "old.json").write_text(json.dumps({"expectation_suite_name": "x", "expectations": [
-        {"expectation_type": "expect_column_to_exist", "kwargs": {"column": "a"}}]}))
+    (tmp_path / "old.json").write_text(
+        json.dumps(
+            {
+                "expectation_suite_name": "x",
+                "expectations": [{"expectation_type": "expect_column_to_exist", "kwargs": {"column": "a"}}],
+            }
+        )
+    )
     path = write_case(tmp_path, pd.DataFrame({"a": [1]}), {"expectation_suites": ["old.json"]})
     res = results(path, ("DQ-008",))["DQ-008"].result
     assert "0.x suite" in res.findings[0].message
@@ -177,11 +213,18 @@ def test_sqlite_table_and_query_read_only(tmp_path):
         rows = [(i, i * 1.5, "x") for i in range(50)] + [(7, -1.0, "y")]
         con.executemany("INSERT INTO features VALUES (?, ?, ?)", rows)
     before = (db.stat().st_mtime_ns, db.read_bytes())
-    for source in ({"url": f"sqlite:///{db}", "table": "features"},
-                   {"url": f"sqlite:///{db}", "query": "SELECT id, amount FROM features WHERE id < 100"}):
-        manifest = {"model": {"id": "m", "name": "M", "version": "1"}, "data": {
-            "production": source, "keys": ["id"],
-            "columns": {"id": {"type": "int"}, "amount": {"type": "float", "min": 0}}}}
+    for source in (
+        {"url": f"sqlite:///{db}", "table": "features"},
+        {"url": f"sqlite:///{db}", "query": "SELECT id, amount FROM features WHERE id < 100"},
+    ):
+        manifest = {
+            "model": {"id": "m", "name": "M", "version": "1"},
+            "data": {
+                "production": source,
+                "keys": ["id"],
+                "columns": {"id": {"type": "int"}, "amount": {"type": "float", "min": 0}},
+            },
+        }
         path = tmp_path / "m.yaml"
         path.write_text(yaml.safe_dump(manifest))
         got = results(path, ("DQ-001", "DQ-003", "DQ-004"))
@@ -192,9 +235,16 @@ def test_sqlite_table_and_query_read_only(tmp_path):
 
 
 def test_unreachable_database_names_the_source_without_the_password(tmp_path):
-    manifest = {"model": {"id": "m", "name": "M", "version": "1"}, "data": {
-        "production": {"url": f"postgresql+psycopg2://reader:${{DB_PASSWORD}}@127.0.0.1:{free_port()}/prod",
-                       "table": "features"}, "columns": {"id": {"type": "int"}}}}
+    manifest = {
+        "model": {"id": "m", "name": "M", "version": "1"},
+        "data": {
+            "production": {
+                "url": f"postgresql+psycopg2://reader:${{DB_PASSWORD}}@127.0.0.1:{free_port()}/prod",
+                "table": "features",
+            },
+            "columns": {"id": {"type": "int"}},
+        },
+    }
     path = tmp_path / "m.yaml"
     path.write_text(yaml.safe_dump(manifest))
     os.environ["DB_PASSWORD"] = "hunter2-secret"
@@ -224,12 +274,21 @@ def test_postgresql_table_against_a_real_server(postgres_url, tmp_path):
         con.execute(sa.text("CREATE TABLE orders (order_id TEXT, price DOUBLE PRECISION, venue TEXT)"))
         con.execute(sa.text("INSERT INTO orders VALUES ('A1', 10.5, 'XSWX'), ('A2', -3, 'XSWX'), ('A2', 7, 'AQEU')"))
     engine.dispose()
-    manifest = {"model": {"id": "m", "name": "M", "version": "1"}, "data": {
-        "production": {"url": postgres_url, "table": "orders"}, "keys": ["order_id"],
-        "columns": {"order_id": {"type": "str"}, "price": {"type": "float", "min": 0},
-                    "venue": {"type": "category", "allowed": ["XSWX"]}},
-        "expectations": [{"type": "expect_column_values_to_be_in_set",
-                          "kwargs": {"column": "venue", "value_set": ["XSWX"]}}]}}
+    manifest = {
+        "model": {"id": "m", "name": "M", "version": "1"},
+        "data": {
+            "production": {"url": postgres_url, "table": "orders"},
+            "keys": ["order_id"],
+            "columns": {
+                "order_id": {"type": "str"},
+                "price": {"type": "float", "min": 0},
+                "venue": {"type": "category", "allowed": ["XSWX"]},
+            },
+            "expectations": [
+                {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "venue", "value_set": ["XSWX"]}}
+            ],
+        },
+    }
     path = tmp_path / "m.yaml"
     path.write_text(yaml.safe_dump(manifest))
     got = results(path, ("DQ-001", "DQ-003", "DQ-004", "DQ-008"))
@@ -259,8 +318,9 @@ def test_a_local_spark_session_reads_prunes_and_samples(tmp_path):
     for fmt in ("parquet", "csv"):
         folder = tmp_path / fmt
         folder.mkdir()
-        path = write_case(folder, df, {"keys": ["id"], "columns": {"id": {"type": "int"},
-                                                                    "amount": {"type": "float", "min": 0}}}, fmt)
+        path = write_case(
+            folder, df, {"keys": ["id"], "columns": {"id": {"type": "int"}, "amount": {"type": "float", "min": 0}}}, fmt
+        )
         text = path.read_text().replace(f"path: prod.{fmt}", f"path: prod.{fmt}\n    engine: spark\n    sample: 5")
         path.write_text(text)
         paths.append(str(path))

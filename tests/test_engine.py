@@ -21,7 +21,7 @@ RELEASE = threading.Event()
 
 class Good(Check):
     id = "TST-001"
-    area = "testing"
+    area = "governance"
     title = "Always passes"
     rationale = "A control."
     remediation = "Nothing to do."
@@ -32,7 +32,7 @@ class Good(Check):
 
 class Crash(Check):
     id = "TST-002"
-    area = "testing"
+    area = "governance"
     title = "Raises"
     rationale = "Crashes on purpose."
     remediation = "Fix the bug."
@@ -43,7 +43,7 @@ class Crash(Check):
 
 class Hang(Check):
     id = "TST-003"
-    area = "testing"
+    area = "governance"
     title = "Hangs"
     rationale = "Never returns on its own."
     remediation = "Add a timeout."
@@ -56,7 +56,7 @@ class Hang(Check):
 
 class Cheat(Check):
     id = "TST-004"
-    area = "testing"
+    area = "governance"
     title = "Claims a status only the engine may set"
     rationale = "Contract breach."
     remediation = "Return PASS, WARN, FAIL or NOT_APPLICABLE."
@@ -67,7 +67,7 @@ class Cheat(Check):
 
 class Needy(Check):
     id = "TST-005"
-    area = "testing"
+    area = "governance"
     title = "Needs a package that is not installed"
     rationale = "Extras."
     remediation = "Install it."
@@ -80,7 +80,7 @@ class Needy(Check):
 
 class Tunable(Check):
     id = "TST-006"
-    area = "testing"
+    area = "governance"
     title = "Reports its parameter"
     rationale = "Profiles set parameters."
     remediation = "None."
@@ -107,8 +107,7 @@ def setup(write):
 def test_crash_and_hang_become_error_and_the_others_still_run(setup):
     manifest, profile = setup
     start = time.perf_counter()
-    a = assess(manifest, profile, registry=registry(Crash, Hang, Good, Cheat, Tunable),
-               options=RunOptions(now=NOW))
+    a = assess(manifest, profile, registry=registry(Crash, Hang, Good, Cheat, Tunable), options=RunOptions(now=NOW))
     elapsed = time.perf_counter() - start
     RELEASE.set()
     by_id = {o.id: o for o in a.outcomes}
@@ -141,12 +140,14 @@ def test_debug_reraises_the_check_exception(setup):
 
 def test_only_and_skip_select_checks(setup):
     manifest, profile = setup
-    a = assess(manifest, profile, registry=registry(Good, Crash, Tunable),
-               options=RunOptions(now=NOW, only=("TST-001",)))
+    a = assess(
+        manifest, profile, registry=registry(Good, Crash, Tunable), options=RunOptions(now=NOW, only=("TST-001",))
+    )
     assert a.outcome("TST-001").status is Status.PASS
     assert a.outcome("TST-002").status is Status.SKIPPED
-    a = assess(manifest, profile, registry=registry(Good, Crash, Tunable),
-               options=RunOptions(now=NOW, skip=("TST-002",)))
+    a = assess(
+        manifest, profile, registry=registry(Good, Crash, Tunable), options=RunOptions(now=NOW, skip=("TST-002",))
+    )
     assert "excluded (--skip)" in a.outcome("TST-002").result.summary
     with pytest.raises(UsageError):
         assess(manifest, profile, registry=registry(Good, Tunable), options=RunOptions(only=("TST-999",)))
@@ -170,16 +171,19 @@ def test_duplicate_ids_are_refused():
 
 def test_check_metadata_is_validated_when_the_class_is_defined():
     with pytest.raises(TypeError, match="id 'bad id' must look like ABC-001"):
+
         class Bad(Check):  # noqa: F841
             id = "bad id"
-            area = "testing"
+            area = "governance"
             title = "t"
             rationale = "r"
             remediation = "x"
+
     with pytest.raises(TypeError, match="rationale must be a non-empty string"):
+
         class Bad2(Check):  # noqa: F841
             id = "TST-100"
-            area = "testing"
+            area = "governance"
             title = "t"
             rationale = ""
             remediation = "x"

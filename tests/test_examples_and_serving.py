@@ -24,8 +24,9 @@ def port_open(url: str) -> bool:
 @pytest.mark.serial  # the example end to end: its latency checks must not share the CPU
 @pytest.mark.e2e
 def test_credit_risk_example_is_ready_and_its_server_is_stopped(tmp_path):
-    r = run_cli("assess", str(EXAMPLES / "credit-risk" / "readiness.yaml"), "-o", str(tmp_path),
-                "--as-of", "2026-11-22")
+    r = run_cli(
+        "assess", str(EXAMPLES / "credit-risk" / "readiness.yaml"), "-o", str(tmp_path), "--as-of", "2026-11-22"
+    )
     assert r.code == 0, r.out + r.err
     a = json.loads((tmp_path / "assessment.json").read_text())
     assert a["verdict"] == "ready" and a["level"] == "PRODUCTION"
@@ -73,7 +74,7 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     assert {"FIN-01", "FIN-03", "FIN-04", "FIN-11", "FIN-15"} <= failed
 
 
-SERVER = '''
+SERVER = """
 import json, os, sys, subprocess
 from http.server import BaseHTTPRequestHandler, HTTPServer
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
@@ -90,12 +91,15 @@ class H(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
 print("listening", flush=True)
 HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-'''
+"""
 
 
 def serve_manifest(write, command: str, ready_timeout: float = 20) -> str:
     write("server.py", SERVER)
-    return str(write("m.yaml", f"""
+    return str(
+        write(
+            "m.yaml",
+            f"""
         model:
           id: a
           name: A
@@ -106,7 +110,9 @@ def serve_manifest(write, command: str, ready_timeout: float = 20) -> str:
             ready_url: http://127.0.0.1:{{port}}/health
             port: auto
             ready_timeout_s: {ready_timeout}
-    """))
+    """,
+        )
+    )
 
 
 def srv_outcome(tmp_path, manifest: str) -> dict:
@@ -116,11 +122,14 @@ def srv_outcome(tmp_path, manifest: str) -> dict:
     return next(o for o in a["outcomes"] if o["id"] == "SRV-001")["result"]
 
 
-@pytest.mark.parametrize("mode,status,text", [
-    ("ok", "pass", "HTTP 200"),
-    ("error", "fail", "did not answer correctly"),
-    ("text", "fail", "did not answer correctly"),
-])
+@pytest.mark.parametrize(
+    "mode,status,text",
+    [
+        ("ok", "pass", "HTTP 200"),
+        ("error", "fail", "did not answer correctly"),
+        ("text", "fail", "did not answer correctly"),
+    ],
+)
 def test_served_model_outcomes_and_cleanup(write, tmp_path, mode, status, text):
     manifest = serve_manifest(write, f'[python, server.py, "{{port}}", {mode}]')
     result = srv_outcome(tmp_path, manifest)
@@ -133,7 +142,7 @@ def test_served_model_outcomes_and_cleanup(write, tmp_path, mode, status, text):
 
 
 def test_serve_command_that_exits_early_is_an_error_naming_it(write, tmp_path):
-    manifest = serve_manifest(write, '[python, -c, "import sys; print(\'bad config\'); sys.exit(3)"]')
+    manifest = serve_manifest(write, "[python, -c, \"import sys; print('bad config'); sys.exit(3)\"]")
     result = srv_outcome(tmp_path, manifest)
     assert result["status"] == "error"
     assert "exited with code 3" in result["summary"] and "bad config" in result["summary"]
@@ -152,13 +161,16 @@ def test_server_that_never_becomes_ready_times_out_and_is_killed(write, tmp_path
 
 
 def test_unreachable_endpoint_fails_in_bounded_time(write, tmp_path):
-    manifest = write("m.yaml", """
+    manifest = write(
+        "m.yaml",
+        """
         model:
           id: a
           name: A
           version: '1.0.0'
           endpoint: {url: "http://127.0.0.1:9/predict", request_example: {x: 1}, timeout_s: 1}
-    """)
+    """,
+    )
     result = srv_outcome(tmp_path, str(manifest))
     assert result["status"] == "fail"
     assert "did not answer" in result["findings"][0]["message"]

@@ -33,18 +33,36 @@ def base(**model) -> dict:
 
 # 1. credentials never follow a redirect ----------------------------------------------------------
 
+
 def test_credentials_never_follow_a_redirect_anywhere(tmp_path):
     (tmp_path / "prod.csv").write_text("income,age\n50000,40\n61000,33\n")
     with FakeModel() as elsewhere, FakeModel("redirect", redirect_to=elsewhere.url) as fake:
-        doc = base(endpoint={"url": fake.url, "timeout_s": 1,
-                             "headers": {"Authorization": "Bearer ${API_TOKEN}", "X-Api-Key": "${API_TOKEN}"}})
-        doc.update(data={"production": {"path": "prod.csv"}},
-                   service_levels={"latency_ms": {"p99": 500}, "peak_rps": 10, "peak_concurrency": 2},
-                   load_test={"duration_s": 1, "warmup_s": 0, "stages": [1.0]},
-                   champion={"version": "0", "endpoint": {"url": fake.url, "timeout_s": 1}})
+        doc = base(
+            endpoint={
+                "url": fake.url,
+                "timeout_s": 1,
+                "headers": {"Authorization": "Bearer ${API_TOKEN}", "X-Api-Key": "${API_TOKEN}"},
+            }
+        )
+        doc.update(
+            data={"production": {"path": "prod.csv"}},
+            service_levels={"latency_ms": {"p99": 500}, "peak_rps": 10, "peak_concurrency": 2},
+            load_test={"duration_s": 1, "warmup_s": 0, "stages": [1.0]},
+            champion={"version": "0", "endpoint": {"url": fake.url, "timeout_s": 1}},
+        )
         path = write_manifest(tmp_path, doc)
-        run = run_cli("assess", str(path), "--only", "SRV-001,LAT-001,LAT-002,DET-001,ROB-001", "--no-history",
-                      "-f", "json", "-o", str(tmp_path / "o"), env={"API_TOKEN": SECRET})
+        run = run_cli(
+            "assess",
+            str(path),
+            "--only",
+            "SRV-001,LAT-001,LAT-002,DET-001,ROB-001",
+            "--no-history",
+            "-f",
+            "json",
+            "-o",
+            str(tmp_path / "o"),
+            env={"API_TOKEN": SECRET},
+        )
         assert fake.requests > 10  # the load, the replays and the edge cases all went to the declared URL
         assert elsewhere.requests == 0, elsewhere.headers_seen[:1]
     assert SECRET not in run.out + run.err
@@ -54,6 +72,7 @@ def test_credentials_never_follow_a_redirect_anywhere(tmp_path):
 
 
 # 2. secrets never reach a message ------------------------------------------------------------------
+
 
 def test_a_secret_in_a_path_or_a_name_is_redacted_in_errors_and_history(tmp_path):
     doc = base(name="Model ${API_TOKEN}")
@@ -65,11 +84,24 @@ def test_a_secret_in_a_path_or_a_name_is_redacted_in_errors_and_history(tmp_path
     del doc["data"]
     path = write_manifest(tmp_path, doc)
     history = tmp_path / "h.sqlite"
-    run = run_cli("assess", str(path), "--only", "MAN-001", "--history", str(history), "-f", "json",
-                  "-o", str(tmp_path / "o"), env={"API_TOKEN": SECRET})
+    run = run_cli(
+        "assess",
+        str(path),
+        "--only",
+        "MAN-001",
+        "--history",
+        str(history),
+        "-f",
+        "json",
+        "-o",
+        str(tmp_path / "o"),
+        env={"API_TOKEN": SECRET},
+    )
     assert run.code in (0, 1), run.err
-    for args in (("history", str(path), "--history", str(history)),
-                 ("history", str(path), "--history", str(history), "--json")):
+    for args in (
+        ("history", str(path), "--history", str(history)),
+        ("history", str(path), "--history", str(history), "--json"),
+    ):
         run = run_cli(*args, env={"API_TOKEN": SECRET})
         assert run.code == 0, run.err
         assert SECRET not in run.out + run.err
@@ -77,11 +109,14 @@ def test_a_secret_in_a_path_or_a_name_is_redacted_in_errors_and_history(tmp_path
 
 # 3. the terminal shows control characters, it does not obey them -----------------------------------
 
+
 def test_control_sequences_from_a_manifest_never_reach_the_terminal(tmp_path):
     evil = "Evil\x1b]0;PWNED\x07 \x1b[2J\x1b[31mred\u202eabc\x9b"
     path = write_manifest(tmp_path, base(name=evil, intended_purpose=evil))
-    for args in (("assess", str(path), "--only", "MAN-001,SRV-001", "--no-history", "-o", str(tmp_path / "o")),
-                 ("validate", str(path))):
+    for args in (
+        ("assess", str(path), "--only", "MAN-001,SRV-001", "--no-history", "-o", str(tmp_path / "o")),
+        ("validate", str(path)),
+    ):
         run = run_cli(*args)
         for stream in (run.out, run.err):
             assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream and "\x9b" not in stream
@@ -99,16 +134,34 @@ def test_control_sequences_from_a_manifest_never_reach_the_terminal(tmp_path):
 
 # 4. an in-process model cannot decide readiness's exit code -------------------------------------
 
-@pytest.mark.parametrize("body", ["import os\n    os._exit(0)",
-                                  "import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)",
-                                  "import time\n    time.sleep(60)"])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "import os\n    os._exit(0)",
+        "import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)",
+        "import time\n    time.sleep(60)",
+    ],
+)
 def test_an_in_process_model_that_exits_crashes_or_hangs_is_evidence_not_the_exit_code(tmp_path, body):
     (tmp_path / "evil.py").write_text(f"def predict(row):\n    {body}\n")
-    path = write_manifest(tmp_path, base(endpoint={"kind": "python", "callable": "evil:predict", "timeout_s": 0.5,
-                                                   "request_example": {"x": 1}}))
+    path = write_manifest(
+        tmp_path,
+        base(endpoint={"kind": "python", "callable": "evil:predict", "timeout_s": 0.5, "request_example": {"x": 1}}),
+    )
     start = time.perf_counter()
-    run = run_cli("assess", str(path), "--only", "SRV-001,DET-001,LAT-006", "--no-history", "-f", "json",
-                  "-o", str(tmp_path / "o"), timeout=120)
+    run = run_cli(
+        "assess",
+        str(path),
+        "--only",
+        "SRV-001,DET-001,LAT-006",
+        "--no-history",
+        "-f",
+        "json",
+        "-o",
+        str(tmp_path / "o"),
+        timeout=120,
+    )
     assert time.perf_counter() - start < 90
     assert run.code == 1, (run.code, run.err)  # not ready; never the model's 0
     a = json.loads((tmp_path / "o" / "assessment.json").read_text())
@@ -120,7 +173,7 @@ def test_an_in_process_model_that_exits_crashes_or_hangs_is_evidence_not_the_exi
 
 # 5. every process readiness starts is stopped ------------------------------------------------------
 
-SERVE = r'''
+SERVE = r"""
 import os, signal, socket, subprocess, sys, time
 port = int(sys.argv[1])
 child = subprocess.Popen([sys.executable, "-c",
@@ -137,23 +190,39 @@ while True:
         head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
         c.sendall(head + body)
     c.close()
-'''
+"""
 
 
 def serve_manifest(tmp_path: Path, mode: str, **extra) -> tuple[Path, Path]:
     (tmp_path / "serve.py").write_text(SERVE)
     pids = tmp_path / "pids.txt"
-    doc = base(endpoint={"url": "http://127.0.0.1:{port}/predict", "timeout_s": 1, "request_example": {"x": 1}},
-               serve={"command": ["python", "serve.py", "{port}", str(pids), mode], "port": "auto",
-                      "ready_url": "http://127.0.0.1:{port}/ready", "ready_timeout_s": 5})
+    doc = base(
+        endpoint={"url": "http://127.0.0.1:{port}/predict", "timeout_s": 1, "request_example": {"x": 1}},
+        serve={
+            "command": ["python", "serve.py", "{port}", str(pids), mode],
+            "port": "auto",
+            "ready_url": "http://127.0.0.1:{port}/ready",
+            "ready_timeout_s": 5,
+        },
+    )
     doc.update(extra)
     return write_manifest(tmp_path, doc), pids
 
 
 def test_a_ready_url_that_breaks_off_leaves_no_process_behind(tmp_path):
     path, pids = serve_manifest(tmp_path, "garbage")
-    run = run_cli("assess", str(path), "--only", "SRV-001,DET-001,ROB-001,LAT-004", "--no-history", "-f", "json",
-                  "-o", str(tmp_path / "o"), timeout=120)
+    run = run_cli(
+        "assess",
+        str(path),
+        "--only",
+        "SRV-001,DET-001,ROB-001,LAT-004",
+        "--no-history",
+        "-f",
+        "json",
+        "-o",
+        str(tmp_path / "o"),
+        timeout=120,
+    )
     assert run.code == 1, run.err
     leader, child = map(int, pids.read_text().split())
     deadline = time.time() + 10
@@ -165,12 +234,29 @@ def test_a_ready_url_that_breaks_off_leaves_no_process_behind(tmp_path):
 
 @pytest.mark.serial  # looks for this run's Locust among the machine's processes
 def test_sigkill_of_readiness_mid_load_leaves_no_process_of_the_run(tmp_path):
-    path, pids = serve_manifest(tmp_path, "good", service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20,
-                                                                   "peak_concurrency": 2},
-                                load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0]})
-    proc = subprocess.Popen([sys.executable, "-m", "readiness", "assess", str(path), "--only", "LAT-001",
-                             "--no-history", "-o", str(tmp_path / "o")], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "READINESS_HISTORY": str(HISTORY)})
+    path, pids = serve_manifest(
+        tmp_path,
+        "good",
+        service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20, "peak_concurrency": 2},
+        load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0]},
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "readiness",
+            "assess",
+            str(path),
+            "--only",
+            "LAT-001",
+            "--no-history",
+            "-o",
+            str(tmp_path / "o"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "READINESS_HISTORY": str(HISTORY)},
+    )
     deadline = time.time() + 30
     while time.time() < deadline and not (pids.exists() and _locust_running(proc.pid)):
         time.sleep(0.2)
@@ -204,13 +290,33 @@ def _descendants_named(word: str) -> list[int]:
 
 @pytest.mark.serial  # looks for this run's Locust among the machine's processes
 def test_ctrl_c_says_interrupted_exits_130_and_writes_nothing(tmp_path):
-    path, pids = serve_manifest(tmp_path, "good", service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20,
-                                                                   "peak_concurrency": 2},
-                                load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0]})
+    path, pids = serve_manifest(
+        tmp_path,
+        "good",
+        service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20, "peak_concurrency": 2},
+        load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0]},
+    )
     history = tmp_path / "h.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "readiness", "assess", str(path), "--only", "LAT-001",
-                             "--history", str(history), "-f", "all", "-o", str(tmp_path / "o")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "readiness",
+            "assess",
+            str(path),
+            "--only",
+            "LAT-001",
+            "--history",
+            str(history),
+            "-f",
+            "all",
+            "-o",
+            str(tmp_path / "o"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 30
     while time.time() < deadline and not _descendants_named("locust"):
         time.sleep(0.2)
@@ -231,18 +337,26 @@ def test_ctrl_c_says_interrupted_exits_130_and_writes_nothing(tmp_path):
 
 # 6. bounded input: a clear error and exit 2, never a traceback or a hang -------------------------
 
+
 def test_hostile_files_and_options_are_refused_with_exit_2(tmp_path):
     deep = tmp_path / "deep.yaml"
     deep.write_text("a: " + "[" * 20_000 + "]" * 20_000 + "\n")
     fifo = tmp_path / "fifo.yaml"
     os.mkfifo(fifo)
     ok = write_manifest(tmp_path, base())
-    cases = [(("validate", str(deep)), "nesting deeper"), (("validate", "/dev/zero"), "not a regular file"),
-             (("validate", str(fifo)), "not a regular file"), (("report", str(tmp_path)), "is a directory"),
-             (("assess", str(ok), "--timeout", "inf"), "--timeout"), (("assess", str(ok), "--timeout", "nan"), ""),
-             (("validate", str(tmp_path / "missing.yaml")), "file not found")]
-    cases += [(("validate", str(ok), str(ok), "--nope"), "No such option: --nope (see `readiness validate --help`)"),
-              (("nosuch",), "No such command")]
+    cases = [
+        (("validate", str(deep)), "nesting deeper"),
+        (("validate", "/dev/zero"), "not a regular file"),
+        (("validate", str(fifo)), "not a regular file"),
+        (("report", str(tmp_path)), "is a directory"),
+        (("assess", str(ok), "--timeout", "inf"), "--timeout"),
+        (("assess", str(ok), "--timeout", "nan"), ""),
+        (("validate", str(tmp_path / "missing.yaml")), "file not found"),
+    ]
+    cases += [
+        (("validate", str(ok), str(ok), "--nope"), "No such option: --nope (see `readiness validate --help`)"),
+        (("nosuch",), "No such command"),
+    ]
     for args, said in cases:
         start = time.perf_counter()
         run = run_cli(*args, timeout=30)
@@ -254,6 +368,7 @@ def test_hostile_files_and_options_are_refused_with_exit_2(tmp_path):
 
 # 8. size and write promises ----------------------------------------------------------------------
 
+
 def test_a_huge_model_name_still_gives_a_report_md_under_1_mib(tmp_path):
     path = write_manifest(tmp_path, base(name="N" * 1_500_000))
     run = run_cli("assess", str(path), "--only", "MAN-001", "--no-history", "-f", "md,json", "-o", str(tmp_path / "o"))
@@ -263,8 +378,10 @@ def test_a_huge_model_name_still_gives_a_report_md_under_1_mib(tmp_path):
 
 def test_a_missing_sqlite_source_is_an_error_and_no_file_is_created(tmp_path):
     doc = base()
-    doc["data"] = {"production": {"url": f"sqlite:///{tmp_path}/ghost.sqlite", "table": "t"},
-                   "columns": {"a": {"type": "int"}}}
+    doc["data"] = {
+        "production": {"url": f"sqlite:///{tmp_path}/ghost.sqlite", "table": "t"},
+        "columns": {"a": {"type": "int"}},
+    }
     path = write_manifest(tmp_path, doc)
     run = run_cli("assess", str(path), "--only", "DQ-001", "--no-history", "-f", "json", "-o", str(tmp_path / "o"))
     assert run.code == 1, run.err
@@ -307,8 +424,10 @@ def test_an_interrupted_report_set_leaves_the_previous_set_whole(tmp_path, monke
 
     def renderer(fmt):
         if fmt == "pdf":  # Ctrl-C while the slowest format renders
+
             def interrupted(_a):
                 raise KeyboardInterrupt
+
             return interrupted
         return real(fmt)
 
@@ -320,15 +439,24 @@ def test_an_interrupted_report_set_leaves_the_previous_set_whole(tmp_path, monke
 
 
 def test_an_in_process_models_warnings_are_counted_not_streamed(tmp_path):
-    (tmp_path / "noisy.py").write_text("import warnings\n\ndef predict(row):\n"
-                                       "    warnings.warn('X does not have valid feature names')\n"
-                                       "    return {'score': 0.5}\n")
-    path = write_manifest(tmp_path, base(endpoint={"kind": "python", "callable": "noisy:predict",
-                                                   "request_example": {"x": 1}}, outputs={"score": "score"}))
-    run = run_cli("assess", str(path), "--only", "SRV-001,DET-001", "--no-history", "-f", "json",
-                  "-o", str(tmp_path / "o"))
+    (tmp_path / "noisy.py").write_text(
+        "import warnings\n\ndef predict(row):\n"
+        "    warnings.warn('X does not have valid feature names')\n"
+        "    return {'score': 0.5}\n"
+    )
+    path = write_manifest(
+        tmp_path,
+        base(
+            endpoint={"kind": "python", "callable": "noisy:predict", "request_example": {"x": 1}},
+            outputs={"score": "score"},
+        ),
+    )
+    run = run_cli(
+        "assess", str(path), "--only", "SRV-001,DET-001", "--no-history", "-f", "json", "-o", str(tmp_path / "o")
+    )
     assert "valid feature names" not in run.err  # 4 calls, no warning on the terminal
-    srv = next(o for o in json.loads((tmp_path / "o" / "assessment.json").read_text())["outcomes"]
-               if o["id"] == "SRV-001")["result"]
+    srv = next(
+        o for o in json.loads((tmp_path / "o" / "assessment.json").read_text())["outcomes"] if o["id"] == "SRV-001"
+    )["result"]
     assert srv["status"] == "pass"
     assert srv["metrics"]["model_warnings"] == {"UserWarning: X does not have valid feature names": 1}

@@ -25,12 +25,26 @@ FAKE = ROOT / "tests" / "fake_server.py"
 ROWS = "amount,country,text\n" + "\n".join(f"{i * 37 % 1000},CH,hello {i}" for i in range(50)) + "\n"
 
 
-def manifest(write, tmp_path, *, server_args: str = "", budget: str = "{p50: 50, p99: 100, p999: 200}",
-             peak_rps: float = 100, users: int = 10, duration: float = 3, extra: str = "", endpoint: str = "",
-             stages: str = "[1.0]", cold_start: float = 30, timeout: float = 2) -> Path:
+def manifest(
+    write,
+    tmp_path,
+    *,
+    server_args: str = "",
+    budget: str = "{p50: 50, p99: 100, p999: 200}",
+    peak_rps: float = 100,
+    users: int = 10,
+    duration: float = 3,
+    extra: str = "",
+    endpoint: str = "",
+    stages: str = "[1.0]",
+    cold_start: float = 30,
+    timeout: float = 2,
+) -> Path:
     write("data/prod.csv", ROWS)
     stats = tmp_path / "server-stats.json"
-    return write("m.yaml", f"""
+    return write(
+        "m.yaml",
+        f"""
         model:
           id: fake
           name: Fake model
@@ -54,7 +68,8 @@ def manifest(write, tmp_path, *, server_args: str = "", budget: str = "{p50: 50,
           cold_start_s: {cold_start}
         load_test: {{duration_s: {duration}, warmup_s: 0.5, stages: {stages}}}
         {extra}
-    """)
+    """,
+    )
 
 
 def outcomes(path: Path, only: tuple[str, ...], **options) -> dict:
@@ -86,8 +101,7 @@ def measured_against_truth(write, tmp_path, attempts: int = 2, **kwargs):
         path = manifest(lambda name, text, a=attempt: write(f"try{a}/{name}", text), folder, **kwargs)
         lat = outcomes(path, ("LAT-001",))["LAT-001"].result
         truth = server_stats(folder)
-        ok = close(lat.metrics["p50"], truth["p50"]) and \
-            close(lat.metrics["p99"], truth["p99"], ms=4.0, share=0.5)
+        ok = close(lat.metrics["p50"], truth["p50"]) and close(lat.metrics["p99"], truth["p99"], ms=4.0, share=0.5)
         if ok:
             break
     return lat, truth
@@ -164,8 +178,9 @@ def test_cold_start_is_timed_to_the_first_prediction(write, tmp_path):
 def test_the_performance_cliff_at_twice_the_peak(write, tmp_path):
     # one worker thread of latency: 20 ms each, 1 user at 1x, 2 at 2x; the fake server serves concurrently,
     # so no cliff: the check passes and reports both stages
-    path = manifest(write, tmp_path, server_args=", --delay-ms, '20'", users=2, peak_rps=40, stages="[1.0, 2.0]",
-                    duration=2.5)
+    path = manifest(
+        write, tmp_path, server_args=", --delay-ms, '20'", users=2, peak_rps=40, stages="[1.0, 2.0]", duration=2.5
+    )
     res = outcomes(path, ("LAT-003",))["LAT-003"].result
     assert res.status.value == "pass", res.summary
     assert set(res.metrics) == {"1.0", "2.0"} and res.metrics["2.0"]["users"] == 4
@@ -173,7 +188,9 @@ def test_the_performance_cliff_at_twice_the_peak(write, tmp_path):
 
 def test_unreachable_endpoint_fails_in_bounded_time(write, tmp_path):
     write("data/prod.csv", ROWS)
-    path = write("m.yaml", f"""
+    path = write(
+        "m.yaml",
+        f"""
         model:
           id: x
           name: X
@@ -182,7 +199,8 @@ def test_unreachable_endpoint_fails_in_bounded_time(write, tmp_path):
         data: {{production: {{path: data/prod.csv}}}}
         service_levels: {{latency_ms: {{p99: 10}}, peak_rps: 20, peak_concurrency: 2}}
         load_test: {{duration_s: 2, warmup_s: 0}}
-    """)
+    """,
+    )
     start = time.perf_counter()
     got = outcomes(path, ("LAT-001", "LAT-002"))
     assert time.perf_counter() - start < 40
@@ -193,10 +211,15 @@ def test_unreachable_endpoint_fails_in_bounded_time(write, tmp_path):
     assert "latency not measured" in got["LAT-001"].result.summary
 
 
-@pytest.mark.parametrize("protocol,endpoint", [
-    ("v2", "protocol: v2"), ("mlflow", "protocol: mlflow"), ("openai", "protocol: openai"),
-    ("json", "protocol: json\n            response_field: decision"),
-])
+@pytest.mark.parametrize(
+    "protocol,endpoint",
+    [
+        ("v2", "protocol: v2"),
+        ("mlflow", "protocol: mlflow"),
+        ("openai", "protocol: openai"),
+        ("json", "protocol: json\n            response_field: decision"),
+    ],
+)
 def test_protocol_adapters_against_servers_that_speak_them(write, tmp_path, protocol, endpoint):
     path = manifest(write, tmp_path, server_args=f", --protocol, {protocol}", endpoint=endpoint, duration=2)
     got = outcomes(path, ("SRV-001", "LAT-002"))
@@ -214,9 +237,16 @@ def test_a_wrong_protocol_is_caught(write, tmp_path):
 
 @serial
 def test_openai_streaming_measures_time_to_first_token(write, tmp_path):
-    path = manifest(write, tmp_path, server_args=", --protocol, openai, --delay-ms, '10', --token-ms, '30'",
-                    endpoint="protocol: openai\n            stream: true\n            model_name: fake",
-                    users=2, peak_rps=10, duration=3, budget="{p50: 500, p99: 1000}")
+    path = manifest(
+        write,
+        tmp_path,
+        server_args=", --protocol, openai, --delay-ms, '10', --token-ms, '30'",
+        endpoint="protocol: openai\n            stream: true\n            model_name: fake",
+        users=2,
+        peak_rps=10,
+        duration=3,
+        budget="{p50: 500, p99: 1000}",
+    )
     lat = outcomes(path, ("LAT-001",))["LAT-001"].result
     assert lat.status.value == "pass", lat.summary
     assert 8 <= lat.metrics["ttft_p50"] <= 40  # first token after ~10 ms
@@ -232,8 +262,15 @@ def test_two_workers_generate_more_than_one(tmp_path):
     server = subprocess.Popen([sys.executable, str(FAKE), "--port", str(port)], stderr=subprocess.DEVNULL)
     try:
         time.sleep(1.0)
-        plan = dict(base_url=f"http://127.0.0.1:{port}", path="/predict", bodies=[{"x": 1}], users=50, rps=None,
-                    duration_s=4, warmup_s=1)
+        plan = dict(
+            base_url=f"http://127.0.0.1:{port}",
+            path="/predict",
+            bodies=[{"x": 1}],
+            users=50,
+            rps=None,
+            duration_s=4,
+            warmup_s=1,
+        )
         ratios = []
         for _ in range(2):  # a busy 2-core machine (the server takes one core) needs a second look
             one = run(LoadPlan(**plan, workers=1))
@@ -249,7 +286,9 @@ def test_two_workers_generate_more_than_one(tmp_path):
 
 
 def test_a_teams_own_locustfile_is_scored_the_same_way(write, tmp_path):
-    write("team_locustfile.py", """
+    write(
+        "team_locustfile.py",
+        """
         from locust import FastHttpUser, constant_throughput, task
 
         class Team(FastHttpUser):
@@ -258,10 +297,12 @@ def test_a_teams_own_locustfile_is_scored_the_same_way(write, tmp_path):
             @task
             def score(self):
                 self.client.post("/predict", json={"amount": 10})
-    """)
+    """,
+    )
     path = manifest(write, tmp_path, server_args=", --delay-ms, '3'", extra="", duration=3)
-    text = path.read_text().replace("load_test: {duration_s: 3,",
-                                    "load_test: {locustfile: team_locustfile.py, duration_s: 3,")
+    text = path.read_text().replace(
+        "load_test: {duration_s: 3,", "load_test: {locustfile: team_locustfile.py, duration_s: 3,"
+    )
     path.write_text(text)
     lat = outcomes(path, ("LAT-001",))["LAT-001"].result
     assert lat.status.value == "pass", lat.summary
@@ -277,25 +318,34 @@ def test_the_parent_process_never_imports_locust(write, tmp_path):
 
 @serial
 def test_in_process_latency_at_microsecond_resolution(write):
-    write("fastmodel.py", "def predict(row):\n    return row['amount'] * 2\n\n"
-                          "def slow(row):\n    x = 0\n    for i in range(20000):\n        x += i\n    return x\n")
+    write(
+        "fastmodel.py",
+        "def predict(row):\n    return row['amount'] * 2\n\n"
+        "def slow(row):\n    x = 0\n    for i in range(20000):\n        x += i\n    return x\n",
+    )
     write("data/prod.csv", ROWS)
-    fast = write("fast.yaml", """
+    fast = write(
+        "fast.yaml",
+        """
         model: {id: f, name: F, version: '1', endpoint: {kind: python, callable: fastmodel:predict}}
         data: {production: {path: data/prod.csv}}
         service_levels: {latency_ms: {p50: 0.005, p99: 0.02}}
         load_test: {in_process_calls: 50000}
-    """)
+    """,
+    )
     res = outcomes(fast, ("LAT-006",))["LAT-006"].result
     assert res.status.value == "pass", res.summary
     assert res.metrics["harness_overhead_ns"] < 500
     assert res.metrics["calls"] == 50000 and 0 < res.metrics["p50_us"] < 5
-    slow = write("slow.yaml", """
+    slow = write(
+        "slow.yaml",
+        """
         model: {id: s, name: S, version: '1', endpoint: {kind: python, callable: fastmodel:slow}}
         data: {production: {path: data/prod.csv}}
         service_levels: {latency_ms: {p99: 0.05}}
         load_test: {in_process_calls: 2000}
-    """)
+    """,
+    )
     res = outcomes(slow, ("LAT-006",))["LAT-006"].result
     assert res.status.value == "fail" and res.metrics["p99_us"] > 50
 
@@ -320,8 +370,10 @@ def test_credit_risk_example_percentiles_match_its_servers_own(tmp_path):
     for attempt in range(2):  # one retry: see measured_against_truth
         stats = tmp_path / f"stats{attempt}.json"
         text = (EXAMPLES / "credit-risk" / "readiness.yaml").read_text()
-        text = text.replace('command: [python, serve.py, --port, "{port}"]',
-                            f'command: [python, serve.py, --port, "{{port}}", --stats, {stats}]')
+        text = text.replace(
+            'command: [python, serve.py, --port, "{port}"]',
+            f'command: [python, serve.py, --port, "{{port}}", --stats, {stats}]',
+        )
         text = text.replace("  duration_s: 6 ", "  duration_s: 4 ")
         path = EXAMPLES / "credit-risk" / f".test-{tmp_path.name}.yaml"  # beside the example: relative paths
         path.write_text(text)
@@ -349,12 +401,15 @@ def test_a_joblib_model_file_is_timed_in_process(write, tmp_path):
     model = LogisticRegression().fit(X, [0, 1, 1, 0])
     joblib.dump(model, tmp_path / "model.joblib")
     write("data/rows.csv", "a,b\n" + "\n".join(f"{i / 10},{1 - i / 10}" for i in range(10)) + "\n")
-    path = write("m.yaml", """
+    path = write(
+        "m.yaml",
+        """
         model: {id: j, name: J, version: '1', endpoint: {kind: file, path: model.joblib}}
         data: {production: {path: data/rows.csv}}
         service_levels: {latency_ms: {p99: 50}}
         load_test: {in_process_calls: 500}
-    """)
+    """,
+    )
     got = outcomes(path, ("SRV-001", "LAT-006"))
     assert got["SRV-001"].result.status.value == "pass"
     lat = got["LAT-006"].result

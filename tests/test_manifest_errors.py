@@ -57,13 +57,16 @@ def test_cli_reports_file_line_field_and_exits_2(path):
 
 
 def test_several_errors_are_reported_together(write):
-    path = write("m.yaml", """
+    path = write(
+        "m.yaml",
+        """
         model:
           id: a
           version: [1]
         owners:
           nobody: x
-    """)
+    """,
+    )
     with pytest.raises(ManifestErrors) as info:
         load_manifest(path)
     fields = {e.field for e in info.value.errors}

@@ -39,8 +39,13 @@ def world(seed: int, n: int, biased: bool, small_group: int = 0) -> dict[str, np
     income = rng.normal(0, 1, n) - (np.where(group == "B", 1.0, 0.0) if biased else 0.0)
     debt = rng.normal(0, 1, n)
     label = (rng.random(n) < sigmoid(-1 - 1.5 * income + 1.0 * debt)).astype(int)
-    return {"id": np.array([f"R{i:05d}" for i in range(n)]), "income": income.round(6), "debt": debt.round(6),
-            "group": group, "defaulted": label}
+    return {
+        "id": np.array([f"R{i:05d}" for i in range(n)]),
+        "income": income.round(6),
+        "debt": debt.round(6),
+        "group": group,
+        "defaulted": label,
+    }
 
 
 def write_rows(path, cols, names=None):
@@ -69,9 +74,11 @@ def save(tmp_path, name, model, features, threshold=0.5):
 
 def served(tmp_path, model_file, reasons="ranked", noise=0.0):
     endpoint = '{url: "http://127.0.0.1:{port}/predict", timeout_s: 5}'
-    serve = (f'{{command: [python, {SERVER}, --port, "{{port}}", --model, {model_file}, --reasons, {reasons}, '
-             f'--noise, "{noise}"], '
-             'ready_url: "http://127.0.0.1:{port}/health", port: auto}')
+    serve = (
+        f'{{command: [python, {SERVER}, --port, "{{port}}", --model, {model_file}, --reasons, {reasons}, '
+        f'--noise, "{noise}"], '
+        'ready_url: "http://127.0.0.1:{port}/health", port: auto}'
+    )
     return endpoint, serve
 
 
@@ -80,7 +87,9 @@ OUTPUTS = "{score: score, decision: decision, positive: [decline], adverse: [dec
 
 def manifest(write, tmp_path, model_file, extra="", reasons="ranked", noise=0.0, outputs=OUTPUTS):
     endpoint, serve = served(tmp_path, model_file, reasons, noise)
-    return write("m.yaml", f"""
+    return write(
+        "m.yaml",
+        f"""
         model:
           id: m
           name: M
@@ -99,7 +108,8 @@ def manifest(write, tmp_path, model_file, extra="", reasons="ranked", noise=0.0,
         fairness: {{protected_attributes: [group]}}
         explainability: {{response_path: reasons, reason_code_catalogue: [income, debt]}}
         {extra}
-    """)
+    """,
+    )
 
 
 @pytest.fixture
@@ -119,8 +129,12 @@ def test_metrics_agree_with_scikit_learn():
     t, s, p = truth.tolist(), scores.tolist(), predicted.tolist()
     assert M.auc(t, s) == pytest.approx(roc_auc_score(truth, scores), abs=1e-12)
     assert M.brier(t, s) == pytest.approx(brier_score_loss(truth, scores), abs=1e-12)
-    for name, reference in (("accuracy", accuracy_score), ("precision", precision_score),
-                            ("recall", recall_score), ("f1", f1_score)):
+    for name, reference in (
+        ("accuracy", accuracy_score),
+        ("precision", precision_score),
+        ("recall", recall_score),
+        ("f1", f1_score),
+    ):
         assert M.compute(name, t, p, None) == pytest.approx(reference(truth, predicted), abs=1e-12), name
     # two bins: 0.1 (two rows, one positive) and 0.9 (two rows, both positive): |0.5-0.1|/2 + |1-0.9|/2
     assert M.calibration_error([True, False, True, True], [0.1, 0.1, 0.9, 0.9]) == pytest.approx(0.25)
@@ -182,8 +196,13 @@ def regional(seed, n):
     x1, x2 = rng.normal(0, 1, n), rng.normal(0, 1, n)
     z = np.where(region == "south", 2.5 * x1, 2.5 * x2) - 1
     label = (rng.random(n) < sigmoid(z)).astype(int)
-    return {"id": np.array([f"R{i:05d}" for i in range(n)]), "x1": x1.round(6), "x2": x2.round(6),
-            "region": region, "defaulted": label}
+    return {
+        "id": np.array([f"R{i:05d}" for i in range(n)]),
+        "x1": x1.round(6),
+        "x2": x2.round(6),
+        "region": region,
+        "defaulted": label,
+    }
 
 
 def test_champion_vs_challenger_finds_the_slice_where_the_candidate_is_worse(write, tmp_path):
@@ -216,10 +235,8 @@ def test_champion_vs_challenger_finds_the_slice_where_the_candidate_is_worse(wri
     worse = got.metrics["worse_slices"]
     assert "region = south" not in worse
     north = [i for i in range(2000) if golden["region"][i] == "north"]
-    n_cand = roc_auc_score(golden["defaulted"][north],
-                           joblib.load(candidate)["model"].predict_proba(x[north])[:, 1])
-    n_champ = roc_auc_score(golden["defaulted"][north],
-                            joblib.load(champion)["model"].predict_proba(x[north])[:, 1])
+    n_cand = roc_auc_score(golden["defaulted"][north], joblib.load(candidate)["model"].predict_proba(x[north])[:, 1])
+    n_champ = roc_auc_score(golden["defaulted"][north], joblib.load(champion)["model"].predict_proba(x[north])[:, 1])
     assert n_champ - n_cand > 0.02  # the construction: the candidate never saw the north
     assert "region = north" in worse
     finding = next(f for f in got.findings if "region = north" in f.message)
@@ -254,16 +271,19 @@ def test_adverse_decisions_without_reasons_are_named(write, tmp_path, biased):
     declines = got.metrics["by_decision"]["decline"]
     assert declines["answers"] > 0 and declines["with_reasons"] == 0
     assert f"{declines['answers']} of {declines['answers']} adverse decisions (decline) carry no reasons" in (
-        got.findings[0].message)
+        got.findings[0].message
+    )
 
 
 def test_an_explainer_callable_explains_a_python_model(write, tmp_path):
     train = world(7, 1000, biased=False)
     write_rows(tmp_path / "data" / "prod.csv", train, ["id", "income", "debt"])
     joblib.dump(fit(train, ["income", "debt"]), tmp_path / "lr.joblib")
-    write("lrmodel.py", f"""
+    write(
+        "lrmodel.py",
+        f"""
         import joblib
-        MODEL = joblib.load({str(tmp_path / 'lr.joblib')!r})
+        MODEL = joblib.load({str(tmp_path / "lr.joblib")!r})
 
         def predict(row):
             p = float(MODEL.predict_proba([[row["income"], row["debt"]]])[0, 1])
@@ -276,7 +296,8 @@ def test_an_explainer_callable_explains_a_python_model(write, tmp_path):
             if row["income"] < -1:
                 raise RuntimeError("kernel explainer: singular matrix")
             return {{"income": 1.0, "zip_code": 2.0}}
-    """)
+    """,
+    )
     base = """
         model:
           id: p
@@ -303,11 +324,16 @@ def test_predictions_only_mode_imports_the_evidence_and_says_so(write, tmp_path,
     model, evaluation, _ = biased
     x = np.column_stack([evaluation["income"], evaluation["debt"]])
     scores = model.predict_proba(x)[:, 1]
-    rows = {"id": evaluation["id"][:-25], "score": scores[:-25].round(9),  # 25 rows the vendor never scored
-            "decision": np.where(scores[:-25] >= 0.5, "decline", "approve"),
-            "reasons": np.array(["income|debt"] * (2000 - 25))}
+    rows = {
+        "id": evaluation["id"][:-25],
+        "score": scores[:-25].round(9),  # 25 rows the vendor never scored
+        "decision": np.where(scores[:-25] >= 0.5, "decline", "approve"),
+        "reasons": np.array(["income|debt"] * (2000 - 25)),
+    }
     write_rows(tmp_path / "vendor" / "predictions.csv", rows)
-    path = write("m.yaml", f"""
+    path = write(
+        "m.yaml",
+        f"""
         model:
           id: v
           name: Vendor score
@@ -318,7 +344,8 @@ def test_predictions_only_mode_imports_the_evidence_and_says_so(write, tmp_path,
         evaluation: {{label: defaulted, metrics: {{auc: {{min: 0.6}}}}}}
         fairness: {{protected_attributes: [group]}}
         explainability: {{response_path: reasons, reason_code_catalogue: [income, debt]}}
-    """)
+    """,
+    )
     got = run(path, "EVAL-001", "FAIR-001", "XAI-001", "DET-001")
     for check in ("EVAL-001", "FAIR-001", "XAI-001"):
         assert got[check].evidence_kind.value == "imported", check
@@ -327,7 +354,8 @@ def test_predictions_only_mode_imports_the_evidence_and_says_so(write, tmp_path,
     quality = got["EVAL-001"]
     kept = slice(0, 2000 - 25)
     assert quality.metrics["metrics"]["auc"]["value"] == pytest.approx(
-        roc_auc_score(evaluation["defaulted"][kept], scores[kept]), abs=1e-6)
+        roc_auc_score(evaluation["defaulted"][kept], scores[kept]), abs=1e-6
+    )
     assert "25 of 2000 rows of data/eval.csv have no prediction" in quality.findings[0].message
     assert "imported from" in quality.metrics["how"]
     assert got["FAIR-001"].status.value == "fail"  # the same bias, read from the file
@@ -340,8 +368,10 @@ def test_a_stochastic_model_fails_determinism_unless_its_declared_tolerance_cove
     got = run(manifest(write, tmp_path, model_file, noise=0.001), "DET-001")["DET-001"]
     assert got.status.value == "fail" and got.metrics["differing"] == got.metrics["inputs"] == 20
     declared = OUTPUTS[:-1] + ", tolerance: 0.002}"  # two draws differ by at most twice the noise
-    assert run(manifest(write, tmp_path, model_file, noise=0.001, outputs=declared),
-               "DET-001")["DET-001"].status.value == "pass"
+    assert (
+        run(manifest(write, tmp_path, model_file, noise=0.001, outputs=declared), "DET-001")["DET-001"].status.value
+        == "pass"
+    )
     assert run(manifest(write, tmp_path, model_file), "DET-001")["DET-001"].status.value == "pass"
 
 
@@ -366,7 +396,9 @@ def test_a_server_that_stops_answering_mid_evaluation_is_reported_not_waited_for
     evaluation = world(8, 400, biased=False)
     write_rows(tmp_path / "data" / "eval.csv", evaluation)
     fake = ROOT / "tests" / "fake_server.py"
-    path = write("m.yaml", f"""
+    path = write(
+        "m.yaml",
+        f"""
         model:
           id: h
           name: H
@@ -377,7 +409,8 @@ def test_a_server_that_stops_answering_mid_evaluation_is_reported_not_waited_for
           outputs: {{score: score, threshold: 0.5}}
         data: {{evaluation: {{path: data/eval.csv}}}}
         evaluation: {{label: defaulted, metrics: {{auc: {{min: 0.6}}}}}}
-    """)
+    """,
+    )
     a = assess(path, options=RunOptions(now=NOW, only=("EVAL-001",)))
     got = next(o for o in a.outcomes if o.id == "EVAL-001").result
     assert got.status.value == "fail"  # an error, a hang past the check's timeout, would be "error"
@@ -389,15 +422,21 @@ def test_a_server_that_stops_answering_mid_evaluation_is_reported_not_waited_for
 def test_without_a_catalogue_reasons_must_name_input_features(write, tmp_path, biased):
     model, evaluation, model_file = biased
     text = manifest(write, tmp_path, model_file).read_text()
-    bare = text.replace("explainability: {response_path: reasons, reason_code_catalogue: [income, debt]}",
-                        "explainability: {response_path: reasons}")
+    bare = text.replace(
+        "explainability: {response_path: reasons, reason_code_catalogue: [income, debt]}",
+        "explainability: {response_path: reasons}",
+    )
     assert bare != text
     write("m.yaml", bare)
     assert run(tmp_path / "m.yaml", "XAI-001")["XAI-001"].status.value == "pass"  # "income", "debt" are inputs
     fake = ROOT / "tests" / "fake_server.py"  # answers reason_codes ["R00"], which names nothing
-    write("f.yaml", bare.replace(f"{SERVER}, --port, \"{{port}}\", --model, {model_file}, --reasons, ranked, "
-                                 '--noise, "0.0"', f'{fake}, --port, "{{port}}"').replace(
-        "response_path: reasons", "response_path: reason_codes"))
+    write(
+        "f.yaml",
+        bare.replace(
+            f'{SERVER}, --port, "{{port}}", --model, {model_file}, --reasons, ranked, --noise, "0.0"',
+            f'{fake}, --port, "{{port}}"',
+        ).replace("response_path: reasons", "response_path: reason_codes"),
+    )
     got = run(tmp_path / "f.yaml", "XAI-001")["XAI-001"]
     assert got.status.value == "warn"
     messages = " | ".join(f.message for f in got.findings)

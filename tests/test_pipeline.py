@@ -32,17 +32,51 @@ def bank(tmp_path) -> Path:
 
 def assess(manifest: Path, history: Path, *extra: str):
     # DQ-008 (Great Expectations: seconds to import) is not what the history tests are about
-    return run_cli("assess", str(manifest), "--history", str(history), "-f", "json", "-o",
-                   str(manifest.parent / "out"), "--as-of", "2026-11-22", "--skip", "DQ-008", *extra)
+    return run_cli(
+        "assess",
+        str(manifest),
+        "--history",
+        str(history),
+        "-f",
+        "json",
+        "-o",
+        str(manifest.parent / "out"),
+        "--as-of",
+        "2026-11-22",
+        "--skip",
+        "DQ-008",
+        *extra,
+    )
 
 
 def test_two_assessments_finishing_at_once_are_both_stored(bank, tmp_path):
     history = tmp_path / "h.sqlite"
     env = {**os.environ, "COLUMNS": "120"}
-    procs = [subprocess.Popen([sys.executable, "-m", "readiness", "assess", str(bank), "--history", str(history),
-                               "-f", "json", "-o", str(tmp_path / f"o{i}"), "--as-of", "2026-11-22",
-                               "--skip", "DQ-008"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(4)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "readiness",
+                "assess",
+                str(bank),
+                "--history",
+                str(history),
+                "-f",
+                "json",
+                "-o",
+                str(tmp_path / f"o{i}"),
+                "--as-of",
+                "2026-11-22",
+                "--skip",
+                "DQ-008",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(4)
+    ]
     codes = [p.wait(timeout=120) for p in procs]
     assert codes == [0, 0, 0, 0], [p.stderr.read() for p in procs]
     with sqlite3.connect(history) as con:
@@ -116,8 +150,21 @@ def test_no_history_records_nothing_and_approve_needs_an_assessment(bank, tmp_pa
 
 def test_init_scaffolds_a_valid_manifest_and_never_overwrites(tmp_path):
     target = tmp_path / "readiness.yaml"
-    r = run_cli("init", str(target), "--no-input", "--name", "Fraud scorer", "--owner", "Ana Ruiz",
-                "--owner-email", "ana.ruiz@bank.example", "--risk-tier", "high", "--profile", "finma")
+    r = run_cli(
+        "init",
+        str(target),
+        "--no-input",
+        "--name",
+        "Fraud scorer",
+        "--owner",
+        "Ana Ruiz",
+        "--owner-email",
+        "ana.ruiz@bank.example",
+        "--risk-tier",
+        "high",
+        "--profile",
+        "finma",
+    )
     assert r.code == 0, r.err
     text = target.read_text()
     assert text.startswith("# yaml-language-server: $schema=readiness.schema.json\n")
@@ -140,12 +187,22 @@ def test_init_scaffolds_a_valid_manifest_and_never_overwrites(tmp_path):
 def test_init_asks_its_questions(tmp_path):
     target = tmp_path / "m.yaml"
     answers = "Churn model\n2.0.0\nMarta Keller\nmarta.keller@bank.example\nlow\nadvisory\n\n"
-    proc = subprocess.run([sys.executable, "-m", "readiness", "init", str(target), "--ask"], input=answers,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "readiness", "init", str(target), "--ask"],
+        input=answers,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     data = yaml.safe_load(target.read_text())
-    assert data["model"] == {**data["model"], "id": "churn-model", "name": "Churn model", "version": "2.0.0",
-                             "risk_tier": "low"}
+    assert data["model"] == {
+        **data["model"],
+        "id": "churn-model",
+        "name": "Churn model",
+        "version": "2.0.0",
+        "risk_tier": "low",
+    }
     assert data["owners"]["production_owner"] == {"name": "Marta Keller", "email": "marta.keller@bank.example"}
 
 
@@ -168,8 +225,9 @@ def run_step(step: dict, inputs: dict, env: dict, cwd: Path) -> subprocess.Compl
 
     step_env = {k: expand(str(v)) for k, v in (step.get("env") or {}).items()}
     assert step["shell"] == "bash"
-    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, capture_output=True, text=True,
-                          env={**env, **step_env}, timeout=300)
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=cwd, capture_output=True, text=True, env={**env, **step_env}, timeout=300
+    )
 
 
 @pytest.mark.parametrize("manifest,expected", [("poc-notebook", "1"), ("bank", "0")])
@@ -178,10 +236,21 @@ def test_github_action_steps(tmp_path, bank, manifest, expected):
     path = bank if manifest == "bank" else EXAMPLES / "poc-notebook" / "readiness.yaml"
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
     bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"], "GITHUB_STEP_SUMMARY": str(summary),
-           "GITHUB_OUTPUT": str(outputs), "GITHUB_ACTION_PATH": str(ROOT), "READINESS_HISTORY": str(tmp_path / "h.db")}
-    inputs = {"manifest": str(path), "profile": "finma", "fail-under": "", "fail-on-regression": "false",
-              "output": str(tmp_path / "report")}
+    env = {
+        **os.environ,
+        "PATH": bin_dir + os.pathsep + os.environ["PATH"],
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "READINESS_HISTORY": str(tmp_path / "h.db"),
+    }
+    inputs = {
+        "manifest": str(path),
+        "profile": "finma",
+        "fail-under": "",
+        "fail-on-regression": "false",
+        "output": str(tmp_path / "report"),
+    }
     r = run_step(steps["Assess"], inputs, env, tmp_path)
     assert r.returncode == 0, r.stderr
     out = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
@@ -203,8 +272,7 @@ def test_gitlab_template_and_pre_commit_hook_are_consistent():
     job = template[".readiness"]
     assert job["artifacts"]["when"] == "always"
     assert job["artifacts"]["reports"]["junit"] == "readiness-report/junit.xml"
-    assert any("--format" in line and "junit" in line and "--output readiness-report" in line
-               for line in job["script"])
+    assert any("--format" in line and "junit" in line and "--output readiness-report" in line for line in job["script"])
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "readiness-validate")
     assert hook["entry"] == "readiness validate"
@@ -217,12 +285,16 @@ def test_gitlab_template_and_pre_commit_hook_are_consistent():
 
 def test_gitlab_job_script_runs(tmp_path):
     job = yaml.safe_load((EXAMPLES / "ci" / "readiness.gitlab-ci.yml").read_text())[".readiness"]
-    env = {**os.environ, **{k: str(v) for k, v in job["variables"].items()},
-           "READINESS_MANIFEST": str(EXAMPLES / "poc-notebook" / "readiness.yaml"),
-           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
-           "READINESS_HISTORY": str(tmp_path / "h.db")}
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in job["variables"].items()},
+        "READINESS_MANIFEST": str(EXAMPLES / "poc-notebook" / "readiness.yaml"),
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+        "READINESS_HISTORY": str(tmp_path / "h.db"),
+    }
     script = [line for line in job["script"] if "pip install" not in line]  # readiness is installed here
-    r = subprocess.run(["bash", "-c", "\n".join(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run(
+        ["bash", "-c", "\n".join(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 1  # the job fails because the model is not ready
     assert (tmp_path / "readiness-report" / "junit.xml").is_file()

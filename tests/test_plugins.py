@@ -11,9 +11,23 @@ from support import DATA, EXAMPLES, run_cli
 
 
 def install(project: Path, target: Path) -> dict[str, str]:
-    r = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                        "--no-build-isolation", "--target", str(target), str(project)],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     return {"PYTHONPATH": str(target)}
 
@@ -30,8 +44,7 @@ def test_installed_plugin_is_listed_and_runs(example_env, write, tmp_path):
     r = run_cli("checks", "explain", "VER-001", env=example_env)
     assert "allow_prerelease" in r.out
     manifest = write("m.yaml", "model: {id: a, name: A, version: final-v2}\n")
-    r = run_cli("assess", str(manifest), "--only", "VER-001", "-f", "json", "-o", str(tmp_path / "o"),
-                env=example_env)
+    r = run_cli("assess", str(manifest), "--only", "VER-001", "-f", "json", "-o", str(tmp_path / "o"), env=example_env)
     data = (tmp_path / "o" / "assessment.json").read_text()
     assert '"id": "VER-001"' in data and "'final-v2' is not MAJOR.MINOR.PATCH" in data
 

@@ -21,8 +21,19 @@ MANIFESTS = {"bank": DATA / "profiles" / "bank.yaml", "poc": DATA / "profiles" /
 
 
 def test_the_required_profiles_are_bundled():
-    assert {"default", "finma", "dora", "rbi-free-ai", "eu-ai-act-high-risk", "us-mrm", "hipaa",
-            "tier-poc", "tier-pilot", "tier-production", "tier-critical"} <= set(BUNDLED)
+    assert {
+        "default",
+        "finma",
+        "dora",
+        "rbi-free-ai",
+        "eu-ai-act-high-risk",
+        "us-mrm",
+        "hipaa",
+        "tier-poc",
+        "tier-pilot",
+        "tier-production",
+        "tier-critical",
+    } <= set(BUNDLED)
 
 
 @pytest.mark.parametrize("name", BUNDLED)
@@ -87,8 +98,14 @@ def test_profile_errors_are_located(write):
     with pytest.raises(ProfileError) as info:
         load_profile(str(bad))
     assert info.value.line == 2 and info.value.field == "pass_score"
-    unknown = load_profile(str(write("u.yaml", "name: u\nrequirements:\n  - {id: X-01, title: t, citation: c, "
-                                                "confidence: CP, checks: [NOPE-001]}\n")))
+    unknown = load_profile(
+        str(
+            write(
+                "u.yaml",
+                "name: u\nrequirements:\n  - {id: X-01, title: t, citation: c, confidence: CP, checks: [NOPE-001]}\n",
+            )
+        )
+    )
     with pytest.raises(ProfileError, match="NOPE-001"):
         validate_profile(load_registry(plugins=False), unknown)
     r = run_cli("validate", str(MANIFESTS["poc"]), "--profile", str(write("c.yaml", "name: c\nconfidence: high\n")))
@@ -97,8 +114,13 @@ def test_profile_errors_are_located(write):
 
 def summary(manifest: Path, profile: str) -> dict:
     a = assess(manifest, profile, options=RunOptions(now=NOW))
-    return {"score": a.score, "verdict": a.verdict.value, "level": a.level, "blocking": list(a.blocking_gaps),
-            "requirements": {r.id: r.status for r in a.requirements}}
+    return {
+        "score": a.score,
+        "verdict": a.verdict.value,
+        "level": a.level,
+        "blocking": list(a.blocking_gaps),
+        "requirements": {r.id: r.status for r in a.requirements},
+    }
 
 
 def test_golden_per_profile(request):

@@ -52,8 +52,13 @@ def test_junit_reads_back_with_a_junit_parser(fixed, tmp_path):
     assert len(cases) == len(fixed.outcomes)
     for o in fixed.outcomes:
         kinds = {type(r) for r in cases[o.id].result}
-        expected = {Status.FAIL: {Failure}, Status.ERROR: {Error}, Status.SKIPPED: {Skipped},
-                    Status.NOT_APPLICABLE: {Skipped}, Status.PASS: set()}[o.status]
+        expected = {
+            Status.FAIL: {Failure},
+            Status.ERROR: {Error},
+            Status.SKIPPED: {Skipped},
+            Status.NOT_APPLICABLE: {Skipped},
+            Status.PASS: set(),
+        }[o.status]
         assert kinds == expected, o.id
     assert sum(s.failures for s in xml) == sum(o.status is Status.FAIL for o in fixed.outcomes)
 
@@ -83,15 +88,26 @@ def test_sarif_is_valid_against_the_official_schema(fixed, monkeypatch):
 
 
 def test_markdown_stays_under_the_job_summary_limit(fixed):
-    many = tuple(fixed.outcomes[1].model_copy(update={"id": f"BIG-{i:03d}", "result": fixed.outcomes[1].result
-                 .model_copy(update={"summary": "x" * 20000})}) for i in range(1000))
+    many = tuple(
+        fixed.outcomes[1].model_copy(
+            update={
+                "id": f"BIG-{i:03d}",
+                "result": fixed.outcomes[1].result.model_copy(update={"summary": "x" * 20000}),
+            }
+        )
+        for i in range(1000)
+    )
     big = fixed.model_copy(update={"outcomes": fixed.outcomes + many})
     out = markdown.render(big)
     assert len(out) < 1024 * 1024
     assert b"more checks in assessment.json" in out
     assert b"x" * 2001 not in out and b"(20000 characters)" in out  # one text never takes the page
-    huge = fixed.model_copy(update={"manifest": fixed.manifest.model_copy(update={"model_name": "N" * 1_500_000}),
-                                    "reasons": tuple("R" * 5000 for _ in range(400))})
+    huge = fixed.model_copy(
+        update={
+            "manifest": fixed.manifest.model_copy(update={"model_name": "N" * 1_500_000}),
+            "reasons": tuple("R" * 5000 for _ in range(400)),
+        }
+    )
     assert len(markdown.render(huge)) < 1024 * 1024
 
 
@@ -136,7 +152,9 @@ def recorder():
 
 def test_hostile_manifest_is_escaped_and_nothing_is_fetched(write, recorder, tmp_path):
     secret_file = write("secret.txt", "TOP-SECRET-CONTENT")
-    manifest = write("m.yaml", f"""
+    manifest = write(
+        "m.yaml",
+        f"""
         model:
           id: a
           name: "<script>alert(1)</script><img src='{recorder}/name.png'>"
@@ -144,7 +162,8 @@ def test_hostile_manifest_is_escaped_and_nothing_is_fetched(write, recorder, tmp
           intended_purpose: "<link rel=stylesheet href='file://{secret_file}'><img src=file://{secret_file}>"
         owners:
           production_owner: {{name: "<style>@import url({recorder}/css)</style>Eve"}}
-    """)
+    """,
+    )
     a = assess(manifest, options=RunOptions(now=NOW))
     page = html.render(a).decode()
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -160,9 +179,11 @@ def test_the_pdf_fetcher_refuses_network_and_local_files(recorder, write):
 
     secret_file = write("secret.css", "body { color: red }")
     fetcher = pdf.offline_fetcher()
-    raw = (f"<link rel=stylesheet href='{recorder}/style.css'><link rel=stylesheet href='file://{secret_file}'>"
-           f"<img src='{recorder}/img.png'><img src='data:image/svg+xml,<svg xmlns=\"http://www.w3.org/2000/svg\"/>'>"
-           "<p>hello</p>")
+    raw = (
+        f"<link rel=stylesheet href='{recorder}/style.css'><link rel=stylesheet href='file://{secret_file}'>"
+        f"<img src='{recorder}/img.png'><img src='data:image/svg+xml,<svg xmlns=\"http://www.w3.org/2000/svg\"/>'>"
+        "<p>hello</p>"
+    )
     HTML(string=raw, base_url="about:blank", url_fetcher=fetcher).write_pdf()
     assert Recorder.hits == []
     assert any(u.startswith(recorder) for u in fetcher.refused)
@@ -172,11 +193,23 @@ def test_the_pdf_fetcher_refuses_network_and_local_files(recorder, write):
 def test_a_report_of_200_checks_renders(fixed):
     template = fixed.outcomes[0]
     outcomes = tuple(
-        Outcome(id=f"GEN-{i:03d}", title=f"Generated check {i}", area=f"area_{i % 8}", weight=1, blocking=i % 50 == 0,
-                result=CheckResult(status=[Status.PASS, Status.WARN, Status.FAIL][i % 3], score=[100, 50, 0][i % 3],
-                                   summary=f"summary {i}", findings=template.result.findings[:2]),
-                duration_s=0.01, effective_score=[100, 50, 0][i % 3])
-        for i in range(200))
+        Outcome(
+            id=f"GEN-{i:03d}",
+            title=f"Generated check {i}",
+            area=f"area_{i % 8}",
+            weight=1,
+            blocking=i % 50 == 0,
+            result=CheckResult(
+                status=[Status.PASS, Status.WARN, Status.FAIL][i % 3],
+                score=[100, 50, 0][i % 3],
+                summary=f"summary {i}",
+                findings=template.result.findings[:2],
+            ),
+            duration_s=0.01,
+            effective_score=[100, 50, 0][i % 3],
+        )
+        for i in range(200)
+    )
     big = fixed.model_copy(update={"outcomes": outcomes, "gaps": (), "blocking_gaps": ()})
     page = html.render(big)
     assert page.count(b'class="check"') == 200

@@ -17,14 +17,17 @@ from readiness.reports import terminal, write_atomic
 
 @pytest.fixture
 def assessment(write) -> Assessment:
-    manifest = write("m.yaml", """
+    manifest = write(
+        "m.yaml",
+        """
         model:
           id: a
           name: "[bold red]Injected[/] [link=http://evil.example]click[/link]"
           version: '1.0.0'
         owners:
           production_owner: {name: "[blink]Team[/blink] Ops"}
-    """)
+    """,
+    )
     return assess(manifest, options=RunOptions(now=NOW))
 
 
@@ -48,8 +51,8 @@ def test_terminal_shows_manifest_text_literally(assessment):
 def test_terminal_lists_gaps_by_points(assessment):
     text = terminal.render(assessment).decode()
     assert "NOT READY" in text and f"Coverage: {len(assessment.outcomes)} checks" in text
-    table = text[text.index("Gaps, by what fixing each adds"):]
-    order = [g.check_id for g in assessment.gaps][:terminal.MAX_GAPS]
+    table = text[text.index("Gaps, by what fixing each adds") :]
+    order = [g.check_id for g in assessment.gaps][: terminal.MAX_GAPS]
     assert assessment.gaps[0].blocking and assessment.gaps[0].gain == max(g.gain for g in assessment.gaps)
     positions = [table.index(check_id) for check_id in order]
     assert positions == sorted(positions)

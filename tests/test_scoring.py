@@ -27,8 +27,12 @@ def summary(case: dict) -> dict:
     profile = str(base / profile) if profile.endswith(".yaml") else profile
     a = assess(base / case["manifest"], load_profile(profile), options=RunOptions(now=NOW))
     return {
-        "score": a.score, "verdict": a.verdict.value, "level": a.level, "next_level": a.next_level,
-        "blocking_gaps": list(a.blocking_gaps), "coverage": a.coverage.model_dump(),
+        "score": a.score,
+        "verdict": a.verdict.value,
+        "level": a.level,
+        "next_level": a.next_level,
+        "blocking_gaps": list(a.blocking_gaps),
+        "coverage": a.coverage.model_dump(),
         "checks": {o.id: [o.status.value, o.effective_score, o.waived, o.stale] for o in a.outcomes},
         "gaps": [[g.check_id, g.gain] for g in a.gaps],
     }
@@ -42,17 +46,26 @@ def test_golden_scoring_cases(request):
     assert got == expected
 
 
-def outcome(check_id, status, score, weight, *, blocking=False, kind=EvidenceKind.MEASURED,
-            on=None, area="a"):
-    result = CheckResult(status=status, score=score, summary="", evidence_kind=kind,
-                         attestation=Attestation(by="x", on=on) if on else None)
-    return Outcome(id=check_id, title=check_id, area=area, weight=weight, blocking=blocking,
-                   result=result, duration_s=0)
+def outcome(check_id, status, score, weight, *, blocking=False, kind=EvidenceKind.MEASURED, on=None, area="a"):
+    result = CheckResult(
+        status=status,
+        score=score,
+        summary="",
+        evidence_kind=kind,
+        attestation=Attestation(by="x", on=on) if on else None,
+    )
+    return Outcome(
+        id=check_id, title=check_id, area=area, weight=weight, blocking=blocking, result=result, duration_s=0
+    )
 
 
 @pytest.fixture
 def profile(write):
-    return load_profile(str(write("p.yaml", """
+    return load_profile(
+        str(
+            write(
+                "p.yaml",
+                """
         name: p
         pass_score: 70
         attestation_max_age_days: 100
@@ -61,17 +74,20 @@ def profile(write):
           - {name: POC, requires: [AA-001]}
           - {name: PILOT, requires: [AA-001, BB-001], min_score: 60}
           - {name: PRODUCTION, requires: [AA-001, BB-001, CC-001], min_score: 80}
-    """)))
+    """,
+            )
+        )
+    )
 
 
 def test_weighted_score_by_hand(profile):
     outcomes = [
-        outcome("AA-001", Status.PASS, 100, 2),                       # 2 * 100
+        outcome("AA-001", Status.PASS, 100, 2),  # 2 * 100
         outcome("BB-001", Status.WARN, 50, 1, kind=EvidenceKind.IMPORTED),  # 1 * 40
-        outcome("CC-001", Status.FAIL, 0, 1),                         # 1 * 0
-        outcome("DD-001", Status.ERROR, 0, 1),                        # 1 * 0, counted
-        outcome("EE-001", Status.NOT_APPLICABLE, 100, 5),             # not counted
-        outcome("FF-001", Status.SKIPPED, 0, 5),                      # not counted
+        outcome("CC-001", Status.FAIL, 0, 1),  # 1 * 0
+        outcome("DD-001", Status.ERROR, 0, 1),  # 1 * 0, counted
+        outcome("EE-001", Status.NOT_APPLICABLE, 100, 5),  # not counted
+        outcome("FF-001", Status.SKIPPED, 0, 5),  # not counted
     ]
     s = score(outcomes, profile, NOW, [])
     assert s.score == round(240 / 5, 1) == 48.0
@@ -108,8 +124,13 @@ def test_attested_evidence_earns_less_and_goes_stale(profile):
 
 def test_waiver_rules():
     today = date(2026, 11, 22)
-    ok = Waiver(check="AA-001", reason="Accepted until the pilot ends.", requested_by="Ana Ruiz",
-                approved_by="Chief Risk Officer", expires=date(2027, 1, 1))
+    ok = Waiver(
+        check="AA-001",
+        reason="Accepted until the pilot ends.",
+        requested_by="Ana Ruiz",
+        approved_by="Chief Risk Officer",
+        expires=date(2027, 1, 1),
+    )
     assert valid_waiver(ok, today) is None
     expired = ok.model_copy(update={"expires": date(2026, 11, 21)})
     assert "expired" in valid_waiver(expired, today)
@@ -118,8 +139,13 @@ def test_waiver_rules():
 
 
 def test_waived_blocking_failure_no_longer_blocks(profile):
-    w = Waiver(check="BB-001", reason="Accepted until the pilot ends.", requested_by="Ana Ruiz",
-               approved_by="Chief Risk Officer", expires=date(2027, 1, 1))
+    w = Waiver(
+        check="BB-001",
+        reason="Accepted until the pilot ends.",
+        requested_by="Ana Ruiz",
+        approved_by="Chief Risk Officer",
+        expires=date(2027, 1, 1),
+    )
     outcomes = [outcome("AA-001", Status.PASS, 100, 1), outcome("BB-001", Status.FAIL, 0, 1, blocking=True)]
     s = score(outcomes, profile, NOW, [w])
     assert s.blocking_gaps == ()

@@ -70,8 +70,14 @@ def test_a_secret_in_every_field_never_leaves(tmp_path):
     doc["model"]["endpoint"]["headers"] = {"Authorization": f"Bearer {TOKEN}", "X-Api-Key": TOKEN}
     doc["model"]["serve"]["env"] = {"MODEL_TOKEN": TOKEN}
     # the secret in the serve argv, dropped before serve.py parses its arguments
-    doc["model"]["serve"]["command"] = ["python", "-c", "import runpy, sys; sys.argv = ['serve.py'] + sys.argv[2:]; "
-                                        "runpy.run_path('serve.py', run_name='__main__')", TOKEN, "--port", "{port}"]
+    doc["model"]["serve"]["command"] = [
+        "python",
+        "-c",
+        "import runpy, sys; sys.argv = ['serve.py'] + sys.argv[2:]; runpy.run_path('serve.py', run_name='__main__')",
+        TOKEN,
+        "--port",
+        "{port}",
+    ]
     for src in list(folder.rglob("*")):
         if src.is_file() and src.suffix in {".csv", ".jsonl", ".json", ".md"}:
             shutil.copy(src, src.with_name(f"{src.stem}-{SECRET}{src.suffix}"))
@@ -93,8 +99,20 @@ def test_a_secret_in_every_field_never_leaves(tmp_path):
 
     out, history = tmp_path / "out", tmp_path / "history.sqlite"
     texts = []
-    run = run_cli("assess", str(path), "-f", "all", "-o", str(out), "--history", str(history),
-                  "--as-of", "2026-11-22", env=env, timeout=300)
+    run = run_cli(
+        "assess",
+        str(path),
+        "-f",
+        "all",
+        "-o",
+        str(out),
+        "--history",
+        str(history),
+        "--as-of",
+        "2026-11-22",
+        env=env,
+        timeout=300,
+    )
     assert run.code in (0, 1), run.err[-3000:]
     texts += [run.out, run.err]
     run = run_cli("approve", str(path), "--history", str(history), "--by", "Elena Fischer", env=env)
@@ -102,10 +120,12 @@ def test_a_secret_in_every_field_never_leaves(tmp_path):
     texts += [run.out, run.err]
     a = json.loads((out / "assessment.json").read_text())
     assert any("[redacted]" in json.dumps(o) for o in a["outcomes"])  # the secret was there to redact
-    for args in (("history", str(path), "--history", str(history)),
-                 ("history", str(path), "--history", str(history), "--json"),
-                 ("diff", str(out / "assessment.json"), str(out / "assessment.json")),
-                 ("report", str(out / "assessment.json"), "-f", "all", "-o", str(tmp_path / "again"))):
+    for args in (
+        ("history", str(path), "--history", str(history)),
+        ("history", str(path), "--history", str(history), "--json"),
+        ("diff", str(out / "assessment.json"), str(out / "assessment.json")),
+        ("report", str(out / "assessment.json"), "-f", "all", "-o", str(tmp_path / "again")),
+    ):
         run = run_cli(*args, env=env)
         assert run.code in (0, 1), (args, run.err[-2000:])
         texts += [run.out, run.err]

@@ -45,25 +45,40 @@ def endpoint(url: str, **extra) -> dict:
     return {"endpoint": {"url": url, "timeout_s": 1, "request_example": {"income": 50000, "age": 40}, **extra}}
 
 
-LOAD = {"service_levels": {"latency_ms": {"p50": 200, "p99": 1000}, "peak_rps": 10, "peak_concurrency": 2,
-                           "max_error_rate": 0.01},
-        "load_test": {"duration_s": 1, "warmup_s": 0, "stages": [1.0]}}
+LOAD = {
+    "service_levels": {
+        "latency_ms": {"p50": 200, "p99": 1000},
+        "peak_rps": 10,
+        "peak_concurrency": 2,
+        "max_error_rate": 0.01,
+    },
+    "load_test": {"duration_s": 1, "warmup_s": 0, "stages": [1.0]},
+}
 
 
 # -- the model: answers are typed, and only good ones count ---------------------------------------
 
-@pytest.mark.parametrize("behaviour,check,status,said", [
-    ("status:400", "DET-001", "fail", "0 of 3 answers were good: 3 client error"),
-    ("status:400", "ROB-001", "fail", "valid base input gets no good answer (HTTP 400"),
-    ("status:400", "SRV-001", "fail", "answered HTTP 400"),
-    ("status:500", "DET-001", "fail", "server error (5xx)"),
-    ("no_output", "SRV-001", "fail", "without a numeric score at 'score'"),
-    ("no_output", "DET-001", "fail", "without the declared output"),
-    ("garbage", "ROB-001", "fail", "body that is not JSON"),
-    ("uuid", "DET-001", "pass", "agree on the declared score"),  # MLServer's fresh id per answer is not a difference
-    ("random", "DET-001", "fail", "different the declared score"),
-    ("redirect", "SRV-001", "fail", "does not follow redirects"),
-])
+
+@pytest.mark.parametrize(
+    "behaviour,check,status,said",
+    [
+        ("status:400", "DET-001", "fail", "0 of 3 answers were good: 3 client error"),
+        ("status:400", "ROB-001", "fail", "valid base input gets no good answer (HTTP 400"),
+        ("status:400", "SRV-001", "fail", "answered HTTP 400"),
+        ("status:500", "DET-001", "fail", "server error (5xx)"),
+        ("no_output", "SRV-001", "fail", "without a numeric score at 'score'"),
+        ("no_output", "DET-001", "fail", "without the declared output"),
+        ("garbage", "ROB-001", "fail", "body that is not JSON"),
+        (
+            "uuid",
+            "DET-001",
+            "pass",
+            "agree on the declared score",
+        ),  # MLServer's fresh id per answer is not a difference
+        ("random", "DET-001", "fail", "different the declared score"),
+        ("redirect", "SRV-001", "fail", "does not follow redirects"),
+    ],
+)
 def test_model_answers_are_judged_by_kind(tmp_path, behaviour, check, status, said):
     with FakeModel(behaviour) as fake:
         path = manifest(tmp_path, model={**endpoint(fake.url), "outputs": {"score": "score"}})
@@ -106,10 +121,18 @@ def test_the_load_counts_only_answers_with_the_declared_output(tmp_path):
 
 def test_a_port_already_taken_is_refused_not_assessed(tmp_path):
     with FakeModel() as old:
-        path = manifest(tmp_path, model={
-            "endpoint": {"url": f"http://127.0.0.1:{old.port}/predict", "timeout_s": 1},
-            "serve": {"command": ["python", "-c", "import time; time.sleep(30)"], "port": old.port,
-                      "ready_url": f"http://127.0.0.1:{old.port}/", "ready_timeout_s": 5}})
+        path = manifest(
+            tmp_path,
+            model={
+                "endpoint": {"url": f"http://127.0.0.1:{old.port}/predict", "timeout_s": 1},
+                "serve": {
+                    "command": ["python", "-c", "import time; time.sleep(30)"],
+                    "port": old.port,
+                    "ready_url": f"http://127.0.0.1:{old.port}/",
+                    "ready_timeout_s": 5,
+                },
+            },
+        )
         result = run_check("SRV-001", path, now=NOW)
         assert old.requests == 0  # the old server was never assessed
     assert result.status.value == "error"
@@ -118,10 +141,17 @@ def test_a_port_already_taken_is_refused_not_assessed(tmp_path):
 
 def test_a_server_that_exits_while_another_answers_its_ready_url_is_caught(tmp_path):
     with FakeModel() as other:
-        path = manifest(tmp_path, model={
-            "endpoint": {"url": other.url, "timeout_s": 1},
-            "serve": {"command": ["python", "-c", "pass"], "ready_url": f"http://127.0.0.1:{other.port}/",
-                      "ready_timeout_s": 5}})
+        path = manifest(
+            tmp_path,
+            model={
+                "endpoint": {"url": other.url, "timeout_s": 1},
+                "serve": {
+                    "command": ["python", "-c", "pass"],
+                    "ready_url": f"http://127.0.0.1:{other.port}/",
+                    "ready_timeout_s": 5,
+                },
+            },
+        )
         result = run_check("SRV-001", path, now=NOW)
     assert result.status.value == "error", result.summary
 
@@ -137,9 +167,11 @@ def test_redirects_are_never_followed_with_credentials(tmp_path):
 
 def test_threshold_decisions_are_recognised_as_adverse(tmp_path):
     with FakeModel(answer={"score": 0.9, "reason_codes": ["R01"]}) as fake:
-        path = manifest(tmp_path, model={**endpoint(fake.url),
-                                         "outputs": {"score": "score", "threshold": 0.5, "adverse": ["positive"]}},
-                        explainability={"response_path": "reason_codes", "reason_code_catalogue": ["R01"]})
+        path = manifest(
+            tmp_path,
+            model={**endpoint(fake.url), "outputs": {"score": "score", "threshold": 0.5, "adverse": ["positive"]}},
+            explainability={"response_path": "reason_codes", "reason_code_catalogue": ["R01"]},
+        )
         result = run_check("XAI-001", path, params={"require_for": "adverse", "samples": 5}, now=NOW)
     assert result.status.value == "pass", result.findings
     assert result.metrics["needing_reasons"] == 1 and "positive" in result.metrics["by_decision"]
@@ -147,15 +179,26 @@ def test_threshold_decisions_are_recognised_as_adverse(tmp_path):
 
 # -- the data: types as declared, coverage stated ----------------------------------------------
 
+
 def test_text_columns_stay_text_in_data_and_requests(tmp_path):
-    write_csv(tmp_path / "data" / "prod.csv", ["phone", "postcode", "income"],
-              [["0791234567", "01234", 50000], ["+41446681800", "08001", 61000], ["0041446681800", "00100", 1]])
+    write_csv(
+        tmp_path / "data" / "prod.csv",
+        ["phone", "postcode", "income"],
+        [["0791234567", "01234", 50000], ["+41446681800", "08001", 61000], ["0041446681800", "00100", 1]],
+    )
     with FakeModel() as fake:
-        path = manifest(tmp_path, model={"endpoint": {"url": fake.url, "timeout_s": 1}},
-                        data={"production": {"path": "data/prod.csv"},
-                              "columns": {"phone": {"type": "str", "pattern": r"^(\+|0)\d{9,12}$"},
-                                          "postcode": {"type": "str", "pattern": r"^\d{5}$"},
-                                          "income": {"type": "int"}}})
+        path = manifest(
+            tmp_path,
+            model={"endpoint": {"url": fake.url, "timeout_s": 1}},
+            data={
+                "production": {"path": "data/prod.csv"},
+                "columns": {
+                    "phone": {"type": "str", "pattern": r"^(\+|0)\d{9,12}$"},
+                    "postcode": {"type": "str", "pattern": r"^\d{5}$"},
+                    "income": {"type": "int"},
+                },
+            },
+        )
         for check in ("DQ-001", "DQ-003", "SRV-001"):
             result = run_check(check, path, now=NOW)
             assert result.status.value == "pass", (check, result.summary, result.findings)
@@ -164,20 +207,28 @@ def test_text_columns_stay_text_in_data_and_requests(tmp_path):
     assert isinstance(sent["postcode"], str) and len(sent["postcode"]) == 5 and isinstance(sent["income"], int)
 
 
-@pytest.mark.parametrize("fmt,values,precision,status", [
-    ("year", [2019, 2020, 2021, 2022], "s", "pass"),
-    ("epoch_s", [1761980000, 1761980060, 1761980120], "s", "pass"),
-    ("epoch_s", [1761980000, 1761980060], "us", "fail"),  # seconds cannot carry microseconds
-    ("epoch_ms", [1761980000123, 1761980000456], "ms", "pass"),
-    ("iso8601_space", ["2026-11-01 09:00:00.123456+00:00", "2026-11-01 09:00:01.000001+00:00"], "us", "pass"),
-    ("iso8601", ["2026-11-01 09:00:00.123456+00:00"], "us", "fail"),  # the T is required by default
-    ("year", ["twenty", 2020], "s", "fail"),
-])
+@pytest.mark.parametrize(
+    "fmt,values,precision,status",
+    [
+        ("year", [2019, 2020, 2021, 2022], "s", "pass"),
+        ("epoch_s", [1761980000, 1761980060, 1761980120], "s", "pass"),
+        ("epoch_s", [1761980000, 1761980060], "us", "fail"),  # seconds cannot carry microseconds
+        ("epoch_ms", [1761980000123, 1761980000456], "ms", "pass"),
+        ("iso8601_space", ["2026-11-01 09:00:00.123456+00:00", "2026-11-01 09:00:01.000001+00:00"], "us", "pass"),
+        ("iso8601", ["2026-11-01 09:00:00.123456+00:00"], "us", "fail"),  # the T is required by default
+        ("year", ["twenty", 2020], "s", "fail"),
+    ],
+)
 def test_timestamp_formats(tmp_path, fmt, values, precision, status):
     write_csv(tmp_path / "data" / "prod.csv", ["ts", "x"], [[v, i] for i, v in enumerate(values)])
-    path = manifest(tmp_path, data={"production": {"path": "data/prod.csv"},
-                                    "columns": {"ts": {"type": "timestamp"}, "x": {"type": "int"}},
-                                    "timestamps": {"column": "ts", "format": fmt, "precision": precision}})
+    path = manifest(
+        tmp_path,
+        data={
+            "production": {"path": "data/prod.csv"},
+            "columns": {"ts": {"type": "timestamp"}, "x": {"type": "int"}},
+            "timestamps": {"column": "ts", "format": fmt, "precision": precision},
+        },
+    )
     result = run_check("DQ-005", path, now=NOW)
     assert result.status.value == status, (result.summary, [f.message for f in result.findings])
     if fmt != "iso8601" and status == "pass":
@@ -185,10 +236,14 @@ def test_timestamp_formats(tmp_path, fmt, values, precision, status):
 
 
 def test_as_of_means_the_end_of_that_day(tmp_path):
-    write_csv(tmp_path / "data" / "prod.csv", ["ts"], [["2026-11-01T10:00:00.000000+00:00"],
-                                                        ["2026-11-01T23:30:00.000000+00:00"]])
-    path = manifest(tmp_path, data={"production": {"path": "data/prod.csv"},
-                                    "timestamps": {"column": "ts", "precision": "us"}})
+    write_csv(
+        tmp_path / "data" / "prod.csv",
+        ["ts"],
+        [["2026-11-01T10:00:00.000000+00:00"], ["2026-11-01T23:30:00.000000+00:00"]],
+    )
+    path = manifest(
+        tmp_path, data={"production": {"path": "data/prod.csv"}, "timestamps": {"column": "ts", "precision": "us"}}
+    )
     a = assess(path, options=RunOptions(now=NOW, as_of=date(2026, 11, 1), only=("DQ-005",)))
     assert a.outcome("DQ-005").result.status.value == "pass", a.outcome("DQ-005").result.findings
     a = assess(path, options=RunOptions(now=NOW, as_of=date(2026, 10, 31), only=("DQ-005",)))
@@ -197,10 +252,14 @@ def test_as_of_means_the_end_of_that_day(tmp_path):
 
 def drift_files(tmp_path: Path) -> None:
     n = 400
-    ref = [[f"C{i:05d}", f"2026-10-{1 + i % 28:02d}T00:00:00Z", i % 100, (i * 7) % 50, "a" if i % 2 else "b"]
-           for i in range(n)]
-    prod = [[f"C{n + i:05d}", f"2026-11-{1 + i % 28:02d}T00:00:00Z", 60 + i % 100, (i * 7) % 50,
-             "a" if i % 2 else "b"] for i in range(n)]
+    ref = [
+        [f"C{i:05d}", f"2026-10-{1 + i % 28:02d}T00:00:00Z", i % 100, (i * 7) % 50, "a" if i % 2 else "b"]
+        for i in range(n)
+    ]
+    prod = [
+        [f"C{n + i:05d}", f"2026-11-{1 + i % 28:02d}T00:00:00Z", 60 + i % 100, (i * 7) % 50, "a" if i % 2 else "b"]
+        for i in range(n)
+    ]
     header = ["customer_ref", "seen_at", "shifted", "stable", "category"]
     write_csv(tmp_path / "data" / "ref.csv", header, ref)
     write_csv(tmp_path / "data" / "prod.csv", header, prod)
@@ -216,8 +275,10 @@ def test_drift_covers_every_shared_column_and_says_what_it_left_out(tmp_path, co
     assert result.status.value == "fail"
     assert any("shifted drifted" in f.message for f in result.findings)  # undeclared, still covered
     assert set(result.metrics["covered"]) == {"shifted", "stable", "category"}
-    assert result.metrics["left_out"] == {"customer_ref": "unique per row (an identifier)",
-                                          "seen_at": "reads as timestamps"}
+    assert result.metrics["left_out"] == {
+        "customer_ref": "unique per row (an identifier)",
+        "seen_at": "reads as timestamps",
+    }
     if columns:  # DQ-001 names the columns nobody declared
         schema = run_check("DQ-001", manifest(tmp_path, data=data), now=NOW)
         assert schema.metrics["undeclared_columns"] == ["customer_ref", "seen_at", "shifted", "category"]
@@ -226,8 +287,13 @@ def test_drift_covers_every_shared_column_and_says_what_it_left_out(tmp_path, co
 @pytest.mark.parametrize("kwargs,status", [({"min_value": 500}, "pass"), ({"max_value": 800}, "fail")])
 def test_row_count_expectations_judge_the_whole_table(tmp_path, kwargs, status):
     write_csv(tmp_path / "data" / "prod.csv", ["x"], [[i] for i in range(1000)])
-    path = manifest(tmp_path, data={"production": {"path": "data/prod.csv", "sample": 100}, "expectations": [
-        {"type": "expect_table_row_count_to_be_between", "kwargs": kwargs}]})
+    path = manifest(
+        tmp_path,
+        data={
+            "production": {"path": "data/prod.csv", "sample": 100},
+            "expectations": [{"type": "expect_table_row_count_to_be_between", "kwargs": kwargs}],
+        },
+    )
     result = run_check("DQ-008", path, now=NOW)
     assert result.status.value == status, result.findings
     assert result.metrics["rows_in_source"] == 1000
@@ -244,10 +310,13 @@ def fairness_files(tmp_path: Path) -> None:
 def test_a_protected_attribute_the_model_takes_is_sent_and_reported(tmp_path):
     fairness_files(tmp_path)
     with FakeModel(answer={"score": 0.3}) as fake:
-        path = manifest(tmp_path, model={"endpoint": {"url": fake.url, "timeout_s": 2},
-                                         "outputs": {"score": "score", "threshold": 0.5}},
-                        data={"production": {"path": "data/prod.csv"}, "evaluation": {"path": "data/eval.csv"}},
-                        evaluation={"label": "defaulted"}, fairness={"protected_attributes": ["student"]})
+        path = manifest(
+            tmp_path,
+            model={"endpoint": {"url": fake.url, "timeout_s": 2}, "outputs": {"score": "score", "threshold": 0.5}},
+            data={"production": {"path": "data/prod.csv"}, "evaluation": {"path": "data/eval.csv"}},
+            evaluation={"label": "defaulted"},
+            fairness={"protected_attributes": ["student"]},
+        )
         result = run_check("FAIR-001", path, now=NOW)
         assert all("student" in b for b in fake.bodies)
         assert all("defaulted" not in b for b in fake.bodies)
@@ -258,10 +327,13 @@ def test_a_protected_attribute_the_model_takes_is_sent_and_reported(tmp_path):
 def test_unanswered_rows_say_why(tmp_path):
     fairness_files(tmp_path)
     with FakeModel("status:500") as fake:
-        path = manifest(tmp_path, model={"endpoint": {"url": fake.url, "timeout_s": 2}, "outputs": {"score": "score"}},
-                        data={"production": {"path": "data/prod.csv"}, "evaluation": {"path": "data/eval.csv"}},
-                        evaluation={"label": "defaulted", "metrics": {"auc": {"min": 0.6}}},
-                        fairness={"protected_attributes": ["student"]})
+        path = manifest(
+            tmp_path,
+            model={"endpoint": {"url": fake.url, "timeout_s": 2}, "outputs": {"score": "score"}},
+            data={"production": {"path": "data/prod.csv"}, "evaluation": {"path": "data/eval.csv"}},
+            evaluation={"label": "defaulted", "metrics": {"auc": {"min": 0.6}}},
+            fairness={"protected_attributes": ["student"]},
+        )
         quality = run_check("EVAL-001", path, now=NOW)
         fairness = run_check("FAIR-001", path, now=NOW)
     assert "600 of 600 rows" in quality.findings[0].message and "HTTP 500" in quality.findings[0].message
@@ -270,13 +342,22 @@ def test_unanswered_rows_say_why(tmp_path):
 
 # -- scoring: no escape by omission or typography -----------------------------------------------
 
-@pytest.mark.parametrize("a,b", [("Marta  Keller", "marta keller"), ("Marta\u00a0Keller", "MARTA KELLER"),
-                                 ("Ｍａｒｔａ Keller", "Marta Keller"), (" marta\tkeller ", "Marta Keller"),
-                                 ("marta.keller@bank.example", "Marta Keller")])
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Marta  Keller", "marta keller"),
+        ("Marta\u00a0Keller", "MARTA KELLER"),
+        ("Ｍａｒｔａ Keller", "Marta Keller"),
+        (" marta\tkeller ", "Marta Keller"),
+        ("marta.keller@bank.example", "Marta Keller"),
+    ],
+)
 def test_one_name_normaliser(a, b):
     assert same_name(a, b)
-    waiver = Waiver(check="DQ-002", reason="known gap, fixed next sprint", requested_by=a, approved_by=b,
-                    expires=date(2027, 1, 1))
+    waiver = Waiver(
+        check="DQ-002", reason="known gap, fixed next sprint", requested_by=a, approved_by=b, expires=date(2027, 1, 1)
+    )
     assert valid_waiver(waiver, date(2026, 11, 22)) == "approved by the person who requested it"
 
 
@@ -304,11 +385,14 @@ checks:
 OWNER = {"production_owner": {"name": "Marta Keller", "email": "marta.keller@bank.example"}}
 
 
-@pytest.mark.parametrize("attested,reason", [
-    ({}, "attestation stale (no attested_on date)"),
-    ({"attested_by": "Marta Keller", "attested_on": "2027-03-01"}, "attestation dated in the future"),
-    ({"attested_by": "Marta Keller", "attested_on": "2024-01-01"}, "attestation stale (1056 days old"),
-])
+@pytest.mark.parametrize(
+    "attested,reason",
+    [
+        ({}, "attestation stale (no attested_on date)"),
+        ({"attested_by": "Marta Keller", "attested_on": "2027-03-01"}, "attestation dated in the future"),
+        ({"attested_by": "Marta Keller", "attested_on": "2024-01-01"}, "attestation stale (1056 days old"),
+    ],
+)
 def test_a_stale_blocking_attestation_is_a_blocking_gap(tmp_path, attested, reason):
     (tmp_path / "strict.yaml").write_text(PROFILE)
     path = manifest(tmp_path, owners={**OWNER, **attested})
@@ -322,8 +406,9 @@ def test_required_checks_cannot_be_escaped_by_omission(tmp_path):
     (tmp_path / "strict.yaml").write_text(PROFILE)
     write_csv(tmp_path / "p.csv", ["x"], [[1], [2]])
     with FakeModel() as fake:
-        path = manifest(tmp_path, model=endpoint(fake.url), data={"production": {"path": "p.csv"}},
-                        load_test={"stages": [1.0]})
+        path = manifest(
+            tmp_path, model=endpoint(fake.url), data={"production": {"path": "p.csv"}}, load_test={"stages": [1.0]}
+        )
         a = assess(path, str(tmp_path / "strict.yaml"), options=RunOptions(now=NOW, only=("DQ-001", "LAT-003")))
     for check, needs in (("DQ-001", "data.columns"), ("LAT-003", "a load_test stage above 1.0")):
         o = a.outcome(check)
@@ -335,9 +420,18 @@ def test_required_checks_cannot_be_escaped_by_omission(tmp_path):
 
 
 def test_a_waiver_for_an_unknown_check_is_a_manifest_error(tmp_path):
-    path = manifest(tmp_path, waivers=[{"check": "DQ-999", "reason": "a typo in the check id",
-                                        "requested_by": "Marta Keller", "approved_by": "Jonas Weber",
-                                        "expires": "2027-01-01"}])
+    path = manifest(
+        tmp_path,
+        waivers=[
+            {
+                "check": "DQ-999",
+                "reason": "a typo in the check id",
+                "requested_by": "Marta Keller",
+                "approved_by": "Jonas Weber",
+                "expires": "2027-01-01",
+            }
+        ],
+    )
     run = run_cli("validate", str(path))
     assert run.code == 2, run.err
     assert "readiness.yaml:" in run.err and "waivers[0].check" in run.err and "DQ-999" in run.err
@@ -368,18 +462,36 @@ PHONES = [f"+4179{5550000 + 37 * i}" for i in range(30)]
 
 
 def test_personal_values_never_reach_any_output(tmp_path):
-    write_csv(tmp_path / "data" / "prod.csv", ["phone", "income", "age"],
-              [[p, 40000 + 1000 * i, 30 + i] for i, p in enumerate(PHONES)])
+    write_csv(
+        tmp_path / "data" / "prod.csv",
+        ["phone", "income", "age"],
+        [[p, 40000 + 1000 * i, 30 + i] for i, p in enumerate(PHONES)],
+    )
     out = tmp_path / "out"
     with FakeModel("random", answer={"score": 0.5}) as noisy, FakeModel("fragile", needs=("phone",)) as fragile:
         for fake, only in ((noisy, "XAI-001,XAI-003,DET-001,DQ-003"), (fragile, "ROB-001")):
-            path = manifest(tmp_path, model={"endpoint": {"url": fake.url, "timeout_s": 1},
-                                             "outputs": {"score": "score"}},
-                            data={"production": {"path": "data/prod.csv"},
-                                  "columns": {"phone": {"type": "str", "personal": True, "pattern": r"^0\d+$"}}},
-                            explainability={"response_path": "reason_codes"})
-            run = run_cli("assess", str(path), "--only", only, "--format", "all", "--output", str(out / only),
-                          "--no-history", "--as-of", "2026-11-22")
+            path = manifest(
+                tmp_path,
+                model={"endpoint": {"url": fake.url, "timeout_s": 1}, "outputs": {"score": "score"}},
+                data={
+                    "production": {"path": "data/prod.csv"},
+                    "columns": {"phone": {"type": "str", "personal": True, "pattern": r"^0\d+$"}},
+                },
+                explainability={"response_path": "reason_codes"},
+            )
+            run = run_cli(
+                "assess",
+                str(path),
+                "--only",
+                only,
+                "--format",
+                "all",
+                "--output",
+                str(out / only),
+                "--no-history",
+                "--as-of",
+                "2026-11-22",
+            )
             assert run.code == 1, run.err
             texts = [run.out, run.err]
             for f in (out / only).iterdir():
@@ -417,12 +529,21 @@ def test_the_scrubber_removes_identifiers_but_leaves_categories(tmp_path):
 
     rows = [[f"+4179{5550000 + i}", "female" if i % 2 else "male", 30 + i % 40] for i in range(300)]
     write_csv(tmp_path / "data" / "prod.csv", ["phone", "sex", "age"], rows)
-    path = manifest(tmp_path, data={"production": {"path": "data/prod.csv"}, "personal_data_columns": ["sex"],
-                                    "columns": {"phone": {"type": "str", "personal": True}}})
+    path = manifest(
+        tmp_path,
+        data={
+            "production": {"path": "data/prod.csv"},
+            "personal_data_columns": ["sex"],
+            "columns": {"phone": {"type": "str", "personal": True}},
+        },
+    )
     scrub = privacy.scrubber(load_manifest(path))
     text = scrub.text("group female at 45%; example +41795550007 called, +41795550299 too")
     assert "female" in text  # 150 rows share it: a category the fairness table may name
     assert "+41795550007" not in text and "+41795550299" not in text and "+**********7" in text
     row = {"phone": "+41795550007", "sex": "female", "age": 40}
     assert privacy.masked(row, privacy.personal_columns(load_manifest(path).manifest)) == {
-        "phone": "+**********7", "sex": "f****e", "age": 40}  # in example inputs, both are masked
+        "phone": "+**********7",
+        "sex": "f****e",
+        "age": 40,
+    }  # in example inputs, both are masked

@@ -55,9 +55,13 @@ def test_any_text_either_loads_or_gives_a_located_error(text):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                    max_leaves=30))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=30,
+    )
+)
 def test_any_yaml_document_validates_or_fails_cleanly(tmp_path_factory, data):
     import yaml
 
@@ -72,7 +76,9 @@ def test_any_yaml_document_validates_or_fails_cleanly(tmp_path_factory, data):
 def test_secrets_from_the_environment_never_appear_in_reports(write, tmp_path):
     secret = "s3cr3t-token-4f9a8b7c"
     write("tinymodel.py", "def predict(row):\n    return None\n")
-    manifest = write("m.yaml", """
+    manifest = write(
+        "m.yaml",
+        """
         model:
           id: a
           name: A
@@ -85,10 +91,10 @@ def test_secrets_from_the_environment_never_appear_in_reports(write, tmp_path):
             timeout_s: 1
         owners:
           production_owner: {name: "${API_TOKEN}"}
-    """)
+    """,
+    )
     out = tmp_path / "out"
-    r = run_cli("assess", str(manifest), "-o", str(out), "-f", "terminal,json",
-                env={"API_TOKEN": secret})
+    r = run_cli("assess", str(manifest), "-o", str(out), "-f", "terminal,json", env={"API_TOKEN": secret})
     assert r.code == 1, r.err
     assert "127.0.0.1:9" in (out / "assessment.json").read_text()
     for text in (r.out, r.err, (out / "assessment.json").read_text()):

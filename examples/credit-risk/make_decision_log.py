@@ -24,8 +24,10 @@ SALT = b"example-salt-not-a-secret"
 def main() -> None:
     model = Model(HERE / "model" / "model.json")
     start = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-    with (HERE / "data" / "production.csv").open(encoding="utf-8") as fh, \
-         (HERE / "data" / "decision_log.jsonl").open("w", encoding="utf-8") as out:
+    with (
+        (HERE / "data" / "production.csv").open(encoding="utf-8") as fh,
+        (HERE / "data" / "decision_log.jsonl").open("w", encoding="utf-8") as out,
+    ):
         for i, row in enumerate(csv.DictReader(fh)):
             if i == 200:
                 break
@@ -35,12 +37,15 @@ def main() -> None:
             record = {
                 "request_id": f"req-{i:08d}",
                 "timestamp": (start + timedelta(seconds=37 * i, microseconds=1013 * i)).isoformat(
-                    timespec="microseconds"),
+                    timespec="microseconds"
+                ),
                 "model_version": decision["model_version"],
                 "application_id": hashlib.sha256(SALT + row["application_id"].encode()).hexdigest(),
                 "input_hash": "sha256:" + hashlib.sha256(canonical).hexdigest(),
-                "output": {"probability_of_default": decision["probability_of_default"],
-                           "decision": decision["decision"]},
+                "output": {
+                    "probability_of_default": decision["probability_of_default"],
+                    "decision": decision["decision"],
+                },
                 "explanation": decision["reason_codes"],
             }
             out.write(json.dumps(record) + "\n")

@@ -58,18 +58,21 @@ class Model:
         contributions = self.clf.coef_[0] * z
         order = np.argsort(-contributions)
         reasons = [self.reasons[self.features[i]] for i in order[:3] if contributions[i] > 0]
-        return {"probability_of_default": round(p, 6),
-                "decision": "decline" if p >= self.threshold else "approve",
-                "reason_codes": reasons or ["R00_NO_ADVERSE_FACTOR"],
-                "model_version": self.version}
+        return {
+            "probability_of_default": round(p, 6),
+            "decision": "decline" if p >= self.threshold else "approve",
+            "reason_codes": reasons or ["R00_NO_ADVERSE_FACTOR"],
+            "model_version": self.version,
+        }
 
 
 def response(status: int, body: dict, server_us: float | None = None) -> bytes:
     data = json.dumps(body).encode("utf-8")
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large"}[status]
     timing = f"Server-Timing: infer;dur={server_us / 1000:.3f}\r\n" if server_us is not None else ""
-    return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-            f"{timing}\r\n").encode("latin-1") + data
+    return (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n{timing}\r\n"
+    ).encode("latin-1") + data
 
 
 async def handle(model: Model, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -25,12 +25,15 @@ from sklearn.preprocessing import StandardScaler
 HERE = Path(__file__).parent
 SEED = 7
 VERSION = "1.4.0"
-FEATURES = ["age", "income", "debt_ratio", "credit_lines", "late_payments_12m",
-            "employment_years", "loan_amount"]
+FEATURES = ["age", "income", "debt_ratio", "credit_lines", "late_payments_12m", "employment_years", "loan_amount"]
 REASONS = {
-    "age": "R01_YOUNG_APPLICANT", "income": "R02_LOW_INCOME", "debt_ratio": "R03_HIGH_DEBT_RATIO",
-    "credit_lines": "R04_FEW_CREDIT_LINES", "late_payments_12m": "R05_RECENT_LATE_PAYMENTS",
-    "employment_years": "R06_SHORT_EMPLOYMENT", "loan_amount": "R07_LARGE_LOAN",
+    "age": "R01_YOUNG_APPLICANT",
+    "income": "R02_LOW_INCOME",
+    "debt_ratio": "R03_HIGH_DEBT_RATIO",
+    "credit_lines": "R04_FEW_CREDIT_LINES",
+    "late_payments_12m": "R05_RECENT_LATE_PAYMENTS",
+    "employment_years": "R06_SHORT_EMPLOYMENT",
+    "loan_amount": "R07_LARGE_LOAN",
 }
 
 
@@ -42,8 +45,15 @@ def applicants(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     late = rng.poisson(0.4, n)
     employment = np.round(np.clip(rng.gamma(2.0, 3.5, n), 0, age - 18), 1)
     loan = np.round(rng.lognormal(9.6, 0.6, n), 2)
-    return {"age": age, "income": income, "debt_ratio": debt_ratio, "credit_lines": credit_lines,
-            "late_payments_12m": late, "employment_years": employment, "loan_amount": loan}
+    return {
+        "age": age,
+        "income": income,
+        "debt_ratio": debt_ratio,
+        "credit_lines": credit_lines,
+        "late_payments_12m": late,
+        "employment_years": employment,
+        "loan_amount": loan,
+    }
 
 
 def inject_defects(cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
@@ -60,14 +70,19 @@ def inject_defects(cols: dict[str, np.ndarray], rng: np.random.Generator) -> Non
 
 
 def default_flag(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> np.ndarray:
-    z = (-2.2 - 0.02 * (cols["age"] - 40) - 0.6 * np.log(cols["income"] / 55000)
-         + 3.1 * (cols["debt_ratio"] - 0.3) + 0.7 * cols["late_payments_12m"]
-         - 0.05 * cols["employment_years"] + 0.25 * np.log(cols["loan_amount"] / 15000))
+    z = (
+        -2.2
+        - 0.02 * (cols["age"] - 40)
+        - 0.6 * np.log(cols["income"] / 55000)
+        + 3.1 * (cols["debt_ratio"] - 0.3)
+        + 0.7 * cols["late_payments_12m"]
+        - 0.05 * cols["employment_years"]
+        + 0.25 * np.log(cols["loan_amount"] / 15000)
+    )
     return (rng.random(len(z)) < 1 / (1 + np.exp(-z))).astype(int)
 
 
-def write_csv(path: Path, cols: dict[str, np.ndarray], start: datetime, rng: np.random.Generator,
-              prefix: str) -> None:
+def write_csv(path: Path, cols: dict[str, np.ndarray], start: datetime, rng: np.random.Generator, prefix: str) -> None:
     n = len(next(iter(cols.values())))
     stamps = start + np.cumsum(rng.exponential(3.0, n)).astype("float64") * timedelta(seconds=1)
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -79,14 +94,21 @@ def write_csv(path: Path, cols: dict[str, np.ndarray], start: datetime, rng: np.
             writer.writerow([f"{prefix}-{i:06d}", stamp, *("" if v != v else v for v in values)])  # NaN -> empty
 
 
-def export(model: LogisticRegression, scaler: StandardScaler, features: list[str], version: str,
-           auc: float, rows: int) -> dict:
+def export(
+    model: LogisticRegression, scaler: StandardScaler, features: list[str], version: str, auc: float, rows: int
+) -> dict:
     return {
-        "model": "credit-risk-pd", "version": version, "kind": "sklearn.linear_model.LogisticRegression",
-        "features": features, "mean": scaler.mean_.round(10).tolist(),
-        "scale": scaler.scale_.round(10).tolist(), "coef": model.coef_[0].round(10).tolist(),
-        "intercept": round(float(model.intercept_[0]), 10), "threshold": 0.35,
-        "reason_codes": {f: REASONS[f] for f in features}, "training_auc": round(float(auc), 4),
+        "model": "credit-risk-pd",
+        "version": version,
+        "kind": "sklearn.linear_model.LogisticRegression",
+        "features": features,
+        "mean": scaler.mean_.round(10).tolist(),
+        "scale": scaler.scale_.round(10).tolist(),
+        "coef": model.coef_[0].round(10).tolist(),
+        "intercept": round(float(model.intercept_[0]), 10),
+        "threshold": 0.35,
+        "reason_codes": {f: REASONS[f] for f in features},
+        "training_auc": round(float(auc), 4),
         "training_rows": rows,
     }
 
@@ -129,11 +151,18 @@ def main() -> None:
     model = LogisticRegression(max_iter=1000, random_state=SEED).fit(scaler.transform(x), y)
     auc = roc_auc_score(y, model.predict_proba(scaler.transform(x))[:, 1])
     exported = {
-        "model": "credit-risk-pd", "version": VERSION, "kind": "sklearn.linear_model.LogisticRegression",
-        "features": FEATURES, "mean": scaler.mean_.round(10).tolist(),
-        "scale": scaler.scale_.round(10).tolist(), "coef": model.coef_[0].round(10).tolist(),
-        "intercept": round(float(model.intercept_[0]), 10), "threshold": 0.35,
-        "reason_codes": REASONS, "training_auc": round(float(auc), 4), "training_rows": int(len(y)),
+        "model": "credit-risk-pd",
+        "version": VERSION,
+        "kind": "sklearn.linear_model.LogisticRegression",
+        "features": FEATURES,
+        "mean": scaler.mean_.round(10).tolist(),
+        "scale": scaler.scale_.round(10).tolist(),
+        "coef": model.coef_[0].round(10).tolist(),
+        "intercept": round(float(model.intercept_[0]), 10),
+        "threshold": 0.35,
+        "reason_codes": REASONS,
+        "training_auc": round(float(auc), 4),
+        "training_rows": int(len(y)),
     }
     (HERE / "model" / "model.json").write_text(json.dumps(exported, indent=2) + "\n", encoding="utf-8")
     evaluation_and_champion(ref)

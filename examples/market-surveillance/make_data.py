@@ -54,13 +54,16 @@ def suite() -> dict:
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    s = gx.ExpectationSuite(name="orders", expectations=[
-        gxe.ExpectColumnValuesToNotBeNull(column="order_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="order_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="side", value_set=["BUY", "SELL"]),
-        gxe.ExpectColumnValuesToBeBetween(column="price", min_value=0.01, max_value=10_000),
-        gxe.ExpectColumnValuesToBeInSet(column="venue", value_set=["XSWX", "XVTX"]),
-    ])
+    s = gx.ExpectationSuite(
+        name="orders",
+        expectations=[
+            gxe.ExpectColumnValuesToNotBeNull(column="order_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="order_id"),
+            gxe.ExpectColumnValuesToBeInSet(column="side", value_set=["BUY", "SELL"]),
+            gxe.ExpectColumnValuesToBeBetween(column="price", min_value=0.01, max_value=10_000),
+            gxe.ExpectColumnValuesToBeInSet(column="venue", value_set=["XSWX", "XVTX"]),
+        ],
+    )
     data = s.to_json_dict()
     data.pop("id", None)
     for e in data["expectations"]:

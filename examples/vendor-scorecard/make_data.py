@@ -41,8 +41,14 @@ def main() -> None:
         w.writerow(["application_id", "score", "decision", "reason_codes"])
         for i in range(n):
             top = np.argsort(-risk[i])[:2]
-            w.writerow([f"APP-{i:06d}", round(float(score[i]), 6), "decline" if score[i] >= 0.3 else "approve",
-                        "|".join(CODES[j] for j in top)])
+            w.writerow(
+                [
+                    f"APP-{i:06d}",
+                    round(float(score[i]), 6),
+                    "decline" if score[i] >= 0.3 else "approve",
+                    "|".join(CODES[j] for j in top),
+                ]
+            )
 
 
 if __name__ == "__main__":

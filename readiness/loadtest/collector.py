@@ -30,7 +30,8 @@ def _record(request_type, name, response_time, response_length, exception=None, 
 @events.quitting.add_listener
 def _dump(environment, **_kw) -> None:
     if SAMPLES:
-        with open(os.path.join(os.environ["READINESS_LOAD_SAMPLES"], f"{os.getpid()}.json"), "w",
-                  encoding="utf-8") as fh:
+        with open(
+            os.path.join(os.environ["READINESS_LOAD_SAMPLES"], f"{os.getpid()}.json"), "w", encoding="utf-8"
+        ) as fh:
             json.dump({"t0": T0, "samples": SAMPLES}, fh)
     environment.process_exit_code = 0

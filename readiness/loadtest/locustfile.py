@@ -79,9 +79,16 @@ class ReadinessUser(FastHttpUser):
         offset = time.time() - T0
         status, error, payload, first, measured, tokens = None, None, None, None, None, 0
         try:
-            with self.client.request(CFG["method"], CFG["path"], data=body, headers=HEADERS,
-                                     catch_response=True, name="predict", stream=bool(CFG.get("stream")),
-                                     allow_redirects=False) as r:
+            with self.client.request(
+                CFG["method"],
+                CFG["path"],
+                data=body,
+                headers=HEADERS,
+                catch_response=True,
+                name="predict",
+                stream=bool(CFG.get("stream")),
+                allow_redirects=False,
+            ) as r:
                 status = r.status_code
                 error = r.request_meta.get("exception")
                 if CFG.get("stream"):

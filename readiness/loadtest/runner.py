@@ -102,12 +102,19 @@ class LoadResult:
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: _round(self.percentile(q)) for k, q in PERCENTILES.items()}
         out["max"] = _round(max(self.latencies_ms)) if self.latencies_ms else None
-        out.update(requests=self.total, good_requests=self.good, failures=self.failures,
-                   error_rate=round(self.error_rate, 6),
-                   achieved_rps=round(self.achieved_rps, 1), target_rps=self.plan.rps, users=self.plan.users,
-                   workers=self.plan.workers, duration_s=round(self.elapsed_s, 2),
-                   failure_kinds={k: v for k, v in sorted(self.kinds.items()) if k != "ok"},
-                   status_codes={str(k): v for k, v in sorted(self.statuses.items())})
+        out.update(
+            requests=self.total,
+            good_requests=self.good,
+            failures=self.failures,
+            error_rate=round(self.error_rate, 6),
+            achieved_rps=round(self.achieved_rps, 1),
+            target_rps=self.plan.rps,
+            users=self.plan.users,
+            workers=self.plan.workers,
+            duration_s=round(self.elapsed_s, 2),
+            failure_kinds={k: v for k, v in sorted(self.kinds.items()) if k != "ok"},
+            status_codes={str(k): v for k, v in sorted(self.statuses.items())},
+        )
         if self.ttft_ms:
             out["ttft_p50"] = _round(self.percentile(0.5, self.ttft_ms))
             out["ttft_p99"] = _round(self.percentile(0.99, self.ttft_ms))
@@ -135,26 +142,62 @@ def run(plan: LoadPlan) -> LoadResult:
         samples_dir = tmpdir / "samples"
         samples_dir.mkdir()
         config = tmpdir / "config.json"
-        config.write_text(json.dumps({
-            "path": plan.path, "method": plan.method, "headers": plan.headers, "bodies": plan.bodies,
-            "timeout_s": plan.timeout_s, "stream": plan.stream, "required_key": plan.required_key,
-            "output_paths": list(plan.output_paths),
-            "rps_per_user": (plan.rps / plan.users) if plan.rps else None}), encoding="utf-8")
+        config.write_text(
+            json.dumps(
+                {
+                    "path": plan.path,
+                    "method": plan.method,
+                    "headers": plan.headers,
+                    "bodies": plan.bodies,
+                    "timeout_s": plan.timeout_s,
+                    "stream": plan.stream,
+                    "required_key": plan.required_key,
+                    "output_paths": list(plan.output_paths),
+                    "rps_per_user": (plan.rps / plan.users) if plan.rps else None,
+                }
+            ),
+            encoding="utf-8",
+        )
         own = resources.files("readiness.loadtest")
         files = [str(plan.locustfile), str(own / "collector.py")] if plan.locustfile else [str(own / "locustfile.py")]
         run_time = f"{max(1, math.ceil(plan.duration_s))}s"  # Locust takes whole seconds
-        argv = [sys.executable, "-m", "locust", "-f", ",".join(files), "--headless", "-u", str(plan.users),
-                "-r", str(plan.users), "-t", run_time, "-H", plan.base_url, "--only-summary",
-                "--loglevel", "WARNING", "--stop-timeout", "2", "--exit-code-on-error", "0"]
+        argv = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            ",".join(files),
+            "--headless",
+            "-u",
+            str(plan.users),
+            "-r",
+            str(plan.users),
+            "-t",
+            run_time,
+            "-H",
+            plan.base_url,
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--stop-timeout",
+            "2",
+            "--exit-code-on-error",
+            "0",
+        ]
         if plan.workers > 1:
             argv += ["--processes", str(plan.workers)]
-        env = {**os.environ, "READINESS_LOAD_CONFIG": str(config), "READINESS_LOAD_SAMPLES": str(samples_dir),
-               "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "READINESS_LOAD_CONFIG": str(config),
+            "READINESS_LOAD_SAMPLES": str(samples_dir),
+            "PYTHONUNBUFFERED": "1",
+        }
         env.pop("LOCUST_SKIP_MONKEY_PATCH", None)
         stderr = tmpdir / "stderr.txt"
         with open(stderr, "wb") as err:
-            proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+            )
             processes.register(proc.pid)
             try:
                 code = proc.wait(timeout=plan.duration_s + 60)
@@ -187,7 +230,13 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
     ok = [r for r in kept if r[2] == "ok"]
     # percentiles come from good answers only: a refusal or an error page is fast, and says nothing
     # about how long the model takes to answer
-    return LoadResult(plan=plan, latencies_ms=[r[1] for r in ok], kinds=Counter(r[2] for r in kept),
-                      statuses=Counter(r[3] for r in kept), elapsed_s=max(last - first, 1e-9),
-                      ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None],
-                      tpot_ms=[r[5] for r in ok if len(r) > 5 and r[5] is not None], stderr_tail=tail)
+    return LoadResult(
+        plan=plan,
+        latencies_ms=[r[1] for r in ok],
+        kinds=Counter(r[2] for r in kept),
+        statuses=Counter(r[3] for r in kept),
+        elapsed_s=max(last - first, 1e-9),
+        ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None],
+        tpot_ms=[r[5] for r in ok if len(r) > 5 and r[5] is not None],
+        stderr_tail=tail,
+    )

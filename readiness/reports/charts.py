@@ -41,10 +41,13 @@ def gauge(score: float, threshold: float, size: int = 220) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gauge" width="{size}" height="{height:.0f}" '
         f'viewBox="0 0 {size} {height:.0f}" role="img" aria-label="score {score:g} of 100">'
-        f'<title>Score {score:g} of 100, threshold {threshold:g}</title>'
+        f"<title>Score {score:g} of 100, threshold {threshold:g}</title>"
         f'<path d="{arc(100)}" fill="none" stroke="#e0e0e0" stroke-width="{w:.1f}"/>'
-        + (f'<path d="{arc(score)}" fill="none" stroke="{colour(score, threshold)}" stroke-width="{w:.1f}"/>'
-           if score > 0 else "")
+        + (
+            f'<path d="{arc(score)}" fill="none" stroke="{colour(score, threshold)}" stroke-width="{w:.1f}"/>'
+            if score > 0
+            else ""
+        )
         + f'<line x1="{tx0:.1f}" y1="{ty0:.1f}" x2="{tx1:.1f}" y2="{ty1:.1f}" stroke="#212121" stroke-width="2"/>'
         f'<text x="{cx:.1f}" y="{cy - 4:.1f}" text-anchor="middle" font-size="{size * 0.17:.0f}" '
         f'font-weight="bold" fill="#212121">{score:g}</text>'
@@ -58,23 +61,31 @@ def area_bars(areas: tuple[AreaScore, ...], threshold: float, width: int = 560) 
     row, label_w, pad = 26, 150, 8
     bar_w = width - label_w - 60
     height = row * len(areas) + 2 * pad
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="area scores">'
-             '<title>Score per area</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="area scores">'
+        "<title>Score per area</title>"
+    ]
     for i, area in enumerate(areas):
         y = pad + i * row
         value = area.score if area.score is not None else 0
-        parts.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" font-size="12" '
-                     f'fill="#212121">{escape(area.area.replace("_", " "))}</text>')
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" font-size="12" '
+            f'fill="#212121">{escape(area.area.replace("_", " "))}</text>'
+        )
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar_w}" height="16" fill="#eeeeee"/>')
         if value > 0:
-            parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar_w * value / 100:.1f}" height="16" '
-                         f'fill="{colour(area.score, threshold)}"/>')
+            parts.append(
+                f'<rect x="{label_w}" y="{y + 4}" width="{bar_w * value / 100:.1f}" height="16" '
+                f'fill="{colour(area.score, threshold)}"/>'
+            )
         shown = "n/a" if area.score is None else f"{area.score:g}"
         parts.append(f'<text x="{label_w + bar_w + 8}" y="{y + 17}" font-size="12" fill="#212121">{shown}</text>')
     tx = label_w + bar_w * threshold / 100
-    parts.append(f'<line x1="{tx:.1f}" y1="{pad - 2}" x2="{tx:.1f}" y2="{height - pad + 2}" stroke="#424242" '
-                 'stroke-dasharray="4 3" stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{tx:.1f}" y1="{pad - 2}" x2="{tx:.1f}" y2="{height - pad + 2}" stroke="#424242" '
+        'stroke-dasharray="4 3" stroke-width="1"/>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -97,26 +108,36 @@ def trend_line(points: list[tuple[str, float, bool]], threshold: float, width: i
         x = left + (w * i / (n - 1) if n > 1 else w / 2)
         return x, top + h * (1 - max(0.0, min(100.0, score)) / 100)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="score trend"><title>Score over time</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="score trend"><title>Score over time</title>'
+    ]
     for value in (0, 50, 100):
         _, y = xy(0, value)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + w}" y2="{y:.1f}" stroke="#eeeeee"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" '
-                     f'fill="#616161">{value}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + w}" y2="{y:.1f}" stroke="#eeeeee"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" '
+            f'fill="#616161">{value}</text>'
+        )
     _, ty = xy(0, threshold)
-    parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{left + w}" y2="{ty:.1f}" stroke="#424242" '
-                 'stroke-dasharray="4 3"/>')
-    path = " ".join(f"{'M' if i == 0 else 'L'} {xy(i, s)[0]:.1f} {xy(i, s)[1]:.1f}"
-                    for i, (_, s, _) in enumerate(points))
+    parts.append(
+        f'<line x1="{left}" y1="{ty:.1f}" x2="{left + w}" y2="{ty:.1f}" stroke="#424242" stroke-dasharray="4 3"/>'
+    )
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'} {xy(i, s)[0]:.1f} {xy(i, s)[1]:.1f}" for i, (_, s, _) in enumerate(points)
+    )
     parts.append(f'<path d="{path}" fill="none" stroke="#1565c0" stroke-width="2"/>')
     for i, (label, score, approved) in enumerate(points):
         x, y = xy(i, score)
         fill = "#2e7d32" if approved else ("#1565c0" if i < n - 1 else "#212121")
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if i == n - 1 else 3.5}" fill="{fill}">'
-                     f'<title>{escape(label)}: {score:g}{" (approved)" if approved else ""}</title></circle>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if i == n - 1 else 3.5}" fill="{fill}">'
+            f"<title>{escape(label)}: {score:g}{' (approved)' if approved else ''}</title></circle>"
+        )
         if i in (0, n - 1):
-            parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{"start" if i == 0 and n > 1 else "end"}" '
-                         f'font-size="10" fill="#616161">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{"start" if i == 0 and n > 1 else "end"}" '
+                f'font-size="10" fill="#616161">{escape(label)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -30,7 +30,8 @@ def render(assessment: Assessment) -> bytes:
         finding = o.result.findings[0] if o.result.findings else None
         line = finding.location.line if finding and finding.location and finding.location.line else 1
         message = (finding.message if finding else o.result.summary) + (
-            f" Fix: {finding.remediation}" if finding and finding.remediation else "")
+            f" Fix: {finding.remediation}" if finding and finding.remediation else ""
+        )
         title = _prop(f"{o.id} {o.title}")
         lines.append(f"::{level} file={_prop(path)},line={line},title={title}::{_data(message)}")
     verdict = "READY" if assessment.verdict.value == "ready" else "NOT READY"

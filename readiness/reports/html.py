@@ -15,9 +15,14 @@ MAX_FINDINGS = 50
 def environment():
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("readiness.templates", "."),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("readiness.templates", "."),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_FINDINGS) -> str:
@@ -26,10 +31,16 @@ def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_F
     points = [(p.finished_at.strftime("%Y-%m-%d"), p.score, p.approved) for p in assessment.trend]
     points.append((assessment.finished_at.strftime("%Y-%m-%d") + " (this)", assessment.score, False))
     trend = charts.trend_line(points, assessment.threshold) if assessment.trend else ""
-    return template.render(a=assessment, v=v, pdf=pdf, status_label=view.status_label,
-                           max_findings=max_findings, trend=trend,
-                           gauge=charts.gauge(assessment.score, assessment.threshold),
-                           bars=charts.area_bars(assessment.areas, assessment.threshold))
+    return template.render(
+        a=assessment,
+        v=v,
+        pdf=pdf,
+        status_label=view.status_label,
+        max_findings=max_findings,
+        trend=trend,
+        gauge=charts.gauge(assessment.score, assessment.threshold),
+        bars=charts.area_bars(assessment.areas, assessment.threshold),
+    )
 
 
 def render(assessment: Assessment) -> bytes:

@@ -38,17 +38,31 @@ def render(assessment: Assessment) -> bytes:
     for o in assessment.outcomes:
         areas.setdefault(o.area, []).append(o)
     total_time = sum(o.duration_s for o in assessment.outcomes)
-    root = ET.Element("testsuites", name=safe(f"readiness {assessment.manifest.model_name}"),
-                      tests=str(len(assessment.outcomes)), time=f"{total_time:.3f}")
+    root = ET.Element(
+        "testsuites",
+        name=safe(f"readiness {assessment.manifest.model_name}"),
+        tests=str(len(assessment.outcomes)),
+        time=f"{total_time:.3f}",
+    )
     counts = {"failures": 0, "errors": 0, "skipped": 0}
     for area, outcomes in areas.items():
-        suite = ET.SubElement(root, "testsuite", name=safe(area), tests=str(len(outcomes)),
-                              time=f"{sum(o.duration_s for o in outcomes):.3f}")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=safe(area),
+            tests=str(len(outcomes)),
+            time=f"{sum(o.duration_s for o in outcomes):.3f}",
+        )
         local = {"failures": 0, "errors": 0, "skipped": 0}
         for o in outcomes:
-            case = ET.SubElement(suite, "testcase", classname=safe(f"readiness.{area}"),
-                                 name=safe(f"{o.id} {o.title}"), time=f"{o.duration_s:.3f}",
-                                 file=safe(assessment.manifest.path))
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=safe(f"readiness.{area}"),
+                name=safe(f"{o.id} {o.title}"),
+                time=f"{o.duration_s:.3f}",
+                file=safe(assessment.manifest.path),
+            )
             message = safe(o.result.summary)
             if o.waived:
                 ET.SubElement(case, "skipped", message=safe(f"waived until {(o.waiver or {}).get('expires')}"))

@@ -11,8 +11,14 @@ LIMIT = 1024 * 1024 - 4096
 """GitHub's job-summary limit is 1 MiB per step; keep a margin."""
 MAX_CELL = 2000
 """Characters of one text shown at most; the rest is in assessment.json."""
-ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "💥",
-        Status.NOT_APPLICABLE: "➖", Status.SKIPPED: "⏭️"}
+ICON = {
+    Status.PASS: "✅",
+    Status.WARN: "⚠️",
+    Status.FAIL: "❌",
+    Status.ERROR: "💥",
+    Status.NOT_APPLICABLE: "➖",
+    Status.SKIPPED: "⏭️",
+}
 
 
 def cell(text: object) -> str:
@@ -34,48 +40,76 @@ def render(assessment: Assessment) -> bytes:
         f"{cell(a.manifest.model_name)} {cell(a.manifest.model_version)}",
         "",
         f"**Score {a.score:g}/100** (threshold {a.threshold:g}) · level **{a.level or 'none'}**"
-        + (f" (next: {a.next_level})" if a.next_level else "") + f" · profile `{a.profile.name}` {a.profile.version}",
+        + (f" (next: {a.next_level})" if a.next_level else "")
+        + f" · profile `{a.profile.name}` {a.profile.version}",
         "",
     ]
     head += [f"- {cell(r)}" for r in a.reasons]
     c = a.coverage
-    head += ["", f"Evidence: {c.measured} measured, {c.imported} imported, {c.attested} attested, {c.stale} stale, "
-             f"{c.not_applicable} not applicable, {c.skipped} skipped, {c.errored} errored, {c.waived} waived.", ""]
+    head += [
+        "",
+        f"Evidence: {c.measured} measured, {c.imported} imported, {c.attested} attested, {c.stale} stale, "
+        f"{c.not_applicable} not applicable, {c.skipped} skipped, {c.errored} errored, {c.waived} waived.",
+        "",
+    ]
     if v.actions:
         head += ["### What to do next", "", "| # | check | +points | action |", "|---|---|---:|---|"]
-        head += [f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {x.gap.gain:g} | "
-                 f"{cell(x.todo)} |" for i, x in enumerate(v.actions, 1)]
+        head += [
+            f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {x.gap.gain:g} | {cell(x.todo)} |"
+            for i, x in enumerate(v.actions, 1)
+        ]
         head.append("")
     if a.requirements:
-        head += [f"### Requirements: {cell(a.profile.regime or a.profile.name)}", "",
-                 "| id | status | requirement | citation | conf. |", "|---|---|---|---|---|"]
-        head += [f"| {cell(r.id)} | {r.status.replace('_', ' ')} | {cell(r.title)} | {cell(r.citation)} | "
-                 f"{cell(r.confidence)} |" for r in a.requirements]
+        head += [
+            f"### Requirements: {cell(a.profile.regime or a.profile.name)}",
+            "",
+            "| id | status | requirement | citation | conf. |",
+            "|---|---|---|---|---|",
+        ]
+        head += [
+            f"| {cell(r.id)} | {r.status.replace('_', ' ')} | {cell(r.title)} | {cell(r.citation)} | "
+            f"{cell(r.confidence)} |"
+            for r in a.requirements
+        ]
         head.append("")
     q = v.quality
     if q is not None:
         head += ["### Quality, fairness and the champion", ""] + ([f"Answers {cell(q.how)}.", ""] if q.how else [])
         if q.metrics:
             head += ["| metric | value | threshold | POC claim | gap to claim |", "|---|---:|---|---:|---:|"]
-            head += [f"| {cell(m['name'])} | {m['value']} | {cell(m['threshold'])} | {m['claim']} | {m['gap']} |"
-                     for m in q.metrics] + [""]
+            head += [
+                f"| {cell(m['name'])} | {m['value']} | {cell(m['threshold'])} | {m['claim']} | {m['gap']} |"
+                for m in q.metrics
+            ] + [""]
         if q.groups:
             head += ["| attribute | group | rows | favourable rate | TPR | FPR |", "|---|---|---:|---:|---:|---:|"]
-            head += [f"| {cell(g['attribute'])} | {cell(g['group'])} | {g['n']} | {g['selection']} | {g['tpr']} | "
-                     f"{g['fpr']} |" for g in q.groups] + [""]
+            head += [
+                f"| {cell(g['attribute'])} | {cell(g['group'])} | {g['n']} | {g['selection']} | {g['tpr']} | "
+                f"{g['fpr']} |"
+                for g in q.groups
+            ] + [""]
         if q.champion:
             c = q.champion
-            head += [f"Candidate {c['metric']} {c['candidate']} against the champion's {c['champion']} "
-                     f"({c['delta']}), agreement {c['agreement']}; slices where the candidate is worse: "
-                     f"{cell(c['worse'])}.", ""]
+            head += [
+                f"Candidate {c['metric']} {c['candidate']} against the champion's {c['champion']} "
+                f"({c['delta']}), agreement {c['agreement']}; slices where the candidate is worse: "
+                f"{cell(c['worse'])}.",
+                "",
+            ]
     head += ["### Areas", "", "| area | score | checks |", "|---|---:|---:|"]
     head += [f"| {cell(s.area)} | {'n/a' if s.score is None else f'{s.score:g}'} | {s.checks} |" for s in a.areas]
     head += ["", "### Checks", "", "| | check | status | score | summary |", "|---|---|---|---:|---|"]
-    rows = [f"| {ICON[o.status]} | {o.id} | {view.status_label(o)} | "
-            f"{'' if o.effective_score is None else f'{o.effective_score:g}'} | {cell(o.result.summary)} |"
-            for o in a.outcomes]
-    tail = ["", f"<sub>readiness {a.tool.version} · manifest {a.manifest.digest[:19]}… · "
-            f"{a.finished_at.isoformat(timespec='seconds')}</sub>", ""]
+    rows = [
+        f"| {ICON[o.status]} | {o.id} | {view.status_label(o)} | "
+        f"{'' if o.effective_score is None else f'{o.effective_score:g}'} | {cell(o.result.summary)} |"
+        for o in a.outcomes
+    ]
+    tail = [
+        "",
+        f"<sub>readiness {a.tool.version} · manifest {a.manifest.digest[:19]}… · "
+        f"{a.finished_at.isoformat(timespec='seconds')}</sub>",
+        "",
+    ]
     lines = head
     size = len("\n".join(head + tail).encode())
     for i, row in enumerate(rows):
@@ -87,5 +121,5 @@ def render(assessment: Assessment) -> bytes:
     out = "\n".join(lines + tail).encode("utf-8")
     if len(out) > LIMIT:  # the head alone is too long (thousands of requirements or reasons): cut it
         note = "\n\n… cut at 1 MiB: the whole assessment is in assessment.json\n".encode()
-        out = out[:LIMIT - len(note)].decode("utf-8", "ignore").encode("utf-8") + note
+        out = out[: LIMIT - len(note)].decode("utf-8", "ignore").encode("utf-8") + note
     return out

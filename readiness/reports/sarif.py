@@ -12,8 +12,13 @@ from pathlib import Path
 from readiness.model import Assessment, Outcome, Severity, Status
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
-         Severity.LOW: "note", Severity.INFO: "note"}
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
 
 
 def uri(path: str | None, fallback: str) -> str:
@@ -31,8 +36,14 @@ def rule(o: Outcome) -> dict:
         "id": o.id,
         "name": o.title,
         "shortDescription": {"text": o.title},
-        "fullDescription": {"text": o.title + (". References: " + "; ".join(
-            f"{r.source} {r.section or ''}".strip() for r in o.references) if o.references else "")},
+        "fullDescription": {
+            "text": o.title
+            + (
+                ". References: " + "; ".join(f"{r.source} {r.section or ''}".strip() for r in o.references)
+                if o.references
+                else ""
+            )
+        },
         "help": {"text": o.remediation or o.title},
         "defaultConfiguration": {"level": "error" if o.blocking else "warning"},
         "properties": {"tags": ["readiness", o.area], "blocking": o.blocking, "weight": o.weight},
@@ -51,15 +62,24 @@ def results(o: Outcome, manifest_uri: str, manifest_path: str) -> list[dict]:
         if f and (f.expected or f.observed):
             text += f" (expected: {f.expected or '-'}; found: {f.observed or '-'})"
         level = "error" if o.status is Status.ERROR or o.blocking else (LEVEL[f.severity] if f else "warning")
-        out.append({
-            "ruleId": o.id,
-            "level": level,
-            "message": {"text": text},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": manifest_uri if file == manifest_path else uri(file, manifest_path)},
-                "region": {"startLine": line}}}],
-            "properties": {"status": o.status.value, "field": f.location.field if f and f.location else None},
-        })
+        out.append(
+            {
+                "ruleId": o.id,
+                "level": level,
+                "message": {"text": text},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {
+                                "uri": manifest_uri if file == manifest_path else uri(file, manifest_path)
+                            },
+                            "region": {"startLine": line},
+                        }
+                    }
+                ],
+                "properties": {"status": o.status.value, "field": f.location.field if f and f.location else None},
+            }
+        )
     return out
 
 
@@ -69,13 +89,24 @@ def render(assessment: Assessment) -> bytes:
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "readiness", "semanticVersion": assessment.tool.version,
-                                "rules": [rule(o) for o in assessment.outcomes]}},
-            "automationDetails": {"id": f"readiness/{assessment.manifest.model_id}/"},
-            "results": [r for o in assessment.outcomes for r in results(o, manifest_uri, path)],
-            "properties": {"verdict": assessment.verdict.value, "score": assessment.score,
-                           "level": assessment.level, "profile": assessment.profile.name},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "readiness",
+                        "semanticVersion": assessment.tool.version,
+                        "rules": [rule(o) for o in assessment.outcomes],
+                    }
+                },
+                "automationDetails": {"id": f"readiness/{assessment.manifest.model_id}/"},
+                "results": [r for o in assessment.outcomes for r in results(o, manifest_uri, path)],
+                "properties": {
+                    "verdict": assessment.verdict.value,
+                    "score": assessment.score,
+                    "level": assessment.level,
+                    "profile": assessment.profile.name,
+                },
+            }
+        ],
     }
     return (json.dumps(log, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

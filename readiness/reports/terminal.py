@@ -14,8 +14,12 @@ from rich.text import Text
 from readiness.model import Assessment, Outcome, Status, Verdict
 
 STATUS_STYLE = {
-    Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "red", Status.ERROR: "magenta",
-    Status.NOT_APPLICABLE: "dim", Status.SKIPPED: "dim",
+    Status.PASS: "green",
+    Status.WARN: "yellow",
+    Status.FAIL: "red",
+    Status.ERROR: "magenta",
+    Status.NOT_APPLICABLE: "dim",
+    Status.SKIPPED: "dim",
 }
 MAX_GAPS = 10
 
@@ -28,19 +32,32 @@ def renderables(a: Assessment) -> Iterator[Any]:
     head.append(f"   level {a.level or 'none'}")
     if a.next_level:
         head.append(f" (next: {a.next_level})", style="dim")
-    lines = [head, Text(f"{a.manifest.model_name} {a.manifest.model_version}  ·  profile "
-                        f"{a.profile.name} {a.profile.version}", style="dim")]
+    lines = [
+        head,
+        Text(
+            f"{a.manifest.model_name} {a.manifest.model_version}  ·  profile {a.profile.name} {a.profile.version}",
+            style="dim",
+        ),
+    ]
     c = a.coverage
-    lines.append(Text(
-        f"Coverage: {c.total} checks: {c.measured} measured, {c.imported} imported, {c.attested} "
-        f"attested, {c.stale} stale, {c.not_applicable} not applicable, {c.skipped} skipped, "
-        f"{c.errored} errored, {c.waived} waived"))
+    lines.append(
+        Text(
+            f"Coverage: {c.total} checks: {c.measured} measured, {c.imported} imported, {c.attested} "
+            f"attested, {c.stale} stale, {c.not_applicable} not applicable, {c.skipped} skipped, "
+            f"{c.errored} errored, {c.waived} waived"
+        )
+    )
     if a.requirements:
-        counts = {s: sum(1 for r in a.requirements if r.status == s) for s in
-                  ("pass", "fail", "unknown", "not_applicable")}
-        lines.append(Text(f"Requirements ({a.profile.regime or a.profile.name}): {counts['pass']} met, "
-                          f"{counts['fail']} not met, {counts['unknown']} unknown, "
-                          f"{counts['not_applicable']} not applicable"))
+        counts = {
+            s: sum(1 for r in a.requirements if r.status == s) for s in ("pass", "fail", "unknown", "not_applicable")
+        }
+        lines.append(
+            Text(
+                f"Requirements ({a.profile.regime or a.profile.name}): {counts['pass']} met, "
+                f"{counts['fail']} not met, {counts['unknown']} unknown, "
+                f"{counts['not_applicable']} not applicable"
+            )
+        )
     for reason in a.reasons:
         lines.append(Text(f"• {reason}", style="red"))
     yield Panel(Group(*lines), title="readiness", expand=True)
@@ -57,9 +74,13 @@ def renderables(a: Assessment) -> Iterator[Any]:
     for col in ("id", "status", "score", "evidence", "summary"):
         checks.add_column(col, overflow="fold")
     for o in a.outcomes:
-        checks.add_row(Text(o.id + (" ⛔" if o.blocking else "")), _status(o),
-                       "" if o.effective_score is None else f"{o.effective_score:g}",
-                       _evidence(o), Text(o.result.summary))
+        checks.add_row(
+            Text(o.id + (" ⛔" if o.blocking else "")),
+            _status(o),
+            "" if o.effective_score is None else f"{o.effective_score:g}",
+            _evidence(o),
+            Text(o.result.summary),
+        )
     yield checks
 
     unmet = [r for r in a.requirements if r.status in {"fail", "unknown"}]
@@ -68,9 +89,12 @@ def renderables(a: Assessment) -> Iterator[Any]:
         for col in ("id", "status", "requirement", "citation"):
             reqs.add_column(col, overflow="fold")
         for r in unmet:
-            reqs.add_row(Text(r.id), Text(r.status.upper().replace("_", " "),
-                                          style="red" if r.status == "fail" else "yellow"),
-                         Text(r.title), Text(f"{r.citation} [{r.confidence}]"))
+            reqs.add_row(
+                Text(r.id),
+                Text(r.status.upper().replace("_", " "), style="red" if r.status == "fail" else "yellow"),
+                Text(r.title),
+                Text(f"{r.citation} [{r.confidence}]"),
+            )
         yield reqs
 
     if a.gaps:

@@ -12,8 +12,12 @@ from typing import Any
 from readiness.model import Assessment, Finding, Gap, Outcome, Status, Verdict
 
 STATUS_LABEL = {
-    Status.PASS: "Pass", Status.WARN: "Warn", Status.FAIL: "Fail", Status.ERROR: "Error",
-    Status.NOT_APPLICABLE: "N/A", Status.SKIPPED: "Skipped",
+    Status.PASS: "Pass",
+    Status.WARN: "Warn",
+    Status.FAIL: "Fail",
+    Status.ERROR: "Error",
+    Status.NOT_APPLICABLE: "N/A",
+    Status.SKIPPED: "Skipped",
 }
 TOP_ACTIONS = 5
 
@@ -78,10 +82,17 @@ def build(a: Assessment) -> View:
         counts[o.status.value] = counts.get(o.status.value, 0) + 1
     waivers = [{"check": o.id, "title": o.title, **(o.waiver or {})} for o in a.outcomes if o.waiver]
     ready = a.verdict is Verdict.READY
-    return View(a=a, ready=ready, verdict_label="READY" if ready else "NOT READY",
-                actions=actions[:TOP_ACTIONS], blocking=[x for x in actions if x.gap.blocking],
-                areas=[Area(name, area_scores.get(name), items) for name, items in areas.items()],
-                waivers=waivers, counts=counts, quality=quality(by_id))
+    return View(
+        a=a,
+        ready=ready,
+        verdict_label="READY" if ready else "NOT READY",
+        actions=actions[:TOP_ACTIONS],
+        blocking=[x for x in actions if x.gap.blocking],
+        areas=[Area(name, area_scores.get(name), items) for name, items in areas.items()],
+        waivers=waivers,
+        counts=counts,
+        quality=quality(by_id),
+    )
 
 
 def _num(value: Any) -> str:
@@ -99,23 +110,41 @@ def quality(by_id: dict[str, Outcome]) -> Quality | None:
         if not isinstance(entry, dict):
             continue
         limit = (f">= {entry['min']:g}" if entry.get("min") is not None else "") + (
-            f" <= {entry['max']:g}" if entry.get("max") is not None else "")
-        metrics.append({"name": name, "value": _num(entry.get("value")), "threshold": limit.strip() or "-",
-                        "claim": "-" if entry.get("poc_claim") is None else f"{entry['poc_claim']:g}",
-                        "gap": "-" if entry.get("gap_to_claim") is None else f"{entry['gap_to_claim']:+.3f}"})
+            f" <= {entry['max']:g}" if entry.get("max") is not None else ""
+        )
+        metrics.append(
+            {
+                "name": name,
+                "value": _num(entry.get("value")),
+                "threshold": limit.strip() or "-",
+                "claim": "-" if entry.get("poc_claim") is None else f"{entry['poc_claim']:g}",
+                "gap": "-" if entry.get("gap_to_claim") is None else f"{entry['gap_to_claim']:+.3f}",
+            }
+        )
     groups = []
     for attribute, summary in (fair_m.get("groups") or {}).items():
         for group, e in (summary.get("groups") or {}).items():
-            groups.append({"attribute": attribute, "group": group, "n": e.get("n"),
-                           "selection": _num(e.get("selection_rate")), "tpr": _num(e.get("tpr")),
-                           "fpr": _num(e.get("fpr")), "ratio": _num(summary.get("selection_rate_ratio"))})
+            groups.append(
+                {
+                    "attribute": attribute,
+                    "group": group,
+                    "n": e.get("n"),
+                    "selection": _num(e.get("selection_rate")),
+                    "tpr": _num(e.get("tpr")),
+                    "fpr": _num(e.get("fpr")),
+                    "ratio": _num(summary.get("selection_rate_ratio")),
+                }
+            )
     champion = None
     if chg_m.get("metric"):
-        champion = {"metric": chg_m["metric"], "candidate": _num(chg_m.get("candidate")),
-                    "champion": _num(chg_m.get("champion")),
-                    "delta": "n/a" if chg_m.get("delta") is None else f"{chg_m['delta']:+.3f}",
-                    "agreement": "n/a" if chg_m.get("agreement") is None else f"{chg_m['agreement']:.1%}",
-                    "worse": ", ".join(chg_m.get("worse_slices") or []) or "none"}
+        champion = {
+            "metric": chg_m["metric"],
+            "candidate": _num(chg_m.get("candidate")),
+            "champion": _num(chg_m.get("champion")),
+            "delta": "n/a" if chg_m.get("delta") is None else f"{chg_m['delta']:+.3f}",
+            "agreement": "n/a" if chg_m.get("agreement") is None else f"{chg_m['agreement']:.1%}",
+            "worse": ", ".join(chg_m.get("worse_slices") or []) or "none",
+        }
     if not (metrics or groups or champion):
         return None
     how = ev_m.get("how") or fair_m.get("how") or chg_m.get("how")

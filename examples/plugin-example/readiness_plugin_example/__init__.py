@@ -21,8 +21,10 @@ class SemanticVersion(Check):
     id = "VER-001"
     area = "change_management"
     title = "The model version is a semantic version"
-    rationale = ("Rollback, champion/challenger comparisons and audit trails all need versions that "
-                 "order: 1.4.0 after 1.3.2. 'final-v2' orders nothing.")
+    rationale = (
+        "Rollback, champion/challenger comparisons and audit trails all need versions that "
+        "order: 1.4.0 after 1.3.2. 'final-v2' orders nothing."
+    )
     remediation = "Use MAJOR.MINOR.PATCH for model.version, e.g. 1.4.0."
     weight = 1.0
     params = {"allow_prerelease": Param(True, "Accept 1.4.0-rc.1 style pre-releases.")}
@@ -32,12 +34,26 @@ class SemanticVersion(Check):
         findings = []
         match = SEMVER.match(version)
         if not match:
-            findings.append(Finding(severity=Severity.HIGH, message=f"{version!r} is not MAJOR.MINOR.PATCH",
-                                    expected="e.g. 1.4.0", observed=version,
-                                    location=ctx.at("model", "version"), remediation=self.remediation))
+            findings.append(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"{version!r} is not MAJOR.MINOR.PATCH",
+                    expected="e.g. 1.4.0",
+                    observed=version,
+                    location=ctx.at("model", "version"),
+                    remediation=self.remediation,
+                )
+            )
         elif "-" in version and not ctx.params["allow_prerelease"]:
-            findings.append(Finding(severity=Severity.MEDIUM, message=f"{version!r} is a pre-release",
-                                    expected="a release version", observed=version,
-                                    location=ctx.at("model", "version")))
-        return result_from_findings(findings, passed=f"Version {version} is semantic",
-                                    failed="Model version is not semantic")
+            findings.append(
+                Finding(
+                    severity=Severity.MEDIUM,
+                    message=f"{version!r} is a pre-release",
+                    expected="a release version",
+                    observed=version,
+                    location=ctx.at("model", "version"),
+                )
+            )
+        return result_from_findings(
+            findings, passed=f"Version {version} is semantic", failed="Model version is not semantic"
+        )

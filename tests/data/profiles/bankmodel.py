@@ -29,8 +29,12 @@ def _load(name):
             z += c
         p = 1 / (1 + math.exp(-max(-700.0, min(700.0, z))))
         reasons = [spec["reason_codes"][f] for c, f in sorted(contributions, reverse=True)[:3] if c > 0]
-        return {"probability_of_default": round(p, 6), "decision": "decline" if p >= spec["threshold"] else "approve",
-                "reason_codes": reasons or ["R00_NO_ADVERSE_FACTOR"], "model_version": spec["version"]}
+        return {
+            "probability_of_default": round(p, 6),
+            "decision": "decline" if p >= spec["threshold"] else "approve",
+            "reason_codes": reasons or ["R00_NO_ADVERSE_FACTOR"],
+            "model_version": spec["version"],
+        }
 
     return predict
 

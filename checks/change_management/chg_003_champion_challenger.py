@@ -1,0 +1,195 @@
+"""CHG-003: The candidate is no worse than the production champion, overall and by slice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from readiness import citations
+from readiness import metrics as M
+from readiness.check import (
+    Check,
+    CheckContext,
+    CheckResult,
+    Finding,
+    Param,
+    Severity,
+    evidence_kind_of,
+    fmt_metric,
+    groups_of,
+    labelled_gap,
+    metric_on,
+    missing_finding,
+    result_from_findings,
+    scored,
+    truth_of,
+    unanswered_gap,
+)
+
+
+def _slices(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]:
+    """Categories as they are; a numeric column with many values in quartile bins."""
+    values = [row.get(column) for row in rows]
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if numbers and len(set(numbers)) > 10 and len(numbers) == sum(v is not None for v in values):
+        ordered = sorted(numbers)
+        cuts = [ordered[len(ordered) * q // 4] for q in (1, 2, 3)]
+        out: dict[str, list[int]] = {}
+        for i, v in enumerate(values):
+            q = sum(v >= c for c in cuts)
+            low = ordered[0] if q == 0 else cuts[q - 1]
+            label = (
+                f"{column} < {cuts[0]:g}"
+                if q == 0
+                else (f"{column} >= {cuts[2]:g}" if q == 3 else f"{low:g} <= {column} < {cuts[q]:g}")
+            )
+            out.setdefault(label, []).append(i)
+        return out
+    return {f"{column} = {k}": v for k, v in groups_of(rows, column).items()}
+
+
+class ChampionChallenger(Check):
+    id = "CHG-003"
+    area = "change_management"
+    title = "The candidate is no worse than the production champion, overall and by slice"
+    rationale = (
+        "Replacing the model in production is only progress if the candidate beats it on the same "
+        "golden set, and does not quietly get worse for one segment of customers while the average "
+        "improves. How often the two agree tells the business how much will change."
+    )
+    remediation = "Find out why the candidate loses on these rows before replacing the champion; keep it in shadow."
+    references = (citations.US_MRM_OUTCOMES, citations.FINMA_GM_2_4)
+    weight = 4.0
+    timeout_s = 900.0
+    params = {
+        "max_drop": Param(0.005, "How much worse the candidate may be on the metric overall (ours)."),
+        "max_slice_drop": Param(0.02, "How much worse on any slice (ours)."),
+        "min_slice_size": Param(100, "Rows a slice needs to be compared (ours)."),
+    }
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        champion = ctx.manifest.champion
+        if champion is None:
+            return result_from_findings(
+                [
+                    missing_finding(
+                        ctx,
+                        ("model",),
+                        "No champion: the candidate is compared with nothing.",
+                        "Declare champion (the production model's endpoint or predictions) to compare on a golden set.",
+                        expected="champion",
+                        severity=Severity.MEDIUM,
+                    )
+                ],
+                passed="",
+                failed="No champion to compare with",
+            )
+        needed = labelled_gap(ctx, "golden") or labelled_gap(ctx, "golden", "champion")
+        if needed:
+            return result_from_findings([needed], passed="", failed="No comparison")
+        role = "golden" if champion.golden is not None else "evaluation"
+        cand, champ = scored(ctx, role), scored(ctx, role, "champion")
+        truth = truth_of(ctx, cand.rows)
+        p = ctx.params
+        name = champion.metric
+        better = M.HIGHER_IS_BETTER[name]
+        findings = [f for f in (unanswered_gap(ctx, cand, 0.01), unanswered_gap(ctx, champ, 0.01)) if f]
+        both = [
+            i
+            for i in range(len(cand.rows))
+            if cand.readings[i].positive is not None and champ.readings[i].positive is not None
+        ]
+        agreement = (
+            sum(cand.readings[i].positive == champ.readings[i].positive for i in both) / len(both) if both else None
+        )
+        ours, theirs = metric_on(name, truth, cand), metric_on(name, truth, champ)
+        delta = None if ours is None or theirs is None else (ours - theirs if better else theirs - ours)
+        loc = ctx.at("champion", "metric")
+        if delta is None:
+            findings.append(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"{name} cannot be computed for both models "
+                    "(no label, or no score or decision in the answers).",
+                    expected=f"{name} of both",
+                    observed=f"{fmt_metric(ours)} vs {fmt_metric(theirs)}",
+                    location=loc,
+                    remediation="Declare evaluation.label and model.outputs.",
+                )
+            )
+        elif delta < -p["max_drop"]:
+            findings.append(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"The candidate ({ctx.manifest.model.version}) is worse than the champion "
+                    f"({champion.version}) on {name}: {ours:.3f} vs {theirs:.3f}.",
+                    expected=f"no worse than {p['max_drop']:g}",
+                    observed=f"{ours - theirs:+.3f}",
+                    location=loc,
+                    remediation=self.remediation,
+                )
+            )
+        worse, compared, small = [], 0, []
+        for c, column in enumerate(champion.slices):
+            if not cand.rows or column not in cand.rows[0]:
+                findings.append(
+                    Finding(
+                        severity=Severity.MEDIUM,
+                        message=f"Slice column {column!r} is not in the golden set.",
+                        location=ctx.at("champion", "slices", c),
+                        expected=column,
+                        observed="absent",
+                    )
+                )
+                continue
+            for label, index in _slices(cand.rows, column).items():
+                if len(index) < p["min_slice_size"]:
+                    small.append(f"{label} (n={len(index)})")
+                    continue
+                used = name
+                a, b = metric_on(name, truth, cand, index), metric_on(name, truth, champ, index)
+                if a is None or b is None:  # e.g. AUC on a slice with one class: fall back to accuracy
+                    used, a, b = (
+                        "accuracy",
+                        metric_on("accuracy", truth, cand, index),
+                        metric_on("accuracy", truth, champ, index),
+                    )
+                if a is None or b is None:
+                    continue
+                compared += 1
+                drop = (b - a) if M.HIGHER_IS_BETTER[used] else (a - b)
+                if drop > p["max_slice_drop"]:
+                    worse.append((drop, label, used, a, b, len(index), c))
+        for _drop, label, used, a, b, n, c in sorted(worse, reverse=True)[:10]:
+            findings.append(
+                Finding(
+                    severity=Severity.MEDIUM,
+                    message=f"Slice {label} (n={n}): the candidate's {used} is {a:.3f}, the champion's {b:.3f}.",
+                    expected=f"no worse than {p['max_slice_drop']:g} on any slice",
+                    observed=f"{a - b:+.3f}",
+                    location=ctx.at("champion", "slices", c),
+                    remediation=self.remediation,
+                )
+            )
+        how = cand.how if not champ.imported else f"{cand.how}; champion {champ.how}"
+        summary = f"{name} {fmt_metric(ours)} vs champion {champion.version} {fmt_metric(theirs)}" + (
+            f", agreement {agreement:.1%}" if agreement is not None else ""
+        )
+        return result_from_findings(
+            findings,
+            passed=f"{summary}; no slice worse ({compared} compared)",
+            failed=summary + "; {n} gap(s)",
+            evidence_kind=evidence_kind_of(cand, champ),
+            metrics={
+                "metric": name,
+                "candidate": ours,
+                "champion": theirs,
+                "delta": None if ours is None or theirs is None else ours - theirs,
+                "agreement": agreement,
+                "slices_compared": compared,
+                "worse_slices": [w[1] for w in sorted(worse, reverse=True)],
+                "small_slices": small,
+                "rows": len(cand.rows),
+                "how": how,
+            },
+        )

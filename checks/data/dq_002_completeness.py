@@ -1,0 +1,86 @@
+"""DQ-002: Null rates within limits and not above the reference sample."""
+
+from __future__ import annotations
+
+from readiness.checks.data._common import (
+    DataCheck,
+)
+
+from readiness import citations
+from readiness.check import (
+    CheckContext,
+    CheckResult,
+    Finding,
+    Location,
+    Param,
+    Severity,
+)
+
+
+class ColumnCompleteness(DataCheck):
+    id = "DQ-002"
+    title = "Null rates within limits and not above the reference sample"
+    rationale = (
+        "Production data has holes the proof-of-concept's clean CSV never had; a model fed nulls "
+        "it never saw imputes, crashes or quietly degrades."
+    )
+    remediation = "Fix the feed or declare and handle the missing values (imputation the model was trained with)."
+    references = (citations.AIA_ART_10_3_4, citations.FINMA_GM_2_3)
+    weight = 4.0
+    params = {"max_increase": Param(0.05, "Largest rise in null rate over the reference sample (absolute, ours).")}
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+        df, rules = frame.df, ctx.manifest.data.columns
+        ref = None
+        if ctx.manifest.data.reference is not None:
+            try:
+                ref = ctx.evidence.frame("reference").df
+            except Exception:  # noqa: BLE001 - the reference is optional evidence here; DQ-006 reports it
+                ref = None
+        rates = df.isna().mean()
+        findings, metrics = [], {"null_rate": {c: round(float(v), 6) for c, v in rates.items() if v > 0}}
+        for column, rate in rates.items():
+            rule = rules.get(column)
+            where = Location(
+                file=str(ctx.loaded.path),
+                line=ctx.loaded.line_of("data", "columns", column)
+                if rule
+                else ctx.loaded.line_of("data", "production"),
+                column=str(column),
+            )
+            if rule and rule.max_null_rate is not None and rate > rule.max_null_rate:
+                findings.append(
+                    Finding(
+                        severity=Severity.HIGH,
+                        message=f"{column} is {rate:.2%} null.",
+                        expected=f"<= {rule.max_null_rate:.2%}",
+                        observed=f"{rate:.2%}",
+                        location=where,
+                        remediation=self.remediation,
+                        evidence={"null_count": int(df[column].isna().sum())},
+                    )
+                )
+            elif ref is not None and column in ref.columns:
+                before = float(ref[column].isna().mean())
+                if rate - before > ctx.params["max_increase"]:
+                    findings.append(
+                        Finding(
+                            severity=Severity.HIGH,
+                            message=f"{column} is {rate:.2%} null in production, {before:.2%} in the reference.",
+                            expected=f"<= {before + ctx.params['max_increase']:.2%}",
+                            observed=f"{rate:.2%}",
+                            location=where,
+                            remediation=self.remediation,
+                        )
+                    )
+        return self.conclude(
+            frame,
+            findings,
+            f"Null rates within limits across {len(rates)} columns",
+            "{n} completeness gap(s)",
+            total=len(rates),
+            metrics=metrics,
+        )

@@ -1,0 +1,242 @@
+"""DQ-006: Production distributions have not drifted from the reference."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from readiness.checks.data._common import (
+    DataCheck,
+    examples,
+)
+
+from readiness import citations
+from readiness.check import (
+    CheckContext,
+    CheckResult,
+    DataError,
+    Finding,
+    Location,
+    Param,
+    Severity,
+    not_applicable,
+)
+
+
+def psi(ref: Any, prod: Any, bins: int) -> tuple[float, list[str]]:
+    """Population stability index; numeric columns binned on reference quantiles. Also returns the
+    categories production has that the reference never had."""
+    import numpy as np
+    import pandas as pd
+
+    eps = 1e-4
+    ref, prod = ref.dropna(), prod.dropna()
+    numeric = (
+        pd.api.types.is_numeric_dtype(ref)
+        and pd.api.types.is_numeric_dtype(prod)
+        and not pd.api.types.is_bool_dtype(ref)
+    )
+    if numeric and ref.nunique() > bins:
+        edges = np.unique(np.quantile(ref.to_numpy(dtype=float), np.linspace(0, 1, bins + 1)))
+        edges[0], edges[-1] = -np.inf, np.inf
+        p = np.histogram(ref.to_numpy(dtype=float), edges)[0] / max(len(ref), 1)
+        q = np.histogram(prod.to_numpy(dtype=float), edges)[0] / max(len(prod), 1)
+        unseen: list[str] = []
+    else:  # count first, then name the categories: converting a million values to text is the slow part
+        p_counts = ref.value_counts(normalize=True)
+        q_counts = prod.value_counts(normalize=True)
+        p_counts.index = p_counts.index.astype(str)
+        q_counts.index = q_counts.index.astype(str)
+        p_counts = p_counts.groupby(level=0).sum()
+        q_counts = q_counts.groupby(level=0).sum()
+        cats = p_counts.index.union(q_counts.index)
+        p = p_counts.reindex(cats, fill_value=0).to_numpy()
+        q = q_counts.reindex(cats, fill_value=0).to_numpy()
+        unseen = [str(c) for c in q_counts.index.difference(p_counts.index)]
+    p, q = np.clip(p, eps, None), np.clip(q, eps, None)
+    return float(np.sum((q - p) * np.log(q / p))), unseen
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?.*)?$"
+
+
+ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key|ref|number|no)$", re.IGNORECASE)
+
+
+def drift_columns(ctx: CheckContext, ref: Any, prod: Any) -> tuple[list[str], dict[str, str]]:
+    """The columns drift compares (every column shared by reference and production) and those it
+    leaves out, each with why: declared keys, the timestamp column, drift: false, columns that read as
+    timestamps or identifiers (unique per row), and columns only one side has."""
+    import pandas as pd
+
+    data = ctx.manifest.data
+    left: dict[str, str] = {}
+    for c in data.keys:
+        left[c] = "declared key (data.keys)"
+    if data.timestamps:
+        left.setdefault(data.timestamps.column, "the timestamp column (data.timestamps)")
+    for c, r in data.columns.items():
+        if not r.drift:
+            left.setdefault(c, "drift: false")
+        elif r.type == "timestamp":
+            left.setdefault(c, "declared timestamp")
+    columns = []
+    for c in prod.columns:
+        if c not in ref.columns:
+            left.setdefault(c, "only in production")
+            continue
+        if c in left:
+            continue
+        values = ref[c].dropna()
+        textual = pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values)
+        declared = data.columns.get(c)
+        if textual and len(values) and values.astype(str).head(200).str.match(ISO_DATE).all():
+            left[c] = "reads as timestamps"
+        elif (
+            (declared is None or declared.unique)
+            and len(values) >= 20
+            and values.nunique() == len(values)
+            and (
+                textual
+                or (
+                    pd.api.types.is_integer_dtype(values) and (ID_NAME.search(str(c)) or values.is_monotonic_increasing)
+                )
+            )
+        ):
+            left[c] = "unique per row (an identifier)"
+        else:
+            columns.append(c)
+    for c in ref.columns:
+        if c not in prod.columns and c not in left:
+            left[c] = "only in the reference"
+    return columns, left
+
+
+def _reasons(left_out: dict[str, str]) -> str:
+    shown = [f"{c} ({why})" for c, why in list(left_out.items())[:8]]
+    return ", ".join(shown) + (" ..." if len(left_out) > 8 else "")
+
+
+class Drift(DataCheck):
+    id = "DQ-006"
+    title = "Production distributions have not drifted from the reference"
+    rationale = (
+        "A model is only as good as the resemblance between what it learnt from and what it sees. "
+        "The population stability index per feature says where that resemblance broke."
+    )
+    remediation = (
+        "Investigate the drifted features; retrain or recalibrate on recent data, or confirm the "
+        "shift is benign and record it."
+    )
+    references = (citations.AIA_ART_10_3_4, citations.FINMA_GM_2_3)
+    weight = 5.0
+    params = {
+        "psi_warn": Param(0.10, "PSI at which a feature warns (ours)."),
+        "psi_fail": Param(0.25, "PSI at which a feature fails (ours)."),
+        "bins": Param(10, "Quantile bins on the reference for numeric features."),
+        "max_unseen_share": Param(0.01, "Share of production values in categories the reference lacks."),
+    }
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        data = ctx.manifest.data
+        if data is None or data.reference is None:
+            return not_applicable("No reference sample to compare with (data.reference)", needs="data.reference")
+        frame = self.production(ctx)
+        if isinstance(frame, CheckResult):
+            return frame
+
+        try:
+            ref = ctx.evidence.frame("reference").df
+        except DataError as exc:
+            return self.conclude(
+                frame,
+                [Finding(severity=Severity.HIGH, message=str(exc), location=ctx.at("data", "reference"))],
+                "",
+                "Reference unreadable",
+            )
+        prod = frame.df
+        if len(ref) == 0:
+            return self.conclude(
+                frame,
+                [
+                    Finding(
+                        severity=Severity.HIGH,
+                        message="The reference sample has no rows: nothing to compare with.",
+                        location=ctx.at("data", "reference"),
+                    )
+                ],
+                "",
+                "No reference rows",
+            )
+        columns, left_out = drift_columns(ctx, ref, prod)
+        findings, scores = [], {}
+        for column in list(columns):
+            n_ref, n_prod = int(ref[column].notna().sum()), int(prod[column].notna().sum())
+            if n_ref and n_prod:
+                continue
+            columns.remove(column)
+            if n_ref and not n_prod:
+                findings.append(
+                    Finding(
+                        severity=Severity.HIGH,
+                        message=f"{column} has no value in production (the reference has {n_ref}): the feed lost it.",
+                        expected="values",
+                        observed="all null",
+                        location=ctx.at("data", "production"),
+                        remediation=self.remediation,
+                    )
+                )
+            left_out[column] = "no values in production" if n_ref else "no values in the reference"
+        for column in columns:
+            value, unseen = psi(ref[column], prod[column], ctx.params["bins"])
+            scores[column] = round(value, 4)
+            where = Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of("data", "reference"), column=column)
+            if value >= ctx.params["psi_warn"]:
+                sev = Severity.HIGH if value >= ctx.params["psi_fail"] else Severity.MEDIUM
+                findings.append(
+                    Finding(
+                        severity=sev,
+                        message=f"{column} drifted: PSI {value:.3f}.",
+                        expected=f"< {ctx.params['psi_warn']}",
+                        observed=f"{value:.3f}",
+                        location=where,
+                        remediation=self.remediation,
+                        evidence={"psi": round(value, 4)},
+                    )
+                )
+            if unseen:
+                counts = prod[column].value_counts(normalize=True)
+                share = float(counts[counts.index.astype(str).isin(unseen)].sum())
+                if share > ctx.params["max_unseen_share"]:
+                    findings.append(
+                        Finding(
+                            severity=Severity.MEDIUM,
+                            message=f"{column}: {share:.2%} of values are in categories the reference never had.",
+                            expected=f"<= {ctx.params['max_unseen_share']:.0%}",
+                            observed=f"{share:.2%}",
+                            location=where,
+                            evidence={"unseen": examples(ctx, column, __import__("pandas").Series(unseen))},
+                        )
+                    )
+        if not columns:
+            findings.append(
+                Finding(
+                    severity=Severity.HIGH,
+                    message="No feature shared by the reference and the "
+                    "production sample to compare" + (f" (left out: {_reasons(left_out)})" if left_out else "") + ".",
+                    expected="shared feature columns",
+                    observed="none",
+                    location=ctx.at("data"),
+                )
+            )
+        passed = f"PSI below {ctx.params['psi_warn']} on {len(columns)} features"
+        if left_out:
+            passed += f"; left out {len(left_out)}: {_reasons(left_out)}"
+        return self.conclude(
+            frame,
+            findings,
+            passed,
+            "{n} drift finding(s)",
+            total=max(len(columns), 1),
+            metrics={"psi": scores, "covered": columns, "left_out": left_out},
+        )

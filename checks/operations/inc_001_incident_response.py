@@ -1,0 +1,80 @@
+"""INC-001: A runbook, the regulator's reporting clocks, and a stop control."""
+
+from __future__ import annotations
+
+from readiness.checks.operations._common import (
+    _absent,
+)
+
+from readiness import citations
+from readiness.check import (
+    Check,
+    CheckContext,
+    CheckResult,
+    EvidenceKind,
+    Param,
+    attestation_of,
+    is_placeholder,
+    missing_finding,
+    result_from_findings,
+)
+
+
+class IncidentResponsePlan(Check):
+    id = "INC-001"
+    area = "operations"
+    title = "A runbook, the regulator's reporting clocks, and a stop control"
+    rationale = (
+        "When the model harms customers or markets, the firm has hours, not weeks, to tell its "
+        "regulator, and must be able to stop the model at once."
+    )
+    remediation = (
+        "Record incident_response.runbook, regulator_reporting with each required regulator's "
+        "deadline, and kill_switch: true once the stop control exists and was tried."
+    )
+    references = (citations.DORA_ART_17_19, citations.AIA_ART_73, citations.NIST_RMF_MANAGE_2_4)
+    weight = 4.0
+    params = {
+        "required_regulators": Param([], "Regulators whose reporting deadline must be recorded."),
+        "require_kill_switch": Param(True, "Whether a stop control is required."),
+    }
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        ir = ctx.manifest.incident_response
+        if ir is None:
+            return _absent(ctx, "incident_response", self.remediation)
+        findings = []
+        if is_placeholder(ir.runbook):
+            findings.append(
+                missing_finding(ctx, ("incident_response",), "No runbook.", self.remediation, expected="runbook")
+            )
+        reported = {k.casefold() for k in ir.regulator_reporting}
+        for regulator in ctx.params["required_regulators"]:
+            if regulator.casefold() not in reported:
+                findings.append(
+                    missing_finding(
+                        ctx,
+                        ("incident_response",),
+                        f"No reporting deadline for {regulator}.",
+                        self.remediation,
+                        expected=f"regulator_reporting.{regulator}",
+                    )
+                )
+        if ctx.params["require_kill_switch"] and not ir.kill_switch:
+            findings.append(
+                missing_finding(
+                    ctx,
+                    ("incident_response",),
+                    "No stop control (kill switch).",
+                    self.remediation,
+                    expected="kill_switch: true",
+                )
+            )
+        return result_from_findings(
+            findings,
+            passed=f"Runbook {ir.runbook}",
+            failed="{n} incident-response gap(s)",
+            evidence_kind=EvidenceKind.ATTESTED,
+            attestation=attestation_of(ir),
+            total=2 + len(ctx.params["required_regulators"]),
+        )

@@ -1,0 +1,104 @@
+"""LAT-001: Latency percentiles at the declared peak are within budget."""
+
+from __future__ import annotations
+
+from readiness.checks.performance._common import (
+    PCTS,
+    LoadCheck,
+    _budget,
+    _http_only,
+    measured_load,
+)
+
+from readiness import citations
+from readiness.check import (
+    CheckContext,
+    CheckResult,
+    Finding,
+    Param,
+    Severity,
+    missing_finding,
+    result_from_findings,
+)
+
+OVER_BUDGET = (
+    "Profile the slow path at the percentile that breaks (the finding names it), add capacity or "
+    "workers, or renegotiate the budget with its owner."
+)
+
+
+class LatencyAtPeak(LoadCheck):
+    id = "LAT-001"
+    title = "Latency percentiles at the declared peak are within budget"
+    rationale = (
+        "Averages hide what users feel: the tail under concurrency is what breaks a trading desk "
+        "or a checkout. The declared p50, p99 and p99.9 budgets must hold at the declared peak load."
+    )
+    remediation = (
+        "Declare service_levels.latency_ms (p50, p99, p999) and peak_rps; profile the slow path "
+        "(the findings show which percentile breaks), add capacity, or renegotiate the budget."
+    )
+    references = (citations.DORA_ART_7_BD,)
+    weight = 6.0
+    blocking = True
+    params = {"min_throughput_ratio": Param(0.9, "Achieved requests per second / target, at least.")}
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        early = _http_only(ctx)
+        if early:
+            return early
+        budget = _budget(ctx)
+        if not budget:
+            return result_from_findings(
+                [
+                    missing_finding(
+                        ctx,
+                        ("service_levels",),
+                        "No latency budget is declared.",
+                        "Declare service_levels.latency_ms (p50, p99, p999) and peak_rps.",
+                        expected="service_levels.latency_ms",
+                    )
+                ],
+                passed="",
+                failed="No latency budget to test against",
+            )
+        result = measured_load(ctx)
+        summary = result.summary()
+        findings = []
+        for name, limit in budget.items():
+            got = summary[name]
+            if got is None or got > limit:
+                findings.append(
+                    Finding(
+                        severity=Severity.HIGH,
+                        message=f"{name} is {got} ms at peak; the budget is {limit:g} ms.",
+                        expected=f"<= {limit:g} ms",
+                        observed=f"{got} ms",
+                        location=ctx.at("service_levels", "latency_ms", name),
+                        remediation=OVER_BUDGET,
+                        evidence={"requests": summary["requests"]},
+                    )
+                )
+        target = result.plan.rps
+        if target and summary["achieved_rps"] < ctx.params["min_throughput_ratio"] * target:
+            findings.append(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"Only {summary['achieved_rps']:g} requests/s were served; the declared peak is "
+                    f"{target:g}.",
+                    expected=f">= {ctx.params['min_throughput_ratio'] * target:g}/s",
+                    observed=f"{summary['achieved_rps']:g}/s",
+                    location=ctx.at("service_levels", "peak_rps"),
+                    remediation="Add capacity, or check whether the load generator is the limit (--workers).",
+                )
+            )
+        shown = ", ".join(f"{k} {summary[k]} ms" for k in PCTS if summary[k] is not None)
+        broken = [f"{k} {summary[k]} ms > {v:g}" for k, v in budget.items() if summary[k] is None or summary[k] > v]
+        failed = "Over budget at peak: " + ("; ".join(broken) if broken else "throughput below the peak")
+        return result_from_findings(
+            findings,
+            passed=f"At {summary['achieved_rps']:g} req/s: {shown}",
+            failed=failed,
+            total=len(budget) + 1,
+            metrics=summary,
+        )

@@ -1,0 +1,60 @@
+"""LAT-005: No answer arrives after the caller has given up."""
+
+from __future__ import annotations
+
+from readiness.checks.performance._common import (
+    LoadCheck,
+    _http_only,
+    measured_load,
+)
+
+from readiness.check import (
+    CheckContext,
+    CheckResult,
+    Finding,
+    Param,
+    Severity,
+    result_from_findings,
+)
+
+
+class ClientTimeouts(LoadCheck):
+    id = "LAT-005"
+    title = "No answer arrives after the caller has given up"
+    rationale = (
+        "A caller with a 2-second timeout has moved on at 2.1 s: that answer is a failure, even if "
+        "the server logged a 200."
+    )
+    remediation = (
+        "Keep the tail under model.endpoint.timeout_s, or align the caller's timeout with the "
+        "budget; shed load rather than answering late."
+    )
+    weight = 2.0
+    params = {"max_share": Param(0.0, "Share of late answers tolerated.")}
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        early = _http_only(ctx)
+        if early:
+            return early
+        result = measured_load(ctx, what="answer times", min_share=0.0)
+        timeout = ctx.manifest.model.endpoint.timeout_s
+        late = result.kinds.get("client_timeout", 0) + result.kinds.get("timeout", 0)
+        share = late / result.total if result.total else 0.0
+        findings = []
+        if share > ctx.params["max_share"]:
+            findings.append(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"{late} of {result.total} answers came after the {timeout:g} s timeout.",
+                    expected=f"<= {ctx.params['max_share']:.2%}",
+                    observed=f"{share:.2%}",
+                    location=ctx.at("model", "endpoint", "timeout_s"),
+                    remediation=self.remediation,
+                )
+            )
+        return result_from_findings(
+            findings,
+            passed=f"No answer later than {timeout:g} s",
+            failed="Late answers",
+            metrics={"late": late, "requests": result.total, "timeout_s": timeout},
+        )

@@ -1,0 +1,74 @@
+"""What the third party checks share."""
+
+from __future__ import annotations
+
+from readiness.check import (
+    Check,
+    CheckContext,
+    CheckResult,
+    EvidenceKind,
+    attestation_of,
+    is_placeholder,
+    missing_finding,
+    not_applicable,
+    result_from_findings,
+    stale_finding,
+)
+
+
+def _attestation(ctx: CheckContext):
+    parties = ctx.manifest.third_parties or []
+    dated = [p for p in parties if p.attested_on]
+    return attestation_of(min(dated, key=lambda p: p.attested_on)) if dated else None
+
+
+def _conclude(ctx, findings, passed, failed, total=None, metrics=None) -> CheckResult:
+    return result_from_findings(
+        findings,
+        passed=passed,
+        failed=failed,
+        evidence_kind=EvidenceKind.ATTESTED,
+        attestation=_attestation(ctx),
+        total=total,
+        metrics=metrics,
+    )
+
+
+class ThirdPartyCheck(Check):
+    abstract = True
+    area = "third_party"
+
+    def critical(self, ctx: CheckContext):
+        return [(i, p) for i, p in enumerate(ctx.manifest.third_parties or []) if p.critical_function]
+
+    def tested_plans(self, ctx: CheckContext, plan: str, tested_on: str, label: str) -> CheckResult:
+        """Every critical third party has ``plan`` and a ``tested_on`` date within the window."""
+        critical = self.critical(ctx)
+        if not critical:
+            return not_applicable("No critical third parties declared")
+        findings = []
+        for i, p in critical:
+            if is_placeholder(getattr(p, plan)):
+                findings.append(
+                    missing_finding(
+                        ctx, ("third_parties", i), f"{p.name} has no {label}.", self.remediation, expected=plan
+                    )
+                )
+                continue
+            stale = stale_finding(
+                ctx,
+                ("third_parties", i),
+                f"{label.capitalize()} test for {p.name}",
+                getattr(p, tested_on),
+                ctx.params["max_days_since_test"],
+                f"Test the {label} and record {tested_on}.",
+            )
+            if stale:
+                findings.append(stale)
+        return _conclude(
+            ctx,
+            findings,
+            f"{label.capitalize()}s tested for {len(critical)} critical third part(y/ies)",
+            f"{{n}} {label} gap(s)",
+            total=len(critical),
+        )
