@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from readiness.adapters import bodies, import_callable, production_rows, required_key, wrap
 from readiness.adapters import requests as example_requests
+from readiness.data import Frame
 from readiness.evidence import Answer, AnswerKind, DataError, LoadError, Precondition, classify, require_good, tally
 from readiness.loadtest.runner import LoadResult
 from readiness.manifest import SECTIONS, Person, is_placeholder
@@ -152,6 +153,7 @@ __all__ = [
     "truth_of",
     "unanswered_gap",
     "DataError",
+    "Frame",
 ]
 
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,5}-\d{3}$")
@@ -275,16 +277,12 @@ class CheckContext:
     def resolve(self, relative: str) -> Path:
         return self.loaded.resolve(relative)
 
-    def at(self, *loc: str | int, column: str | None = None, label: str | None = None) -> Location:
-        """A location in the manifest, for findings: ``ctx.at("owners", "on_call")``; ``column`` names a
-        data column, ``label`` replaces the dotted field name shown."""
-        field_ = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
-        return Location(
-            file=str(self.loaded.path),
-            line=self.loaded.line_of(*loc),
-            field=label if label is not None else (field_ or None),
-            column=column,
-        )
+    def at(self, *loc: str | int, column: str | None = None, label: str | bool = True) -> Location:
+        """A location in the manifest, for findings: ``ctx.at("owners", "on_call")``. ``column`` names a
+        data column; ``label`` replaces the dotted field name shown (``False``: show no field)."""
+        dotted_ = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+        shown = label if isinstance(label, str) else (dotted_ or None) if label else None
+        return Location(file=str(self.loaded.path), line=self.loaded.line_of(*loc), field=shown, column=column)
 
 
 def documentation(cls: type[Check]) -> str:

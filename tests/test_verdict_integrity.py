@@ -116,7 +116,7 @@ def test_the_load_counts_only_answers_with_the_declared_output(tmp_path):
         path = manifest(tmp_path, model={**endpoint(fake.url), "outputs": {"score": "score"}}, **LOAD)
         a = assess(path, options=RunOptions(now=NOW, only=("LAT-001",)))
     lat = a.outcome("LAT-001").result
-    assert lat.status.value == "fail" and "malformed" in lat.summary
+    assert lat.status.value == "fail" and "malformed" in lat.summary, lat.summary
 
 
 def test_a_port_already_taken_is_refused_not_assessed(tmp_path):

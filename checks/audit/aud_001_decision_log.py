@@ -15,6 +15,7 @@ from readiness.check import (
     Finding,
     Param,
     Severity,
+    fail,
     missing_finding,
     result_from_findings,
 )
@@ -74,33 +75,27 @@ class DecisionLog(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         audit = ctx.manifest.audit_logging
         if audit is None or not audit.sample_path:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("audit_logging",) if audit else ("model",),
-                        "No decision-log sample is given, so the audit trail cannot be verified.",
-                        self.remediation,
-                        expected="audit_logging.sample_path",
-                    )
-                ],
-                passed="",
-                failed="No decision log to verify",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("audit_logging",) if audit else ("model",),
+                    "No decision-log sample is given, so the audit trail cannot be verified.",
+                    self.remediation,
+                    expected="audit_logging.sample_path",
+                ),
+                "No decision log to verify",
                 evidence_kind=EvidenceKind.IMPORTED,
             )
         records, bad_lines = self._read(ctx, audit.sample_path)
         if not records:
-            return result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=f"{audit.sample_path} holds no JSON records.",
-                        location=ctx.at("audit_logging", "sample_path"),
-                        remediation=self.remediation,
-                    )
-                ],
-                passed="",
-                failed="Empty decision log",
+            return fail(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"{audit.sample_path} holds no JSON records.",
+                    location=ctx.at("audit_logging", "sample_path"),
+                    remediation=self.remediation,
+                ),
+                "Empty decision log",
                 evidence_kind=EvidenceKind.IMPORTED,
             )
         names = {f: audit.field_map.get(f, f) for f in ctx.params["required_fields"]}

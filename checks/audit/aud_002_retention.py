@@ -12,6 +12,7 @@ from readiness.check import (
     Param,
     Severity,
     attestation_of,
+    fail,
     missing_finding,
     result_from_findings,
 )
@@ -39,14 +40,11 @@ class Retention(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         audit = ctx.manifest.audit_logging
         if audit is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx, ("model",), "No audit_logging section.", self.remediation, expected="audit_logging"
-                    )
-                ],
-                passed="",
-                failed="No audit logging",
+            return fail(
+                missing_finding(
+                    ctx, ("model",), "No audit_logging section.", self.remediation, expected="audit_logging"
+                ),
+                "No audit logging",
                 evidence_kind=EvidenceKind.ATTESTED,
             )
         findings = []

@@ -9,43 +9,41 @@ from readiness.check import (
     Answer,
     CheckContext,
     CheckResult,
+    Precondition,
     call,
     example_requests,
+    fail,
     import_callable,
     missing_finding,
     predictions_only,
     reasons_of,
-    result_from_findings,
 )
 
 
-def _no_model(ctx: CheckContext) -> CheckResult | None:
+def require_model(ctx: CheckContext) -> None:
+    """Raise :class:`Precondition` unless a live model is declared: predictions-only when only a
+    predictions file is, FAIL when nothing is."""
     model = ctx.manifest.model
     if model.endpoint is None:
         if model.predictions is not None:
-            return predictions_only(ctx)
-        return result_from_findings(
-            [
-                missing_finding(
-                    ctx,
-                    ("model",),
-                    "No endpoint: the model cannot be exercised.",
-                    "Declare model.endpoint.",
-                    expected="model.endpoint",
-                )
-            ],
-            passed="",
-            failed="No live model",
+            raise Precondition(predictions_only(ctx))
+        raise Precondition(
+            missing_finding(
+                ctx,
+                ("model",),
+                "No endpoint: the model cannot be exercised.",
+                "Declare model.endpoint.",
+                expected="model.endpoint",
+            ),
+            "No live model",
         )
-    return None
 
 
 def no_explanation(ctx: CheckContext, message: str, remediation: str) -> CheckResult:
     where = ("explainability",) if ctx.manifest.explainability else ("model",)
-    return result_from_findings(
-        [missing_finding(ctx, where, message, remediation, expected="explainability.response_path")],
-        passed="",
-        failed="No declared explanation",
+    return fail(
+        missing_finding(ctx, where, message, remediation, expected="explainability.response_path"),
+        "No declared explanation",
     )
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from readiness.checks.behaviour._common import (
-    _no_model,
+    require_model,
 )
 
 from readiness import citations
@@ -112,9 +112,7 @@ class Determinism(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _no_model(ctx)
-        if early:
-            return early
+        require_model(ctx)
         declared = ctx.manifest.model.outputs.tolerance
         tolerance = declared if declared is not None else ctx.params["tolerance"]
         sent = bodies(ctx.loaded, ctx.params["inputs"]) or [{}]

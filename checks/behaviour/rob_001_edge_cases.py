@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from readiness.checks.behaviour._common import (
-    _no_model,
+    require_model,
 )
 
 from readiness import citations
@@ -21,6 +21,7 @@ from readiness.check import (
     Param,
     Severity,
     call,
+    fail,
     masked_json,
     production_rows,
     result_from_findings,
@@ -117,29 +118,24 @@ class EdgeCases(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _no_model(ctx)
-        if early:
-            return early
+        require_model(ctx)
         endpoint = ctx.manifest.model.endpoint
         rows = production_rows(ctx.loaded, 1)
         base = dict(endpoint.request_example or (rows[0] if rows else {}))
         proof = call(ctx, wrap(endpoint, base) if endpoint.kind == "http" else base)
         if not proof.ok:  # a server that rejects everything would "handle" every edge case with a 4xx
-            return result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=f"The valid base input gets no good answer ({proof.why()}), so "
-                        "an error for an edge case says nothing: edge cases not judged.",
-                        expected="a good answer to the valid input",
-                        observed=proof.why(80),
-                        location=ctx.at("model", "endpoint"),
-                        remediation="Make the model answer valid inputs first (see SRV-001).",
-                        evidence={"example_input": masked_json(ctx.manifest, base)},
-                    )
-                ],
-                passed="",
-                failed="Edge cases not judged: the valid input gets no good answer",
+            return fail(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"The valid base input gets no good answer ({proof.why()}), so "
+                    "an error for an edge case says nothing: edge cases not judged.",
+                    expected="a good answer to the valid input",
+                    observed=proof.why(80),
+                    location=ctx.at("model", "endpoint"),
+                    remediation="Make the model answer valid inputs first (see SRV-001).",
+                    evidence={"example_input": masked_json(ctx.manifest, base)},
+                ),
+                "Edge cases not judged: the valid input gets no good answer",
                 metrics={"base_answer": proof.kind.value},
             )
         cases = edge_cases(base)[: ctx.params["max_cases"]]

@@ -6,10 +6,10 @@ import random
 from typing import Any
 
 from readiness.checks.behaviour._common import (
-    _no_model,
     explanation,
     inputs,
     no_explanation,
+    require_model,
 )
 
 from readiness import citations
@@ -59,9 +59,8 @@ class ExplanationPresent(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         model, xai = ctx.manifest.model, ctx.manifest.explainability
         imported = model.endpoint is None and model.predictions is not None
-        early = None if imported else _no_model(ctx)
-        if early:
-            return early
+        if not imported:
+            require_model(ctx)
         if xai is None or not (xai.response_path or (xai.explainer and not imported)):
             return no_explanation(
                 ctx, "No explainability.response_path or explainer: where are the reasons?", self.remediation

@@ -14,6 +14,7 @@ from readiness.check import (
     Finding,
     Param,
     Severity,
+    fail,
     is_placeholder,
     missing_finding,
     result_from_findings,
@@ -78,18 +79,15 @@ class ModelCard(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         xai = ctx.manifest.explainability
         if xai is None or not xai.model_card:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("explainability",) if xai else ("model",),
-                        "No model card is declared.",
-                        self.remediation,
-                        expected="explainability.model_card",
-                    )
-                ],
-                passed="",
-                failed="No model card",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("explainability",) if xai else ("model",),
+                    "No model card is declared.",
+                    self.remediation,
+                    expected="explainability.model_card",
+                ),
+                "No model card",
             )
         front, sections = parse(ctx.resolve(xai.model_card).read_text(encoding="utf-8"))
         where = ctx.at("explainability", "model_card")

@@ -6,10 +6,10 @@ import random
 from typing import Any
 
 from readiness.checks.behaviour._common import (
-    _no_model,
     explanation,
     inputs,
     no_explanation,
+    require_model,
 )
 
 from readiness import citations
@@ -49,9 +49,7 @@ class ExplanationStability(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _no_model(ctx)
-        if early:
-            return early
+        require_model(ctx)
         xai = ctx.manifest.explainability
         if xai is None or not (xai.response_path or xai.explainer):
             return no_explanation(

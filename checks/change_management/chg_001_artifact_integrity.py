@@ -11,6 +11,7 @@ from readiness.check import (
     CheckResult,
     Finding,
     Severity,
+    fail,
     is_placeholder,
     missing_finding,
     result_from_findings,
@@ -36,14 +37,11 @@ class ArtifactIntegrity(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         artifact = ctx.manifest.model.artifact
         if artifact is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx, ("model",), "No model artifact is declared.", self.remediation, expected="model.artifact"
-                    )
-                ],
-                passed="",
-                failed="No artifact",
+            return fail(
+                missing_finding(
+                    ctx, ("model",), "No model artifact is declared.", self.remediation, expected="model.artifact"
+                ),
+                "No artifact",
             )
         findings = []
         digest = hashlib.sha256()

@@ -12,6 +12,7 @@ from readiness.check import (
     Param,
     Severity,
     attestation_of,
+    fail,
     is_placeholder,
     missing_finding,
     normalise,
@@ -42,14 +43,11 @@ class IndependentApproval(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         change = ctx.manifest.change_management
         if change is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx, ("model",), "No change_management section.", self.remediation, expected="change_management"
-                    )
-                ],
-                passed="",
-                failed="No change record",
+            return fail(
+                missing_finding(
+                    ctx, ("model",), "No change_management section.", self.remediation, expected="change_management"
+                ),
+                "No change record",
                 evidence_kind=EvidenceKind.ATTESTED,
             )
         owners = ctx.manifest.owners

@@ -15,6 +15,7 @@ from readiness.check import (
     Param,
     Severity,
     evidence_kind_of,
+    fail,
     fmt_metric,
     groups_of,
     labelled_gap,
@@ -70,23 +71,20 @@ class ChampionChallenger(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         champion = ctx.manifest.champion
         if champion is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("model",),
-                        "No champion: the candidate is compared with nothing.",
-                        "Declare champion (the production model's endpoint or predictions) to compare on a golden set.",
-                        expected="champion",
-                        severity=Severity.MEDIUM,
-                    )
-                ],
-                passed="",
-                failed="No champion to compare with",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("model",),
+                    "No champion: the candidate is compared with nothing.",
+                    "Declare champion (the production model's endpoint or predictions) to compare on a golden set.",
+                    expected="champion",
+                    severity=Severity.MEDIUM,
+                ),
+                "No champion to compare with",
             )
         needed = labelled_gap(ctx, "golden") or labelled_gap(ctx, "golden", "champion")
         if needed:
-            return result_from_findings([needed], passed="", failed="No comparison")
+            return fail(needed, "No comparison")
         role = "golden" if champion.golden is not None else "evaluation"
         cand, champ = scored(ctx, role), scored(ctx, role, "champion")
         truth = truth_of(ctx, cand.rows)

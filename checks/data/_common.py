@@ -10,7 +10,7 @@ from readiness.check import (
     CheckResult,
     DataError,
     Finding,
-    Location,
+    Frame,
     Precondition,
     Severity,
     result_from_findings,
@@ -58,12 +58,7 @@ def rule_finding(
         message=f"{column}: {count} of {total} values break {rule} ({count / total:.2%}).",
         expected=expected,
         observed=f"{count} unexpected ({count / total:.2%})",
-        location=Location(
-            file=str(ctx.loaded.path),
-            line=ctx.loaded.line_of("data", "columns", column),
-            field=f"data.columns.{column}",
-            column=column,
-        ),
+        location=ctx.at("data", "columns", column, column=column),
         remediation=remediation,
         evidence={
             "rule": rule,
@@ -81,56 +76,46 @@ class DataCheck(Check):
     install_hint = HINT
     timeout_s = 600.0
 
-    def production(self, ctx: CheckContext):
-        """The production frame, or a CheckResult explaining why there is none."""
+    def production(self, ctx: CheckContext) -> Frame:
+        """The production frame; raises :class:`Precondition` (FAIL) when there is none, it cannot be read
+        or it has no rows."""
         data = ctx.manifest.data
         if data is None or data.production is None:
-            return result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message="No production data sample is declared.",
-                        expected="data.production",
-                        observed="missing",
-                        location=ctx.at("model"),
-                        remediation="Point data.production at a production-shaped sample (file or SQL).",
-                    )
-                ],
-                passed="",
-                failed="No production data to check",
+            raise Precondition(
+                Finding(
+                    severity=Severity.HIGH,
+                    message="No production data sample is declared.",
+                    expected="data.production",
+                    observed="missing",
+                    location=ctx.at("model"),
+                    remediation="Point data.production at a production-shaped sample (file or SQL).",
+                ),
+                "No production data to check",
             )
 
         try:
             frame = ctx.evidence.frame("production")
         except DataError as exc:
-            return result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=str(exc),
-                        location=ctx.at("data", "production"),
-                        remediation="Make the source readable by readiness.",
-                    )
-                ],
-                passed="",
-                failed="Production data unreadable",
-            )
+            raise Precondition(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=str(exc),
+                    location=ctx.at("data", "production"),
+                    remediation="Make the source readable by readiness.",
+                ),
+                "Production data unreadable",
+            ) from exc
         if len(frame.df) == 0:  # rules that hold on no rows have not been shown to hold
             raise Precondition(
-                result_from_findings(
-                    [
-                        Finding(
-                            severity=Severity.HIGH,
-                            message=f"The production sample {frame.source} has no rows: nothing to judge.",
-                            expected="rows",
-                            observed="0 rows",
-                            location=ctx.at("data", "production"),
-                            remediation="Point data.production at a sample with production rows.",
-                        )
-                    ],
-                    passed="",
-                    failed="No production rows to check",
-                )
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"The production sample {frame.source} has no rows: nothing to judge.",
+                    expected="rows",
+                    observed="0 rows",
+                    location=ctx.at("data", "production"),
+                    remediation="Point data.production at a sample with production rows.",
+                ),
+                "No production rows to check",
             )
         return frame
 

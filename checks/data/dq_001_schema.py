@@ -14,7 +14,6 @@ from readiness.check import (
     CheckContext,
     CheckResult,
     Finding,
-    Location,
     Severity,
     not_applicable,
 )
@@ -57,18 +56,11 @@ class SchemaConformance(DataCheck):
         if not rules:
             return not_applicable("No columns are declared in data.columns", needs="data.columns")
         frame = self.production(ctx)
-        if isinstance(frame, CheckResult):
-            return frame
         import pandas as pd
 
         df, findings = frame.df, []
         for column, rule in rules.items():
-            where = Location(
-                file=str(ctx.loaded.path),
-                line=ctx.loaded.line_of("data", "columns", column),
-                field=f"data.columns.{column}",
-                column=column,
-            )
+            where = ctx.at("data", "columns", column, column=column)
             if column not in df.columns:
                 sev = Severity.HIGH if rule.required else Severity.MEDIUM
                 findings.append(

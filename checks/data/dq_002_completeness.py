@@ -11,7 +11,6 @@ from readiness.check import (
     CheckContext,
     CheckResult,
     Finding,
-    Location,
     Param,
     Severity,
 )
@@ -31,8 +30,6 @@ class ColumnCompleteness(DataCheck):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         frame = self.production(ctx)
-        if isinstance(frame, CheckResult):
-            return frame
         df, rules = frame.df, ctx.manifest.data.columns
         ref = None
         if ctx.manifest.data.reference is not None:
@@ -44,12 +41,8 @@ class ColumnCompleteness(DataCheck):
         findings, metrics = [], {"null_rate": {c: round(float(v), 6) for c, v in rates.items() if v > 0}}
         for column, rate in rates.items():
             rule = rules.get(column)
-            where = Location(
-                file=str(ctx.loaded.path),
-                line=ctx.loaded.line_of("data", "columns", column)
-                if rule
-                else ctx.loaded.line_of("data", "production"),
-                column=str(column),
+            where = ctx.at(
+                *(("data", "columns", column) if rule else ("data", "production")), column=str(column), label=False
             )
             if rule and rule.max_null_rate is not None and rate > rule.max_null_rate:
                 findings.append(

@@ -46,8 +46,6 @@ class Validity(DataCheck):
         if not rules:
             return not_applicable("No ranges, allowed sets or patterns are declared", needs="data.columns rules")
         frame = self.production(ctx)
-        if isinstance(frame, CheckResult):
-            return frame
         import pandas as pd
 
         df, total, findings, checked = frame.df, len(frame.df), [], 0

@@ -27,8 +27,6 @@ class Uniqueness(DataCheck):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         frame = self.production(ctx)
-        if isinstance(frame, CheckResult):
-            return frame
         df, data, findings = frame.df, ctx.manifest.data, []
         total = len(df)
         keyed = bool(data.keys) and all(k in df.columns for k in data.keys)

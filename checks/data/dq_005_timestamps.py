@@ -17,7 +17,6 @@ from readiness.check import (
     CheckContext,
     CheckResult,
     Finding,
-    Location,
     Severity,
     not_applicable,
 )
@@ -45,8 +44,6 @@ class Timestamps(DataCheck):
         if rule is None:
             return not_applicable("No timestamp rule is declared (data.timestamps)", needs="data.timestamps")
         frame = self.production(ctx)
-        if isinstance(frame, CheckResult):
-            return frame
         import pandas as pd
 
         df, total, findings = frame.df, len(frame.df), []
@@ -171,13 +168,4 @@ class Timestamps(DataCheck):
 
     def _f(self, ctx, rule, name, bad, total, expected) -> Finding:
         f = rule_finding(ctx, rule.column, name, bad, total, expected, remediation=self.remediation)
-        return f.model_copy(
-            update={
-                "location": Location(
-                    file=str(ctx.loaded.path),
-                    line=ctx.loaded.line_of("data", "timestamps"),
-                    field="data.timestamps",
-                    column=rule.column,
-                )
-            }
-        )
+        return f.model_copy(update={"location": ctx.at("data", "timestamps", column=rule.column)})

@@ -16,7 +16,6 @@ from readiness.check import (
     CheckResult,
     DataError,
     Finding,
-    Location,
     Param,
     Severity,
     not_applicable,
@@ -142,8 +141,6 @@ class Drift(DataCheck):
         if data is None or data.reference is None:
             return not_applicable("No reference sample to compare with (data.reference)", needs="data.reference")
         frame = self.production(ctx)
-        if isinstance(frame, CheckResult):
-            return frame
 
         try:
             ref = ctx.evidence.frame("reference").df
@@ -190,7 +187,7 @@ class Drift(DataCheck):
         for column in columns:
             value, unseen = psi(ref[column], prod[column], ctx.params["bins"])
             scores[column] = round(value, 4)
-            where = Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of("data", "reference"), column=column)
+            where = ctx.at("data", "reference", column=column, label=False)
             if value >= ctx.params["psi_warn"]:
                 sev = Severity.HIGH if value >= ctx.params["psi_fail"] else Severity.MEDIUM
                 findings.append(

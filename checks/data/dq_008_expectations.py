@@ -17,7 +17,6 @@ from readiness.check import (
     CheckContext,
     CheckResult,
     Finding,
-    Location,
     Severity,
     not_applicable,
 )
@@ -74,8 +73,6 @@ class ExpectationSuites(DataCheck):
         if data is None or (not data.expectations and not data.expectation_suites):
             return not_applicable("No expectations or expectation suites are declared", needs="data.expectations")
         frame = self.production(ctx)
-        if isinstance(frame, CheckResult):
-            return frame
         import great_expectations as gx  # noqa: F401 - imported by gx_context, first
 
         context = gx_context(ctx)
@@ -130,7 +127,7 @@ class ExpectationSuites(DataCheck):
         """A table row-count expectation judged on the source's full row count, not on the sample."""
         config = r.expectation_config
         kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
-        where = Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of(*loc), field=label)
+        where = ctx.at(*loc, label=label)
         total = frame.total_rows
         if total is None:
             return Finding(
@@ -225,7 +222,7 @@ class ExpectationSuites(DataCheck):
         if column in personal(ctx):
             examples = [mask(v) for v in examples]
         severity = SEVERITY.get(str(getattr(config, "severity", "critical")).lower().split(".")[-1], Severity.HIGH)
-        where = Location(file=str(ctx.loaded.path), line=ctx.loaded.line_of(*loc), field=label, column=column)
+        where = ctx.at(*loc, label=label, column=column)
         if errors:
             return Finding(
                 severity=Severity.HIGH,

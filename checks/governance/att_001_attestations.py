@@ -11,6 +11,7 @@ from readiness.check import (
     CheckResult,
     EvidenceKind,
     Severity,
+    fail,
     missing_finding,
     result_from_findings,
     stale_finding,
@@ -54,18 +55,15 @@ class FreshAttestations(Check):
             if stale:
                 findings.append(stale.model_copy(update={"severity": Severity.MEDIUM}))
         if not dated:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("model",),
-                        "Nothing in the manifest is dated.",
-                        self.remediation,
-                        expected="attested_by and attested_on",
-                    )
-                ],
-                passed="",
-                failed="No dated attestations",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("model",),
+                    "Nothing in the manifest is dated.",
+                    self.remediation,
+                    expected="attested_by and attested_on",
+                ),
+                "No dated attestations",
                 evidence_kind=EvidenceKind.ATTESTED,
             )
         return result_from_findings(

@@ -14,6 +14,7 @@ from readiness.check import (
     Param,
     Severity,
     attestation_of,
+    fail,
     is_placeholder,
     missing_finding,
     not_applicable,
@@ -40,14 +41,11 @@ class DataProtectionBasis(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         dp = ctx.manifest.data_protection
         if dp is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx, ("model",), "No data_protection section.", self.remediation, expected="data_protection"
-                    )
-                ],
-                passed="",
-                failed="Not assessed",
+            return fail(
+                missing_finding(
+                    ctx, ("model",), "No data_protection section.", self.remediation, expected="data_protection"
+                ),
+                "Not assessed",
                 evidence_kind=EvidenceKind.ATTESTED,
             )
         if dp.personal_data is False:

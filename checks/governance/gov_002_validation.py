@@ -12,6 +12,7 @@ from readiness.check import (
     Param,
     Severity,
     attestation_of,
+    fail,
     is_placeholder,
     missing_finding,
     normalise,
@@ -41,18 +42,15 @@ class IndependentValidation(Check):
         owners = ctx.manifest.owners
         validator = (v.validator if v and v.validator else None) or (owners.validator if owners else None)
         if validator is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("validation",) if v else ("model",),
-                        "No independent validator is named.",
-                        self.remediation,
-                        expected="validation.validator",
-                    )
-                ],
-                passed="",
-                failed="Not independently validated",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("validation",) if v else ("model",),
+                    "No independent validator is named.",
+                    self.remediation,
+                    expected="validation.validator",
+                ),
+                "Not independently validated",
                 evidence_kind=EvidenceKind.ATTESTED,
             )
         builders = {

@@ -14,6 +14,7 @@ from readiness.check import (
     Param,
     Severity,
     evidence_kind_of,
+    fail,
     fmt_metric,
     labelled_gap,
     metric_on,
@@ -50,21 +51,18 @@ class Quality(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         needed = labelled_gap(ctx)
         if needed:
-            return result_from_findings([needed], passed="", failed="No evaluation")
+            return fail(needed, "No evaluation")
         evaluation = ctx.manifest.evaluation
         if evaluation is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("data", "evaluation"),
-                        "No evaluation section: which column is the label, which metrics and thresholds?",
-                        "Declare evaluation.label and evaluation.metrics.",
-                        expected="evaluation",
-                    )
-                ],
-                passed="",
-                failed="No evaluation",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("data", "evaluation"),
+                    "No evaluation section: which column is the label, which metrics and thresholds?",
+                    "Declare evaluation.label and evaluation.metrics.",
+                    expected="evaluation",
+                ),
+                "No evaluation",
             )
         s = scored(ctx, "evaluation")
         truth = truth_of(ctx, s.rows)

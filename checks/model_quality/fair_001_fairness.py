@@ -15,6 +15,7 @@ from readiness.check import (
     Precondition,
     Severity,
     evidence_kind_of,
+    fail,
     fmt_metric,
     groups_of,
     labelled_gap,
@@ -58,33 +59,25 @@ class GroupFairness(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         fairness = ctx.manifest.fairness
         if fairness is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("model",),
-                        "No fairness section: which protected attributes must be examined?",
-                        "Declare fairness.protected_attributes (columns of the evaluation set).",
-                        expected="fairness.protected_attributes",
-                    )
-                ],
-                passed="",
-                failed="No fairness examination",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("model",),
+                    "No fairness section: which protected attributes must be examined?",
+                    "Declare fairness.protected_attributes (columns of the evaluation set).",
+                    expected="fairness.protected_attributes",
+                ),
+                "No fairness examination",
             )
         needed = labelled_gap(ctx)
         if needed:
-            return result_from_findings([needed], passed="", failed="No fairness examination")
+            return fail(needed, "No fairness examination")
         s = scored(ctx, "evaluation")
         truth = truth_of(ctx, s.rows)
         unanswered = unanswered_gap(ctx, s, 0.01)
         if unanswered is not None:  # rates over the rows that happened to be answered would mislead
             raise Precondition(
-                result_from_findings(
-                    [unanswered],
-                    passed="",
-                    evidence_kind=evidence_kind_of(s),
-                    failed="GroupFairness not measured: too many rows unanswered",
-                )
+                unanswered, "Fairness not measured: too many rows unanswered", evidence_kind=evidence_kind_of(s)
             )
         favourable_positive = fairness.favourable_outcome == "positive"
         p = ctx.params

@@ -6,15 +6,14 @@ from readiness.check import (
     CheckContext,
     CheckResult,
     EvidenceKind,
+    fail,
     missing_finding,
-    result_from_findings,
 )
 
 
 def _absent(ctx: CheckContext, section: str, remediation: str) -> CheckResult:
-    return result_from_findings(
-        [missing_finding(ctx, ("model",), f"No {section} section.", remediation, expected=section)],
-        passed="",
-        failed=f"No {section}",
+    return fail(
+        missing_finding(ctx, ("model",), f"No {section} section.", remediation, expected=section),
+        f"No {section}",
         evidence_kind=EvidenceKind.ATTESTED,
     )

@@ -8,23 +8,20 @@ from readiness.check import (
     EvidenceKind,
     Finding,
     Severity,
-    result_from_findings,
+    fail,
 )
 
 
 def _no_owners(ctx: CheckContext) -> CheckResult:
-    return result_from_findings(
-        [
-            Finding(
-                severity=Severity.HIGH,
-                message="The manifest has no owners section.",
-                expected="owners: with production_owner, on_call and escalation",
-                observed="no owners section",
-                location=ctx.at("model"),
-                remediation="Add an owners section naming who runs the model in production.",
-            )
-        ],
-        passed="",
-        failed="No owners declared",
+    return fail(
+        Finding(
+            severity=Severity.HIGH,
+            message="The manifest has no owners section.",
+            expected="owners: with production_owner, on_call and escalation",
+            observed="no owners section",
+            location=ctx.at("model"),
+            remediation="Add an owners section naming who runs the model in production.",
+        ),
+        "No owners declared",
         evidence_kind=EvidenceKind.ATTESTED,
     )

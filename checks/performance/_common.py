@@ -5,7 +5,6 @@ from __future__ import annotations
 from readiness.check import (
     Check,
     CheckContext,
-    CheckResult,
     Finding,
     LoadError,
     LoadResult,
@@ -15,33 +14,30 @@ from readiness.check import (
     missing_finding,
     not_applicable,
     predictions_only,
-    result_from_findings,
 )
 
 PCTS = ("p50", "p95", "p99", "p999")
 
 
-def _http_only(ctx: CheckContext) -> CheckResult | None:
+def require_http(ctx: CheckContext) -> None:
+    """Raise :class:`Precondition` unless the model is served over HTTP: predictions-only, FAIL with no
+    endpoint, NOT APPLICABLE for an in-process model (LAT-006 times that)."""
     endpoint = ctx.manifest.model.endpoint
     if endpoint is None and ctx.manifest.model.predictions is not None:
-        return predictions_only(ctx)
+        raise Precondition(predictions_only(ctx))
     if endpoint is None:
-        return result_from_findings(
-            [
-                missing_finding(
-                    ctx,
-                    ("model",),
-                    "No endpoint: the model cannot be loaded.",
-                    "Declare model.endpoint.",
-                    expected="model.endpoint",
-                )
-            ],
-            passed="",
-            failed="No endpoint",
+        raise Precondition(
+            missing_finding(
+                ctx,
+                ("model",),
+                "No endpoint: the model cannot be loaded.",
+                "Declare model.endpoint.",
+                expected="model.endpoint",
+            ),
+            "No endpoint",
         )
     if endpoint.kind != "http":
-        return not_applicable("The model is called in process; see LAT-006")
-    return None
+        raise Precondition(not_applicable("The model is called in process; see LAT-006"))
 
 
 def _budget(ctx: CheckContext) -> dict[str, float]:
@@ -64,22 +60,16 @@ def load_stage(ctx: CheckContext, multiplier: float = 1.0) -> LoadResult:
     there is no request to build, which is one clear finding rather than a load run that sends nothing."""
     if not bodies(ctx.loaded, 1):
         raise Precondition(
-            result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message="No production data sample or request example to build requests "
-                        "from: the load was not run.",
-                        expected="data.production or model.endpoint.request_example",
-                        observed="neither",
-                        location=ctx.at("data") if ctx.manifest.data else ctx.at("model", "endpoint"),
-                        remediation="Point data.production at a production-shaped sample, or give "
-                        "model.endpoint.request_example.",
-                    )
-                ],
-                passed="",
-                failed="Nothing to send: load not run",
-            )
+            Finding(
+                severity=Severity.HIGH,
+                message="No production data sample or request example to build requests from: the load was not run.",
+                expected="data.production or model.endpoint.request_example",
+                observed="neither",
+                location=ctx.at("data") if ctx.manifest.data else ctx.at("model", "endpoint"),
+                remediation="Point data.production at a production-shaped sample, or give "
+                "model.endpoint.request_example.",
+            ),
+            "Nothing to send: load not run",
         )
     return ctx.evidence.load(multiplier, _workers(ctx))
 
@@ -100,25 +90,18 @@ def measured_load(
     if result.good == 0 or share < needed:
         codes = ", ".join(f"HTTP {k}: {v}" for k, v in sorted(result.statuses.items()) if str(k) not in {"0", "200"})
         raise Precondition(
-            result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=f"{result.good} of {result.total} requests {stage} succeeded "
-                        f"({result.describe_failures()}): {what} not measured.",
-                        expected=f">= {needed:.2%} good answers",
-                        observed=f"{share:.2%}",
-                        location=ctx.at("model", "endpoint"),
-                        evidence={"failure_kinds": dict(result.kinds), "status_codes": codes},
-                        remediation="Make the model answer the load's requests (see LAT-002 and SRV-001), then measure "
-                        "again.",
-                    )
-                ],
-                passed="",
-                failed=f"{result.good} of {result.total} requests succeeded ({result.describe_failures()}): "
-                f"{what} not measured",
-                metrics=result.summary(),
-            )
+            Finding(
+                severity=Severity.HIGH,
+                message=f"{result.good} of {result.total} requests {stage} succeeded "
+                f"({result.describe_failures()}): {what} not measured.",
+                expected=f">= {needed:.2%} good answers",
+                observed=f"{share:.2%}",
+                location=ctx.at("model", "endpoint"),
+                evidence={"failure_kinds": dict(result.kinds), "status_codes": codes},
+                remediation="Make the model answer the load's requests (see LAT-002 and SRV-001), then measure again.",
+            ),
+            f"{result.good} of {result.total} requests succeeded ({result.describe_failures()}): {what} not measured",
+            metrics=result.summary(),
         )
     return result
 

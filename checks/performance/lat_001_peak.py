@@ -6,8 +6,8 @@ from readiness.checks.performance._common import (
     PCTS,
     LoadCheck,
     _budget,
-    _http_only,
     measured_load,
+    require_http,
 )
 
 from readiness import citations
@@ -17,6 +17,7 @@ from readiness.check import (
     Finding,
     Param,
     Severity,
+    fail,
     missing_finding,
     result_from_findings,
 )
@@ -44,23 +45,18 @@ class LatencyAtPeak(LoadCheck):
     params = {"min_throughput_ratio": Param(0.9, "Achieved requests per second / target, at least.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _http_only(ctx)
-        if early:
-            return early
+        require_http(ctx)
         budget = _budget(ctx)
         if not budget:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("service_levels",),
-                        "No latency budget is declared.",
-                        "Declare service_levels.latency_ms (p50, p99, p999) and peak_rps.",
-                        expected="service_levels.latency_ms",
-                    )
-                ],
-                passed="",
-                failed="No latency budget to test against",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("service_levels",),
+                    "No latency budget is declared.",
+                    "Declare service_levels.latency_ms (p50, p99, p999) and peak_rps.",
+                    expected="service_levels.latency_ms",
+                ),
+                "No latency budget to test against",
             )
         result = measured_load(ctx)
         summary = result.summary()

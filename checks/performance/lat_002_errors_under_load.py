@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from readiness.checks.performance._common import (
     LoadCheck,
-    _http_only,
     load_stage,
+    require_http,
 )
 
 from readiness import citations
@@ -32,9 +32,7 @@ class ErrorsUnderLoad(LoadCheck):
     params = {"default_max_error_rate": Param(0.001, "Used when service_levels.max_error_rate is not declared (ours).")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _http_only(ctx)
-        if early:
-            return early
+        require_http(ctx)
         levels = ctx.manifest.service_levels
         limit = (
             levels.max_error_rate

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from readiness.checks.performance._common import (
     LoadCheck,
-    _http_only,
     load_stage,
     measured_load,
+    require_http,
 )
 
 from readiness import citations
@@ -41,9 +41,7 @@ class Degradation(LoadCheck):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _http_only(ctx)
-        if early:
-            return early
+        require_http(ctx)
         stages = [m for m in ctx.manifest.load_test.stages if m > 1.0]
         if not stages:
             return not_applicable("No stage above 1x peak in load_test.stages", needs="a load_test stage above 1.0")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from readiness.checks.performance._common import (
-    _http_only,
+    require_http,
 )
 
 from readiness.check import (
@@ -32,9 +32,7 @@ class ColdStart(Check):
     params = {"default_budget_s": Param(30.0, "Used when service_levels.cold_start_s is not declared (ours).")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _http_only(ctx)
-        if early:
-            return early
+        require_http(ctx)
         if ctx.manifest.model.serve is None:
             return not_applicable(
                 "readiness does not start this server (no model.serve), so it cannot time it", needs="model.serve"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from readiness.checks.performance._common import (
     LoadCheck,
-    _http_only,
     measured_load,
+    require_http,
 )
 
 from readiness.check import (
@@ -33,9 +33,7 @@ class ClientTimeouts(LoadCheck):
     params = {"max_share": Param(0.0, "Share of late answers tolerated.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        early = _http_only(ctx)
-        if early:
-            return early
+        require_http(ctx)
         result = measured_load(ctx, what="answer times", min_share=0.0)
         timeout = ctx.manifest.model.endpoint.timeout_s
         late = result.kinds.get("client_timeout", 0) + result.kinds.get("timeout", 0)

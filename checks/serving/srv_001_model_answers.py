@@ -14,6 +14,7 @@ from readiness.check import (
     bodies,
     call,
     classify,
+    fail,
     in_process,
     predictions_only,
     result_from_findings,
@@ -41,19 +42,16 @@ class ModelAnswers(Check):
         if endpoint is None and ctx.manifest.model.predictions is not None:
             return predictions_only(ctx)
         if endpoint is None:
-            return result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message="The manifest declares no way to reach the model.",
-                        expected="model.endpoint",
-                        observed="missing",
-                        location=ctx.at("model"),
-                        remediation=self.remediation,
-                    )
-                ],
-                passed="",
-                failed="Model cannot be reached",
+            return fail(
+                Finding(
+                    severity=Severity.HIGH,
+                    message="The manifest declares no way to reach the model.",
+                    expected="model.endpoint",
+                    observed="missing",
+                    location=ctx.at("model"),
+                    remediation=self.remediation,
+                ),
+                "Model cannot be reached",
             )
         body = (bodies(ctx.loaded, 1) or [{}])[0]
         if endpoint.kind in {"python", "file"}:

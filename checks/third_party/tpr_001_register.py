@@ -13,9 +13,9 @@ from readiness.check import (
     CheckResult,
     EvidenceKind,
     Severity,
+    fail,
     is_placeholder,
     missing_finding,
-    result_from_findings,
 )
 
 
@@ -33,18 +33,15 @@ class Register(ThirdPartyCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         parties = ctx.manifest.third_parties
         if parties is None:
-            return result_from_findings(
-                [
-                    missing_finding(
-                        ctx,
-                        ("model",),
-                        "No third_parties section: the model's vendors are not declared.",
-                        "Declare third_parties (an empty list if there are truly none: hosting counts).",
-                        expected="third_parties",
-                    )
-                ],
-                passed="",
-                failed="Third parties not declared",
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("model",),
+                    "No third_parties section: the model's vendors are not declared.",
+                    "Declare third_parties (an empty list if there are truly none: hosting counts).",
+                    expected="third_parties",
+                ),
+                "Third parties not declared",
                 evidence_kind=EvidenceKind.ATTESTED,
             )
         findings = []

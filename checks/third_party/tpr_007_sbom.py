@@ -16,6 +16,7 @@ from readiness.check import (
     Finding,
     Param,
     Severity,
+    fail,
     normalise,
     not_applicable,
     result_from_findings,
@@ -59,31 +60,25 @@ class SbomCoverage(ThirdPartyCheck):
         try:
             bom = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            return result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=f"The SBOM {ctx.manifest.sbom} cannot be read: {exc}",
-                        location=ctx.at("sbom"),
-                        remediation="Give a CycloneDX JSON document.",
-                    )
-                ],
-                passed="",
-                failed="SBOM unreadable",
+            return fail(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"The SBOM {ctx.manifest.sbom} cannot be read: {exc}",
+                    location=ctx.at("sbom"),
+                    remediation="Give a CycloneDX JSON document.",
+                ),
+                "SBOM unreadable",
                 evidence_kind=EvidenceKind.IMPORTED,
             )
         if bom.get("bomFormat") != "CycloneDX":
-            return result_from_findings(
-                [
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=f"{ctx.manifest.sbom} is not a CycloneDX document (bomFormat).",
-                        location=ctx.at("sbom"),
-                        remediation="Export the SBOM as CycloneDX JSON.",
-                    )
-                ],
-                passed="",
-                failed="Not a CycloneDX SBOM",
+            return fail(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"{ctx.manifest.sbom} is not a CycloneDX document (bomFormat).",
+                    location=ctx.at("sbom"),
+                    remediation="Export the SBOM as CycloneDX JSON.",
+                ),
+                "Not a CycloneDX SBOM",
                 evidence_kind=EvidenceKind.IMPORTED,
             )
         wanted = set(ctx.params["component_types"])
