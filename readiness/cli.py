@@ -242,6 +242,16 @@ def checks_list() -> None:
     print_checks()
 
 
+@checks_app.command("docs")
+def checks_docs(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Every check's documentation page, in Markdown (docs/checks.md is this output)."""
+    from readiness.session import write_check_docs
+
+    write_check_docs(output)
+
+
 @checks_app.command("explain")
 def checks_explain(check_id: Annotated[str, typer.Argument(help="A check id such as OWN-001.")]) -> None:
     """Rationale, references, parameters and how to fix one check."""

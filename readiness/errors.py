@@ -79,6 +79,8 @@ class PluginError(ReadinessError):
     def __init__(self, message: str, *, distribution: str | None = None, entry_point: str | None = None):
         self.distribution = distribution
         self.entry_point = entry_point
+        self.reason = message
+        """The message without the plugin's name, for re-raising with another origin."""
         where = ""
         if distribution or entry_point:
             where = f"{distribution or '?'}[{entry_point or '?'}]: "

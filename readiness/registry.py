@@ -91,5 +91,5 @@ def load_registry(*, plugins: bool = True) -> Registry:
                 try:
                     registry.add(check, origin)
                 except PluginError as exc:
-                    raise PluginError(str(exc).split(": ", 1)[-1], distribution=dist, entry_point=ep.name) from None
+                    raise PluginError(exc.reason, distribution=dist, entry_point=ep.name) from None
     return registry

@@ -322,6 +322,8 @@ def print_check(check_id: str) -> None:
         f"area: {info['area']} · default weight {info['weight']:g} · "
         f"{'blocking' if info['blocking'] else 'not blocking'} · from {escape(reg.origin)}",
         "",
+        f"[bold]What it checks[/bold]\n{info['doc'] or '(no documentation page)'}",
+        "",
         f"[bold]Why it matters[/bold]\n{info['rationale']}",
         "",
         f"[bold]How to fix[/bold]\n{info['remediation']}",
@@ -340,6 +342,20 @@ def print_check(check_id: str) -> None:
     if info["extras"]:
         out += ["", f"Needs: {', '.join(info['extras'])}"]
     _console().print("\n".join(out))
+
+
+def write_check_docs(output: Path | None) -> None:
+    from readiness.checkdocs import book
+    from readiness.registry import load_registry
+
+    regs = sorted(load_registry(), key=lambda r: (str(r.check.area), r.check.id))
+    text = book((r.check, "built-in" if r.origin == "builtin" else f"from {r.origin}") for r in regs)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from readiness.reports import write_atomic
+
+        write_atomic(output, text.encode())
 
 
 def print_profiles() -> None:

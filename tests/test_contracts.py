@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from support import EXAMPLES, ROOT
 
+from readiness.check import documentation
 from readiness.registry import load_registry
 from readiness.yamlsource import load_yaml
 
@@ -25,8 +26,21 @@ def test_every_builtin_check_is_documented():
     for reg in load_registry(plugins=False):
         c = reg.check
         assert f"| {c.id} |" in readme, f"{c.id} missing from the README's check table"
-        assert c.__doc__ is None or c.__doc__.strip(), c.id
         assert sys.modules[c.__module__].__doc__, f"module of {c.id} has no docstring"
+        page = documentation(c)
+        assert len(page) > 80, f"{c.id} has no documentation page (its class docstring)"
+        assert "Example finding:" in page, f"{c.id}'s docstring gives no example finding"
+        for name in c.params:
+            assert f"``{name}``" in page, f"{c.id}'s docstring does not say what parameter {name} does"
+
+
+def test_docs_checks_md_is_the_generated_output(tmp_path):
+    out = tmp_path / "checks.md"
+    r = subprocess.run([sys.executable, "-m", "readiness", "checks", "docs", "-o", str(out)], capture_output=True,
+                       text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text() == (ROOT / "docs" / "checks.md").read_text(), (
+        "docs/checks.md is stale: run `readiness checks docs -o docs/checks.md`")
 
 
 def test_architecture_doc_names_every_core_module():

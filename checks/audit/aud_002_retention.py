@@ -19,6 +19,12 @@ from readiness.check import (
 
 
 class Retention(Check):
+    """Checks the log retention is at least ``min_retention_days`` and within what personal data allows, and that the
+    store is tamper-evident when ``require_tamper_evident`` is set.
+
+    Example finding: ``Logs are kept 90 days; at least 1825 are required`` (HIGH).
+    """
+
     id = "AUD-002"
     area = "audit"
     title = "Logs are kept long enough, not longer than personal data allows, and tamper-evident"

@@ -97,6 +97,14 @@ def _has_nonfinite(value: Any) -> bool:
 
 
 class EdgeCases(Check):
+    """Sends edge cases built from a production-shaped request: missing and null fields, Arabic, Hindi and emoji text,
+    ``+91`` phone numbers, zero, negative, huge and tiny numbers, a payload near ``max_payload_bytes`` and malformed
+    JSON. At most ``max_cases`` are sent. At most ``max_cases`` are sent. Each must get a prediction or a clear 4xx,
+    never a 5xx, a hang or a non-finite score.
+
+    Example finding: ``name in Arabic script: HTTP 500`` (HIGH).
+    """
+
     id = "ROB-001"
     area = "behaviour"
     title = "Every edge case gets a prediction or a clear client error"

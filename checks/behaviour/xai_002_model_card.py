@@ -56,6 +56,13 @@ def real(content: str) -> bool:
 
 
 class ModelCard(Check):
+    """Reads the model card (``explainability.model_card``) and checks it has each section the profile requires
+    (``required_sections``, headings matched by words) (``required_sections``, headings matched by words), with real
+    content, and that it names the model version under assessment.
+
+    Example finding: ``The model card has no 'Limitations' section`` (HIGH).
+    """
+
     id = "XAI-002"
     area = "behaviour"
     title = "The model card covers what the profile requires, for this version"

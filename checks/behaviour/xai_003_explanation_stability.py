@@ -27,6 +27,13 @@ from readiness.check import (
 
 
 class ExplanationStability(Check):
+    """Explains ``inputs`` production rows twice each and again with ``fields`` numeric fields perturbed by
+    ``perturbation``, and checks that the reasons agree on at least ``min_agreement`` of the inputs and that a small
+    change keeps the top reason.
+
+    Example finding: ``The top reason changed for 7 of 20 inputs under a 1% change`` (MEDIUM).
+    """
+
     id = "XAI-003"
     area = "behaviour"
     title = "Explanations are stable: same input, same reasons; a small change keeps the top reason"

@@ -19,6 +19,12 @@ from readiness.check import (
 
 
 class ArtifactIntegrity(Check):
+    """Checks the artifact has a version and a registry entry, and recomputes its sha256 to compare with the recorded
+    one.
+
+    Example finding: ``model.artifact sha256 does not match the recorded one`` (CRITICAL).
+    """
+
     id = "CHG-001"
     area = "change_management"
     title = "The artifact is versioned, registered, and matches its recorded sha256"

@@ -21,6 +21,12 @@ from readiness.check import (
 
 
 class IndependentApproval(Check):
+    """Checks the release has at least ``min_approvals`` approvers who did not implement it, and a risk assessment when
+    ``require_risk_assessment`` is set.
+
+    Example finding: ``The only approver is also the implementer`` (HIGH).
+    """
+
     id = "CHG-002"
     area = "change_management"
     title = "The release is approved by people who did not implement it"

@@ -40,6 +40,12 @@ def numeric_stamps(ctx: CheckContext, column: str, df: Any, pd: Any) -> bool:
 
 
 class SchemaConformance(DataCheck):
+    """Reads the production sample (file or SQL, read-only) and checks each declared column in ``data.columns`` is
+    present with its declared type; undeclared columns are reported at a lower severity.
+
+    Example finding: ``Column amount is missing from data/production.csv`` (HIGH).
+    """
+
     id = "DQ-001"
     title = "Production data has the declared columns and types"
     rationale = (

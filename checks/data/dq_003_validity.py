@@ -22,6 +22,12 @@ from readiness.check import (
 
 
 class Validity(DataCheck):
+    """Checks declared ranges (``min``/``max``), allowed sets and patterns on every production row and reports the
+    share of unexpected values (above ``max_unexpected_share``) with masked examples.
+
+    Example finding: ``age: 312 values (3.12%) outside [18, 120]`` (HIGH).
+    """
+
     id = "DQ-003"
     title = "Values within declared ranges, allowed sets and patterns"
     rationale = (

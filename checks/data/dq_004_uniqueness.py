@@ -16,6 +16,11 @@ from readiness.check import (
 
 
 class Uniqueness(DataCheck):
+    """Checks that the declared key columns are unique and that no record is duplicated.
+
+    Example finding: ``transaction_id has 14 duplicated values`` (HIGH).
+    """
+
     id = "DQ-004"
     title = "Declared keys are unique and no record is duplicated"
     rationale = (

@@ -25,6 +25,12 @@ DIGITS = {"s": 0, "ms": 3, "us": 6, "ns": 9}
 
 
 class Timestamps(DataCheck):
+    """Parses the declared timestamp columns in their declared format (ISO 8601, epoch seconds to nanoseconds) and
+    checks precision, time zone (UTC), order, dates in the future and gaps.
+
+    Example finding: ``event_time: 1,204 values carry millisecond precision; microseconds are declared`` (HIGH).
+    """
+
     id = "DQ-005"
     title = "Timestamps at the declared precision, in UTC, in order, not from the future, without gaps"
     rationale = (

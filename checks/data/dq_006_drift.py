@@ -117,6 +117,14 @@ def _reasons(left_out: dict[str, str]) -> str:
 
 
 class Drift(DataCheck):
+    """Compares production with the reference sample column by column with the population stability index (``bins``
+    quantile bins on the reference; categories as their own bins; warn at ``psi_warn``, fail at ``psi_fail``) and
+    reports unseen categories above ``max_unseen_share``; identifier-like and free-text columns are left out with
+    the reason.
+
+    Example finding: ``income drifted: PSI 0.31 (fail at 0.25)`` (HIGH).
+    """
+
     id = "DQ-006"
     title = "Production distributions have not drifted from the reference"
     rationale = (

@@ -19,6 +19,12 @@ from readiness.check import (
 
 
 class FreshnessVolume(DataCheck):
+    """Checks that the newest timestamp in production is recent enough (``data.freshness``) and that the whole table's
+    row count is in the expected range.
+
+    Example finding: ``The newest record is 9 days old; at most 1 day is allowed`` (HIGH).
+    """
+
     id = "DQ-007"
     title = "The newest record is recent and the row count is in the expected range"
     rationale = "A feed that stopped yesterday or delivers a tenth of its usual volume is an incident in waiting."

@@ -56,6 +56,13 @@ def _safe(value: Any) -> Any:
 
 
 class ExpectationSuites(DataCheck):
+    """Runs the team's own Great Expectations suites (``data.expectations``) on the production frame with Great
+    Expectations 1.x and reports every failed expectation with its severity (critical, warning, info) and unexpected
+    share; row-count expectations are judged on the whole table.
+
+    Example finding: ``expect_column_values_to_be_between(amount): 2.40% unexpected`` (HIGH).
+    """
+
     id = "DQ-008"
     title = "The team's own expectation suites pass on production data"
     rationale = (

@@ -55,6 +55,13 @@ def _get(data: Any, loc: tuple) -> Any:
 
 
 class ManifestCompleteness(Check):
+    """Reads the manifest for every section (``required_sections``) and model field (``required_model_fields``) the
+    profile requires and reports each one that is missing or still a placeholder (``TODO``, ``TBD``, ``<...>``,
+    ``n/a``), with its line.
+
+    Example finding: ``owners: missing or placeholder`` (HIGH) at ``readiness.yaml:12``.
+    """
+
     id = "MAN-001"
     area = "documentation"
     title = "The manifest describes everything the profile needs"

@@ -33,6 +33,12 @@ def _dates(value: Any, loc: tuple):
 
 
 class FreshAttestations(Check):
+    """Finds every attestation and test date in the manifest and checks each is within the profile's attestation window
+    and not in the future.
+
+    Example finding: ``rollback.tested_on was 412 days ago; at most 365 are allowed`` (HIGH).
+    """
+
     id = "ATT-001"
     area = "governance"
     title = "Every attestation and test date is within the profile's window"

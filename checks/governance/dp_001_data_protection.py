@@ -23,6 +23,12 @@ from readiness.check import (
 
 
 class DataProtectionBasis(Check):
+    """For a model that processes personal data, checks the impact assessment, the lawful basis, data residency within
+    ``allowed_regions``, the notices given and how erasure is handled.
+
+    Example finding: ``Data is stored in us-east-1; allowed regions are eu, ch`` (HIGH).
+    """
+
     id = "DP-001"
     area = "governance"
     title = "Personal data: impact assessed, lawful basis, allowed residency, notices, erasure"

@@ -17,6 +17,11 @@ from readiness.check import (
 
 
 class InventoryAndTier(Check):
+    """Checks the model has an inventory id, a risk tier and a written rationale for the tier.
+
+    Example finding: ``governance.risk_tier_rationale: missing or placeholder`` (HIGH).
+    """
+
     id = "GOV-001"
     area = "governance"
     title = "The model is in the inventory, with a risk tier and its rationale"

@@ -22,6 +22,12 @@ from readiness.check import (
 
 
 class IndependentValidation(Check):
+    """Checks the last validation is recorded, within ``max_days_since_validation`` days, and done by someone who is
+    neither the owner nor a developer of the model.
+
+    Example finding: ``The validator is also the model's developer`` (HIGH).
+    """
+
     id = "GOV-002"
     area = "governance"
     title = "Validated recently by someone who did not build it"

@@ -27,6 +27,13 @@ from readiness.check import (
 
 
 class Quality(Check):
+    """Scores the labelled evaluation set with the live model (or reads imported predictions), computes each declared
+    metric exactly as scikit-learn does, and compares it with its threshold and with the proof-of-concept's claim
+    (within ``claim_tolerance``); more than ``max_unanswered`` unanswered rows fail before any metric.
+
+    Example finding: ``roc_auc is 0.712; the POC claimed 0.81 (tolerance 0.02)`` (HIGH).
+    """
+
     id = "EVAL-001"
     area = "model_quality"
     title = "Quality on labelled production-shaped data meets its thresholds and the POC's claim"

@@ -21,6 +21,12 @@ from readiness.check import (
 
 
 class HumanOversightPlan(Check):
+    """Checks that people can override the model's decisions, that overrides are logged, and that a named role can stop
+    the model.
+
+    Example finding: ``Overrides are not logged`` (HIGH).
+    """
+
     id = "HUM-001"
     area = "operations"
     title = "People can override the model, overrides are logged, and someone can stop it"

@@ -21,6 +21,12 @@ from readiness.check import (
 
 
 class IncidentResponsePlan(Check):
+    """Checks an incident runbook, the reporting deadlines of ``required_regulators``, and (with
+    ``require_kill_switch``) a control that stops the model.
+
+    Example finding: ``No reporting clock is declared for FINMA`` (HIGH).
+    """
+
     id = "INC-001"
     area = "operations"
     title = "A runbook, the regulator's reporting clocks, and a stop control"

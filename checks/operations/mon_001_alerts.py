@@ -23,6 +23,12 @@ from readiness.check import (
 
 
 class RoutedAlerts(Check):
+    """Checks alerts exist for each of ``required_kinds`` (latency, errors, drift, output quality) and that each routes
+    to the on-call rotation.
+
+    Example finding: ``No drift alert is declared`` (HIGH).
+    """
+
     id = "MON-001"
     area = "operations"
     title = "Alerts for latency, errors, drift and output quality reach the on-call rotation"

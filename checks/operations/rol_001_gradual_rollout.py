@@ -22,6 +22,12 @@ from readiness.check import (
 
 
 class GradualRollout(Check):
+    """Checks a gradual rollout plan is declared (canary or shadow stages) with success criteria that decide promotion
+    or rollback.
+
+    Example finding: ``rollout has no success criteria`` (HIGH).
+    """
+
     id = "ROL-001"
     area = "operations"
     title = "A gradual rollout plan with success criteria"

@@ -24,6 +24,12 @@ from readiness.check import (
 
 
 class TestedRollback(Check):
+    """Checks a rollback procedure is declared, was tested within ``max_days_since_test`` days, and recovered within
+    ``max_recovery_minutes``.
+
+    Example finding: ``The last rollback test took 95 minutes; at most 30 are allowed`` (HIGH).
+    """
+
     id = "ROL-002"
     area = "operations"
     title = "A rollback procedure, tested recently, with a recovery time"

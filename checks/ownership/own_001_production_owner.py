@@ -21,6 +21,12 @@ from readiness.check import (
 
 
 class ProductionOwner(Check):
+    """Checks that ``owners.production_owner`` is a named individual: a full personal name, not a team, a shared alias
+    (``ml-team@``), an address or a placeholder.
+
+    Example finding: ``'ML Platform Team' reads as a team or group, not a person`` (HIGH).
+    """
+
     id = "OWN-001"
     area = "ownership"
     title = "A named person owns the model in production"

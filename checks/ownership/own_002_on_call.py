@@ -23,6 +23,12 @@ from readiness.check import (
 
 
 class OnCallRotation(Check):
+    """Checks that ``owners.on_call`` names a rotation with at least ``min_members`` distinct people (names compared
+    after Unicode normalisation, case and spacing), each a named individual.
+
+    Example finding: ``The on-call rotation has 1 distinct member; at least 2 are needed`` (HIGH).
+    """
+
     id = "OWN-002"
     area = "ownership"
     title = "An on-call rotation covers the model"

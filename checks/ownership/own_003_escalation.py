@@ -22,6 +22,12 @@ from readiness.check import (
 
 
 class EscalationChain(Check):
+    """Checks that ``owners.escalation`` lists at least ``min_levels`` levels, each a different named person, so an
+    incident that the first responder cannot fix reaches someone with authority.
+
+    Example finding: ``Escalation levels 1 and 2 are the same person`` (HIGH).
+    """
+
     id = "OWN-003"
     area = "ownership"
     title = "An escalation chain of at least two levels"

@@ -22,6 +22,13 @@ from readiness.check import (
 
 
 class PocSeparation(Check):
+    """Checks that the production owner is not a member of the proof-of-concept team, or that a handover to them is
+    recorded with a date.
+
+    Example finding: ``The production owner is a member of the proof-of-concept team and no handover is recorded``
+    (HIGH).
+    """
+
     id = "OWN-004"
     area = "ownership"
     title = "Production is owned apart from the proof-of-concept team, or handed over on record"

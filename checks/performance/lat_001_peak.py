@@ -29,6 +29,14 @@ OVER_BUDGET = (
 
 
 class LatencyAtPeak(LoadCheck):
+    """Runs a Locust load stage at the declared peak (``load_test.peak_rps``) against the live endpoint and compares
+    the exact percentiles of good answers (p50, p95, p99, p99.9: nearest rank over every request) with
+    ``service_levels.latency_ms``. Fails when too few answers were good to measure, or when the achieved rate falls
+    below ``min_throughput_ratio`` of the peak.
+
+    Example finding: ``p99 is 41.2 ms at 200 rps; the budget is 25 ms`` (HIGH).
+    """
+
     id = "LAT-001"
     title = "Latency percentiles at the declared peak are within budget"
     rationale = (

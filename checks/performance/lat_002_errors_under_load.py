@@ -20,6 +20,12 @@ from readiness.check import (
 
 
 class ErrorsUnderLoad(LoadCheck):
+    """Counts the failed requests (errors, timeouts, answers without the declared output) of the load stage at the
+    declared peak against ``service_levels.max_error_rate`` (``default_max_error_rate`` when none is declared).
+
+    Example finding: ``0.84% of 12,000 requests failed at the declared peak; at most 0.10% are allowed`` (HIGH).
+    """
+
     id = "LAT-002"
     title = "The error rate under peak load is within the declared limit"
     rationale = (

@@ -22,6 +22,13 @@ from readiness.check import (
 
 
 class Degradation(LoadCheck):
+    """Runs the load stages above 1x peak (``load_test.stages``) and compares their p99 and error rate with the stage
+    at peak (at most ``max_p99_ratio`` times the p99 and ``max_error_rate`` errors), to find a cliff just past the
+    declared load.
+
+    Example finding: ``At 1.5x peak the p99 is 6.3 times the p99 at peak`` (HIGH).
+    """
+
     id = "LAT-003"
     title = "No performance cliff just above peak"
     rationale = (

@@ -19,6 +19,12 @@ from readiness.check import (
 
 
 class ColdStart(Check):
+    """Starts the model server with ``model.serve`` and times how long it takes until the first good answer, against
+    ``service_levels.cold_start_s`` (or ``default_budget_s``). The server is stopped on every path.
+
+    Example finding: ``The first good answer came 48.1 s after start; the budget is 30 s`` (HIGH).
+    """
+
     id = "LAT-004"
     area = "performance"
     title = "Cold start within its budget"

@@ -22,6 +22,14 @@ from readiness.check import (
 
 
 class ModelAnswers(Check):
+    """Sends a production-shaped request (a row of ``data.production`` or the endpoint's ``request_example``) to the
+    live model, over HTTP or in a child process for an in-process model, and passes only on a good answer: 2xx with
+    the declared outputs readable. Refusals, redirects, client and server errors, timeouts and answers without the
+    declared output each fail with their kind.
+
+    Example finding: ``HTTP 400 from http://127.0.0.1:8080/predict: the model did not answer`` (CRITICAL).
+    """
+
     id = "SRV-001"
     area = "serving"
     title = "The model answers a production-shaped request"

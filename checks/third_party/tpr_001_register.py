@@ -20,6 +20,12 @@ from readiness.check import (
 
 
 class Register(ThirdPartyCheck):
+    """Checks every third party (model API, hosting, data vendor) has a register id and states whether it supports a
+    critical function.
+
+    Example finding: ``OpenAI: critical_function is not stated`` (MEDIUM).
+    """
+
     id = "TPR-001"
     title = "Every third party is in the register, with an id and its criticality"
     rationale = (

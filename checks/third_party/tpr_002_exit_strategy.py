@@ -15,6 +15,11 @@ from readiness.check import (
 
 
 class ExitStrategy(ThirdPartyCheck):
+    """Checks each critical third party has an exit strategy tested within ``max_days_since_test`` days.
+
+    Example finding: ``Acme Hosting has no exit strategy`` (HIGH).
+    """
+
     id = "TPR-002"
     title = "Critical third parties have an exit strategy, tested recently"
     rationale = (

@@ -20,6 +20,12 @@ from readiness.check import (
 
 
 class QuantitativeSla(ThirdPartyCheck):
+    """Checks model and hosting vendors commit to an availability SLA, and that a model API's p99 plus ``overhead_ms``
+    fits the latency budget.
+
+    Example finding: ``Vendor X's p99 of 800 ms plus 20 ms overhead exceeds the 500 ms budget`` (HIGH).
+    """
+
     id = "TPR-003"
     title = "Model and hosting vendors commit to a quantitative SLA that fits the latency budget"
     rationale = (

@@ -20,6 +20,11 @@ from readiness.check import (
 
 
 class DataLocation(ThirdPartyCheck):
+    """Checks each vendor's data locations are within ``allowed_regions``.
+
+    Example finding: ``Vendor X keeps data in us; allowed regions are eu, ch`` (HIGH).
+    """
+
     id = "TPR-004"
     title = "Vendors keep data only in allowed regions"
     rationale = (

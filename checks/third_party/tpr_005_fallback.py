@@ -15,6 +15,11 @@ from readiness.check import (
 
 
 class Fallback(ThirdPartyCheck):
+    """Checks each critical dependency has a fallback tested within ``max_days_since_test`` days.
+
+    Example finding: ``Vendor X has no fallback`` (HIGH).
+    """
+
     id = "TPR-005"
     title = "Critical dependencies have a fallback, tested recently"
     rationale = (

@@ -22,6 +22,11 @@ from readiness.check import (
 
 
 class Concentration(ThirdPartyCheck):
+    """Counts the critical functions per provider against ``max_critical_per_provider``.
+
+    Example finding: ``3 critical functions depend on one provider`` (MEDIUM).
+    """
+
     id = "TPR-006"
     title = "Critical functions are not concentrated on one provider"
     rationale = (

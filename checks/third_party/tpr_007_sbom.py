@@ -33,6 +33,12 @@ def _components(items: list) -> list:
 
 
 class SbomCoverage(ThirdPartyCheck):
+    """Reads the CycloneDX SBOM and checks that every component of ``component_types`` (and services with
+    ``include_services``) that is a model or vendor dependency appears in the third-party register.
+
+    Example finding: ``SBOM component openai (library) is not in the register`` (HIGH).
+    """
+
     id = "TPR-007"
     title = "The SBOM shows no model or vendor dependency missing from the register"
     rationale = (
