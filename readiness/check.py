@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -257,7 +257,8 @@ class CheckContext:
     resources: Resources
     profile_name: str = "default"
     attestation_max_age_days: int = 365
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    workers: int | None = None
+    """Load-generator worker processes asked for on the command line (``--workers``), if any."""
 
     @property
     def manifest(self) -> Manifest:

@@ -31,9 +31,14 @@ def page(check: type[Check], origin: str = "built-in") -> str:
         lines += ["", "| parameter | default | meaning |", "|---|---|---|"]
         lines += [f"| `{k}` | `{p.default!r}` | {_cell(p.description)} |" for k, p in check.params.items()]
     if check.references:
-        lines += ["", "**References.** " + "; ".join(
-            f"{r.source}{f' {r.section}' if r.section else ''}{f' [{r.confidence}]' if r.confidence else ''}"
-            for r in check.references)]
+        lines += [
+            "",
+            "**References.** "
+            + "; ".join(
+                f"{r.source}{f' {r.section}' if r.section else ''}{f' [{r.confidence}]' if r.confidence else ''}"
+                for r in check.references
+            ),
+        ]
     if check.aliases:
         lines += ["", f"Former ids: {', '.join(check.aliases)}."]
     if check.extras:

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from readiness import __version__
 from readiness.errors import ExitCode, ReadinessError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from readiness.model import Assessment
+    from readiness.session import Reports
 
 EPILOG = "Exit codes: 0 ready · 1 not ready · 2 usage, manifest, profile or plugin error · 3 internal error."
 
@@ -99,25 +105,31 @@ def assess(
     ] = False,
 ) -> None:
     """Run the checks on MANIFEST and write the scored gap report."""
-    from readiness.session import run_assess
+    from readiness.reports.tables import Progress
+    from readiness.session import AssessOptions, assess_command, comma_list, parse_date
 
-    code = run_assess(
-        manifest,
-        profile=profile,
-        formats=fmt,
+    options = AssessOptions(
+        manifest=manifest,
+        profiles=comma_list(profile) or ("default",),
+        formats=tuple(fmt),
         output=output,
         fail_under=fail_under,
-        only=only,
-        skip=skip,
-        timeout=timeout,
+        only=comma_list(only),
+        skip=comma_list(skip),
+        timeout_s=timeout,
         debug=debug,
-        as_of=as_of,
+        as_of=parse_date(as_of),
         history=history,
-        no_history=no_history,
+        record_history=not no_history,
         fail_on_regression=fail_on_regression,
         workers=workers,
     )
-    raise typer.Exit(ExitCode.READY if exit_zero else code)
+    with Progress(_console(err=True)) as progress:
+        done = assess_command(options, progress=progress.update)
+    _present(done.reports, done.assessment)
+    if done.regression is not None:
+        _stderr(done.regression)
+    raise typer.Exit(ExitCode.READY if exit_zero else done.code)
 
 
 @app.command()
@@ -129,9 +141,15 @@ def validate(
     profile: ProfileOpt = ["default"],  # noqa: B006
 ) -> None:
     """Check each MANIFEST and the profile without running anything (one line per file; exit 2 if any fails)."""
-    from readiness.session import run_validate_all
+    from readiness.session import comma_list, validate_command
 
-    raise typer.Exit(run_validate_all(manifests, profile))
+    results, code = validate_command(manifests, comma_list(profile) or ("default",))
+    for r in results:
+        if r.ok:
+            _stdout(f"{r.manifest}: {r.message}\n")
+        else:
+            _stderr("".join(f"readiness: error: {line}\n" for line in r.message.splitlines()))
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -141,9 +159,10 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o")] = Path("readiness-report"),
 ) -> None:
     """Render an existing assessment again, without running the checks."""
-    from readiness.session import run_report
+    from readiness.session import report_command
 
-    run_report(assessment, fmt, output)
+    loaded, reports = report_command(assessment, fmt, output)
+    _present(reports, loaded)
 
 
 @app.command("history")
@@ -154,9 +173,36 @@ def history_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """The trend of MANIFEST's model: its recorded assessments, oldest first."""
-    from readiness.session import run_history
+    from readiness.session import history_command
 
-    run_history(manifest, history, limit, as_json)
+    view = history_command(manifest, history, limit)
+    if as_json:
+        from readiness.history import to_json
+
+        _stdout(to_json(view.rows) + "\n")
+        return
+    if not view.rows:
+        _stdout(f"no assessments of {view.model_key} in {view.store} yet\n")
+        return
+    from readiness.reports.charts import sparkline
+    from readiness.reports.tables import table
+
+    rows = [
+        (
+            str(r.id),
+            r.finished_at[:19],
+            f"{r.score:g}",
+            r.level or "-",
+            r.verdict,
+            r.profile,
+            r.manifest_digest[7:19],
+            r.approved_by or "",
+        )
+        for r in view.rows
+    ]
+    columns = ("#", "finished", "score", "level", "verdict", "profile", "manifest", "approved by")
+    title = f"{view.model_name}: score {sparkline([r.score for r in view.rows])}"
+    _console().print(table(columns, rows, title=title))
 
 
 @app.command()
@@ -169,9 +215,13 @@ def approve(
     history: HistoryOpt = None,
 ) -> None:
     """Record MANIFEST's latest assessment as the approved baseline."""
-    from readiness.session import run_approve
+    from readiness.session import approve_command
 
-    run_approve(manifest, history, by, note)
+    a = approve_command(manifest, history, by, note)
+    _stdout(
+        f"approved assessment #{a.assessment_id} ({a.verdict}, score {a.score:g}, level {a.level or 'none'}) "
+        f"as the baseline, by {a.by}\n"
+    )
 
 
 @app.command()
@@ -182,9 +232,11 @@ def diff(
     fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, md or json.")] = "terminal",
 ) -> None:
     """What changed: new and resolved gaps, score and level, evidence, waivers. Exit 1 on a regression."""
-    from readiness.session import run_diff
+    from readiness.session import diff_command
 
-    raise typer.Exit(run_diff(first, second, history, fmt))
+    text, code = diff_command(first, second, history, fmt)
+    _stdout(text)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -204,23 +256,29 @@ def init(
     ask: Annotated[bool, typer.Option("--ask", help="Prompt even when standard input is not a terminal.")] = False,
 ) -> None:
     """Scaffold a manifest for a profile, asking the few questions that matter."""
-    from readiness.session import run_init
+    from readiness.session import QUESTIONS, init_command
 
-    run_init(
-        path,
-        profile=profile,
-        force=force,
-        interactive=ask or (not no_input and sys.stdin.isatty()),
-        given={
-            "name": name,
-            "model_id": model_id,
-            "version": version,
-            "owner": owner,
-            "owner_email": owner_email,
-            "risk_tier": risk_tier,
-            "decision_effect": decision_effect,
-            "url": url,
-        },
+    answers: dict[str, str | None] = {
+        "name": name,
+        "model_id": model_id,
+        "version": version,
+        "owner": owner,
+        "owner_email": owner_email,
+        "risk_tier": risk_tier,
+        "decision_effect": decision_effect,
+        "url": url,
+    }
+    if path.exists() and not force:  # before any question: nothing asked for a file that will not be written
+        init_command(path, profile=profile, force=force, answers=answers)
+    if ask or (not no_input and sys.stdin.isatty()):
+        for key, question, default in QUESTIONS:
+            if answers.get(key) is None:
+                answers[key] = typer.prompt(question, default=default)
+    written = init_command(path, profile=profile, force=force, answers=answers)
+    _stdout(
+        f"wrote {written}; next: fill in every TODO, then `readiness assess {written}"
+        + (f" --profile {profile}" if profile != "default" else "")
+        + "`\n"
     )
 
 
@@ -237,9 +295,10 @@ def schema(
 @checks_app.command("list")
 def checks_list() -> None:
     """Every available check: built-in and from plugins."""
-    from readiness.session import print_checks
+    from readiness.reports.tables import table
+    from readiness.session import CHECK_COLUMNS, checks_command
 
-    print_checks()
+    _console().print(table(CHECK_COLUMNS, checks_command()))
 
 
 @checks_app.command("docs")
@@ -247,33 +306,88 @@ def checks_docs(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Every check's documentation page, in Markdown (docs/checks.md is this output)."""
-    from readiness.session import write_check_docs
+    from readiness.session import check_docs_command
 
-    write_check_docs(output)
+    text = check_docs_command()
+    if output is None:
+        _stdout(text)
+    else:
+        from readiness.reports import write_atomic
+
+        write_atomic(output, text.encode())
 
 
 @checks_app.command("explain")
 def checks_explain(check_id: Annotated[str, typer.Argument(help="A check id such as OWN-001.")]) -> None:
     """Rationale, references, parameters and how to fix one check."""
-    from readiness.session import print_check
+    from readiness.reports.tables import check_page
+    from readiness.session import explain_command
 
-    print_check(check_id)
+    info, origin = explain_command(check_id)
+    _console().print(check_page(info, origin))
 
 
 @profiles_app.command("list")
 def profiles_list() -> None:
     """The bundled profiles."""
-    from readiness.session import print_profiles
+    from readiness.reports.tables import table
+    from readiness.session import PROFILE_COLUMNS, profiles_command
 
-    print_profiles()
+    _console().print(table(PROFILE_COLUMNS, profiles_command()))
 
 
 @profiles_app.command("show")
 def profiles_show(name: Annotated[str, typer.Argument(help="Profile name, alias or path.")]) -> None:
     """A profile after `extends` is resolved: weights, blocking checks, levels, citations."""
-    from readiness.session import print_profile
+    from readiness.reports.tables import lines, table
+    from readiness.session import ProfileView, profile_command
 
-    print_profile(name)
+    view = profile_command(name)
+    console = _console()
+    lines(console, view.header)
+    console.print(table(ProfileView.CHECK_COLUMNS, view.checks, fold=True))
+    lines(console, view.notes)
+    if view.requirements:
+        console.print(
+            table(ProfileView.REQUIREMENT_COLUMNS, view.requirements, title=ProfileView.REQUIREMENT_TITLE, fold=True)
+        )
+    lines(console, view.levels)
+
+
+# -- presenting what the commands return -------------------------------------------------------------
+
+
+def _console(err: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+def _stdout(text: str) -> None:
+    from readiness.textsafety import terminal_safe
+
+    sys.stdout.write(terminal_safe(text))
+    sys.stdout.flush()
+
+
+def _stderr(text: str) -> None:
+    from readiness.textsafety import terminal_safe
+
+    sys.stderr.write(terminal_safe(text))
+
+
+def _present(reports: Reports, assessment: Assessment) -> None:
+    """Show what writing the reports produced: the terminal summary, stdout formats, the files written."""
+    for kind, value in reports.items:
+        if kind == "stdout" and isinstance(value, str):
+            sys.stdout.write(value)
+            sys.stdout.flush()
+        elif kind == "terminal":
+            from readiness.reports.terminal import print_to
+
+            print_to(_console(), assessment)
+    for target in reports.files:
+        _console(err=True).print(f"wrote {target}", markup=False)
 
 
 class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, which Click would swallow

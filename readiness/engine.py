@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -38,7 +38,8 @@ class RunOptions:
     """When the run happens; fixed in tests so that results are reproducible."""
     as_of: date | None = None
     """The date by which attestation ages and waiver expiry are judged (default: today)."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    workers: int | None = None
+    """Locust worker processes for the load checks (``--workers``); None lets the load runner choose."""
 
 
 def judged_at(options: RunOptions, started: datetime) -> datetime:
@@ -178,7 +179,7 @@ def run_checks(
                     resources=resources,
                     profile_name=profile.name,
                     attestation_max_age_days=profile.attestation_max_age_days,
-                    extra=options.extra,
+                    workers=options.workers,
                 )
                 result, elapsed = _isolated(check, ctx, item.timeout_s, options.debug)
                 result = scrub.result(result)  # no raw personal value leaves through evidence

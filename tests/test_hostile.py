@@ -433,7 +433,7 @@ def test_an_interrupted_report_set_leaves_the_previous_set_whole(tmp_path, monke
 
     monkeypatch.setattr(reports, "renderer", renderer)
     with pytest.raises(KeyboardInterrupt):
-        session.emit(load_assessment(DATA / "assessment-poc.json"), ["json", "html", "md", "pdf"], out)
+        session.write_reports(load_assessment(DATA / "assessment-poc.json"), ["json", "html", "md", "pdf"], out)
     assert {p.name for p in out.iterdir()} == names
     assert all((out / n).read_text() == "from the previous run" for n in names)  # no new file beside old ones
 

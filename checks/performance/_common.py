@@ -47,7 +47,7 @@ def _budget(ctx: CheckContext) -> dict[str, float]:
 
 
 def _workers(ctx: CheckContext) -> int | None:
-    return ctx.extra.get("workers")
+    return ctx.workers
 
 
 def max_error_rate(ctx: CheckContext, default: float = 0.001) -> float:
