@@ -111,7 +111,8 @@ def fill(template: Any, row: dict[str, Any]) -> Any:
 def wrap(endpoint: Endpoint, row: dict[str, Any]) -> dict[str, Any]:
     """The request body for one production row, in the endpoint's protocol."""
     if endpoint.request_template is not None:
-        return fill(endpoint.request_template, row)
+        filled: dict[str, Any] = fill(endpoint.request_template, row)
+        return filled
     if endpoint.protocol == "mlflow":
         return {"dataframe_split": {"columns": list(row), "data": [list(row.values())]}}
     if endpoint.protocol == "v2":
@@ -166,4 +167,7 @@ def import_from(base_dir: str, spec: str) -> Callable[..., Any]:
     fn: Any = importlib.import_module(module_name)
     for part in attr.split("."):
         fn = getattr(fn, part)
-    return fn
+    if not callable(fn):
+        raise TypeError(f"{spec} is not callable")
+    found: Callable[..., Any] = fn
+    return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -430,7 +430,7 @@ def _run(argv: list[str] | None) -> None:
     import signal
 
     # Click's own errors (vendored by recent Typer versions), found through a class Typer exports
-    click_errors = {c.__name__: c for c in typer.BadParameter.__mro__}
+    click_errors: dict[str, Any] = {c.__name__: c for c in typer.BadParameter.__mro__}
     usage_error = click_errors.get("UsageError", typer.BadParameter)
     click_exception = click_errors.get("ClickException", usage_error)
     try:

@@ -123,7 +123,7 @@ def read(loaded: LoadedManifest, source: DataSource, columns: list[str] | None, 
         if column in df.columns:
             df[column] = df[column].astype("string")
     missing = [c for c in columns or [] if c not in df.columns]
-    sampled = bool(source.sample) and len(df) >= source.sample
+    sampled = source.sample is not None and source.sample > 0 and len(df) >= source.sample
     return Frame(
         df=df,
         source=name,
@@ -196,7 +196,7 @@ def read_only_url(source: DataSource) -> Any:
     is an error, never a new empty database); PostgreSQL gets a read-only transaction on connect."""
     import sqlalchemy as sa
 
-    url = sa.engine.make_url(source.url)
+    url = sa.engine.make_url(source.url or "")
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return url
     if url.database.startswith("file:"):
@@ -223,10 +223,10 @@ def _read_sql(source: DataSource, columns: list[str] | None) -> Any:
                 if source.sample:
                     sql += f" LIMIT {int(source.sample)}"
                 df = pd.read_sql_query(sa.text(sql), con)
-                count_sql = sa.text(f"SELECT COUNT(*) FROM {inner}")  # noqa: S608 - the manifest's own query
+                count_sql: Any = sa.text(f"SELECT COUNT(*) FROM {inner}")  # noqa: S608 - the manifest's own query
                 all_columns = [str(c) for c in df.columns]
             else:
-                table = sa.Table(source.table, sa.MetaData(), autoload_with=con)
+                table = sa.Table(source.table or "", sa.MetaData(), autoload_with=con)
                 cols = [table.c[c] for c in columns if c in table.c] if columns is not None else [table]
                 stmt = sa.select(*cols)
                 if source.sample:
@@ -251,6 +251,8 @@ def needed_columns(loaded: LoadedManifest) -> tuple[list[str] | None, list[str]]
     and which of them must stay text (timestamps)."""
     data = loaded.manifest.data
     text = text_columns(loaded)
+    if data is None:
+        return None, text
     if not data.columns or data.expectation_suites or data.reference is not None:
         return None, text  # drift compares every shared column, undeclared ones too
     wanted = set(data.columns) | set(data.keys) | set(text)

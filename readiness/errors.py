@@ -6,6 +6,7 @@ else that escapes is a bug: the CLI reports it as an internal error (exit 3).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -64,7 +65,7 @@ class ManifestError(SourceError):
 class ManifestErrors(ReadinessError):
     """Several validation errors in one manifest, reported together."""
 
-    def __init__(self, errors: list[ManifestError]) -> None:
+    def __init__(self, errors: Sequence[SourceError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
 

@@ -206,10 +206,10 @@ def number(value: Any) -> float | None:
         return float(value)
     if isinstance(value, str):
         try:
-            number = float(value)
+            parsed = float(value)
         except ValueError:
             return None
-        return number if math.isfinite(number) else None
+        return parsed if math.isfinite(parsed) else None
     if isinstance(value, list) and len(value) == 1:
         return number(value[0])
     return None
@@ -457,7 +457,8 @@ class Evidence:
 
     def target(self, name: str = "model") -> tuple[Any, Any]:
         """(endpoint, serve) of a target as declared."""
-        return self._resources.target(name)
+        endpoint, serve = self._resources.target(name)
+        return endpoint, serve
 
     def frame(self, role: str) -> Any:
         """The ``production`` or ``reference`` data as a :class:`readiness.data.Frame`, read once per run."""

@@ -116,7 +116,7 @@ class History:
                     a.model_dump_json(),
                 ),
             )
-            row_id = int(cur.lastrowid)
+            row_id = int(cur.lastrowid or 0)
             con.executemany(
                 "INSERT INTO check_status VALUES (?, ?, ?, ?)",
                 [(row_id, o.id, o.status.value, o.effective_score) for o in a.outcomes],

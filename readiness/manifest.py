@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -532,7 +533,7 @@ class Manifest(Strict):
         title="readiness manifest",
     )
 
-    api_version: Literal["readiness/v1"] = Field(API_VERSION, alias="apiVersion")
+    api_version: Literal["readiness/v1"] = Field("readiness/v1", alias="apiVersion")
     model: Model
     data: Data | None = None
     service_levels: ServiceLevels | None = None
@@ -617,7 +618,7 @@ def _exists(path: Path, want_dir: bool) -> bool:
     return path.is_dir() if want_dir else path.is_file()
 
 
-def _paths(m: Manifest):
+def _paths(m: Manifest) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
     """Every file or folder the manifest names: (location, relative path, is a folder)."""
     model = m.model
     if model.artifact is not None:

@@ -162,7 +162,7 @@ class ModelProcess:
         # fork where there is one (milliseconds, and modules the parent already imported are not imported
         # again); a fresh interpreter elsewhere
         methods = multiprocessing.get_all_start_methods()
-        mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        mp: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         parent, child = mp.Pipe()
         self.proc = mp.Process(target=_child, args=(child, *self.args), daemon=True, name="readiness-model")
         self.proc.start()
@@ -183,7 +183,7 @@ class ModelProcess:
 
     def _reap(self) -> int | None:
         self.proc.join(timeout=5)
-        code = self.proc.exitcode
+        code: int | None = self.proc.exitcode
         self._kill()
         return code
 
@@ -214,7 +214,8 @@ class ModelProcess:
             if not self.conn.poll(timeout_s):
                 self._kill()
                 return "timeout", None
-            return self.conn.recv()
+            kind, detail = self.conn.recv()
+            return str(kind), detail
         except (EOFError, OSError, BrokenPipeError):
             return "died", self._reap()
 
@@ -262,7 +263,8 @@ class ModelProcess:
             raise EvidenceError(
                 f"in-process timing failed: the model process {kind}" + (f" ({detail})" if detail is not None else "")
             )
-        return detail
+        calls_ns, overhead_ns = detail
+        return list(calls_ns), list(overhead_ns)
 
     def warning_counts(self) -> dict[str, int]:
         with self.lock:

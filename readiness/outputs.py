@@ -153,9 +153,10 @@ def predictions_only(ctx: CheckContext) -> CheckResult:
     ``requires_live_model`` makes it a blocking gap with this reason."""
     from readiness.check import LIVE_MODEL, not_applicable
 
+    predictions = ctx.manifest.model.predictions
+    described = describe_predictions(predictions) if predictions is not None else "no predictions file"
     return not_applicable(
-        f"Predictions only ({describe_predictions(ctx.manifest.model.predictions)}): this "
-        "needs a live model (model.endpoint), which readiness cannot reach",
+        f"Predictions only ({described}): this needs a live model (model.endpoint), which readiness cannot reach",
         needs=LIVE_MODEL,
     )
 
@@ -239,7 +240,8 @@ def has_target(loaded: LoadedManifest, target: str) -> bool:
 
 def scored(ctx: CheckContext, role: str, target: str = "model") -> ScoredSet:
     """The ``role`` set ("evaluation" or "golden") answered by ``target``, once per run."""
-    return ctx.evidence.shared(("scored", role, target), lambda: _score(ctx, role, target))
+    out: ScoredSet = ctx.evidence.shared(("scored", role, target), lambda: _score(ctx, role, target))
+    return out
 
 
 def labelled_source(ctx: CheckContext, role: str) -> tuple[DataSource | None, tuple[str, ...]]:
@@ -257,7 +259,7 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
         raise ValueError(f"no {role} data set")
     limit = m.evaluation.max_rows if m.evaluation else 5000
     rows = read_rows(ctx.loaded, source, limit)
-    predictions = m.champion.predictions if target == "champion" else m.model.predictions
+    predictions = (m.champion.predictions if m.champion else None) if target == "champion" else m.model.predictions
     endpoint = ctx.evidence.target(target)[0]
     from readiness.data import describe
 
@@ -403,9 +405,11 @@ def metric_on(name: str, truth: list[bool | None], s: ScoredSet, index: Sequence
     idx = range(len(s.rows)) if index is None else index
     if name in M.NEEDS_SCORE:
         keep = [i for i in idx if truth[i] is not None and s.readings[i].score is not None]
-        return M.compute(name, [truth[i] for i in keep], None, [s.readings[i].score for i in keep]) if keep else None
+        scores = [float(s.readings[i].score or 0.0) for i in keep]
+        return M.compute(name, [bool(truth[i]) for i in keep], None, scores) if keep else None
     keep = [i for i in idx if truth[i] is not None and s.readings[i].positive is not None]
-    return M.compute(name, [truth[i] for i in keep], [s.readings[i].positive for i in keep], None) if keep else None
+    decisions = [bool(s.readings[i].positive) for i in keep]
+    return M.compute(name, [bool(truth[i]) for i in keep], decisions, None) if keep else None
 
 
 def groups_of(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]:

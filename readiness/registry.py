@@ -4,6 +4,7 @@ entry-point group. Discovery fails loudly, naming ``distribution[entry point]``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -52,7 +53,7 @@ class Registry:
     def get(self, check_id: str) -> Registered:
         return self._checks[self.canonical(check_id) or check_id]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Registered]:
         return iter(self._checks.values())
 
     def __len__(self) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness import processes
-from readiness.evidence import Answer, ServeError, request
+from readiness.evidence import Answer, LoadError, ServeError, request
 from readiness.manifest import LoadedManifest
 
 __all__ = ["ModelHandle", "Resources", "ServeError", "free_port"]
@@ -88,7 +88,7 @@ def describe_pids(pids: list[int]) -> str:
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -192,7 +192,7 @@ class Resources:
             handle.log_tail = server.tail()
         return handle
 
-    def frame(self, role: str):
+    def frame(self, role: str) -> Any:
         """The reference or production sample as a pandas frame, read once per run."""
         from readiness.data import needed_columns, read
 
@@ -203,7 +203,7 @@ class Resources:
 
         return self.shared(("frame", role), read_frame)  # a failure is kept: every check reports the same
 
-    def load(self, multiplier: float, workers: int | None = None):
+    def load(self, multiplier: float, workers: int | None = None) -> Any:
         """One Locust stage at ``multiplier`` x the declared peak; run once, shared by the checks."""
         return self.shared(("load", multiplier, workers), lambda: self._load(multiplier, workers))
 
@@ -213,6 +213,8 @@ class Resources:
         handle = self.model()
         manifest = self.loaded.manifest
         endpoint, levels, cfg = manifest.model.endpoint, manifest.service_levels, manifest.load_test
+        if endpoint is None:
+            raise LoadError("no model.endpoint to load")
         from readiness import adapters
 
         base, path = adapters.split(handle.url or "")

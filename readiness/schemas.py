@@ -7,9 +7,10 @@ The same text is committed under docs/ so that editors can validate manifests th
 from __future__ import annotations
 
 import json
+from typing import Any
 
 
-def schema(kind: str = "manifest") -> dict:
+def schema(kind: str = "manifest") -> dict[str, Any]:
     if kind == "manifest":
         from readiness.manifest import Manifest
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from readiness.manifest import Waiver
 from readiness.model import AreaScore, Coverage, EvidenceKind, Gap, Outcome, RequirementResult, Status, Verdict
@@ -226,7 +227,7 @@ def _gaps(outcomes: Sequence[Outcome], profile: Profile) -> tuple[Gap, ...]:
 
 
 def requirements(
-    reqs: Sequence[Requirement], outcomes: Sequence[Outcome], facts: dict
+    reqs: Sequence[Requirement], outcomes: Sequence[Outcome], facts: dict[str, Any]
 ) -> tuple[RequirementResult, ...]:
     """Each requirement's status from its checks: fail beats unknown beats pass.
 
@@ -246,7 +247,7 @@ def requirements(
             status = "fail"
         elif any(o is None or o.status is Status.SKIPPED or o.stale for o in found):
             status = "unknown"
-        elif all(o.status is Status.NOT_APPLICABLE for o in found):
+        elif all(o is not None and o.status is Status.NOT_APPLICABLE for o in found):
             status = "not_applicable"
         else:
             status = "pass"

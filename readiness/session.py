@@ -348,9 +348,9 @@ class ProfileView:
     """A resolved profile as rows: a header, the checks, the requirements and the levels."""
 
     header: list[str]
-    checks: list[tuple[str, ...]]
+    checks: list[tuple[object, ...]]
     notes: list[str]
-    requirements: list[tuple[str, ...]]
+    requirements: list[tuple[object, ...]]
     levels: list[str]
 
     CHECK_COLUMNS = ("check", "weight", "blocking", "params", "references")
@@ -373,7 +373,7 @@ def profile_command(name: str) -> ProfileView:
     if prof.description:
         header.append(prof.description)
     header.append("from: " + " <- ".join(prof.sources))
-    checks = []
+    checks: list[tuple[object, ...]] = []
     for reg in load_registry():
         c, s = reg.check, prof.settings(reg.check.id)
         if not s.enabled:
@@ -397,7 +397,7 @@ def profile_command(name: str) -> ProfileView:
             f"{cid} {', '.join(f'{k}={v}' for k, v in s.items())}" for cid, s in override.checks.items()
         )
         notes.append(f"when {when}: {changes}")
-    requirements = [
+    requirements: list[tuple[object, ...]] = [
         (r.id, r.title, r.citation, r.confidence, ", ".join(r.checks) or "none yet: verify by hand")
         for r in prof.requirements
     ]

@@ -162,7 +162,7 @@ COLUMNS = ("application_id", "applied_at", "income", "age", "region", "sex", "de
 
 
 def _rows(n: int, null: bool) -> list[list[Any]]:
-    rows = []
+    rows: list[list[Any]] = []
     for i in range(n):
         if null:
             rows.append(["", "", "", "", "", "", ""])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ def parse_yaml(
 class _Builder:
     """Turns a composed node graph into Python data, with limits and line tracking."""
 
-    def __init__(self, source: YamlSource, error: type[SourceError], interpolate: bool, env) -> None:
+    def __init__(self, source: YamlSource, error: type[SourceError], interpolate: bool, env: Mapping[str, str]) -> None:
         self.source = source
         self.error = error
         self.interpolate = interpolate
@@ -184,9 +185,10 @@ class _Builder:
             return self.build_mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self.build_scalar(node, loc)
 
-    def build_mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict:
+    def build_mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[Any, Any]:
         self.constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -227,7 +229,7 @@ class _Builder:
             if secret and default != secret:
                 self.source.secrets.add(secret)
                 register_secret(secret)  # every later message of this process redacts it
-            return secret
+            return str(secret)
 
         return _ENV.sub(replace, value)
 
@@ -258,7 +260,7 @@ def validation_errors(exc: Any, source: YamlSource, error: type[SourceError]) ->
     return out
 
 
-def _yaml_loc(loc: tuple, source: YamlSource) -> Path_:
+def _yaml_loc(loc: tuple[Any, ...], source: YamlSource) -> Path_:
     """Drop pydantic's union and tag parts of a location so that it matches the YAML path."""
     kept: list[Any] = []
     node: Any = source.data
@@ -288,7 +290,7 @@ def _is_union_tag(part: Any) -> bool:
     )
 
 
-def _message(err: dict, secrets: set[str]) -> str:
+def _message(err: dict[str, Any], secrets: set[str]) -> str:
     kind = err["type"]
     if kind == "missing":
         return "required field is missing"

@@ -6,15 +6,24 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import Any
 
 from locust import events
 
-SAMPLES: list[list] = []
+SAMPLES: list[list[Any]] = []
 T0 = time.time()
 
 
-@events.request.add_listener
-def _record(request_type, name, response_time, response_length, exception=None, response=None, **_kw) -> None:
+@events.request.add_listener  # type: ignore[untyped-decorator]
+def _record(
+    request_type: Any,
+    name: Any,
+    response_time: Any,
+    response_length: Any,
+    exception: Any = None,
+    response: Any = None,
+    **_kw: Any,
+) -> None:
     status = getattr(response, "status_code", 0) or 0
     if exception is None:
         kind = "ok"
@@ -27,8 +36,8 @@ def _record(request_type, name, response_time, response_length, exception=None, 
     SAMPLES.append([round(time.time() - T0 - response_time / 1000.0, 4), float(response_time), kind, status, None])
 
 
-@events.quitting.add_listener
-def _dump(environment, **_kw) -> None:
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
+def _dump(environment: Any, **_kw: Any) -> None:
     if SAMPLES:
         with open(
             os.path.join(os.environ["READINESS_LOAD_SAMPLES"], f"{os.getpid()}.json"), "w", encoding="utf-8"

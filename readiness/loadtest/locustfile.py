@@ -12,6 +12,7 @@ import json
 import os
 import random
 import time
+from typing import Any
 
 from locust import FastHttpUser, constant, constant_throughput, events, task  # isort: skip - patches first
 
@@ -22,7 +23,7 @@ from readiness.paths import at_path  # dependency-free: the same reading of answ
 CFG = json.load(open(os.environ["READINESS_LOAD_CONFIG"], encoding="utf-8"))
 ENCODED = [json.dumps(b).encode("utf-8") for b in CFG["bodies"]]  # serialised once, not per request
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json", **CFG["headers"]}
-SAMPLES: list[list] = []  # [start offset s, duration ms, kind, status]
+SAMPLES: list[list[Any]] = []  # [start offset s, duration ms, kind, status]
 T0 = time.time()
 
 
@@ -82,7 +83,7 @@ class ReadinessUser(FastHttpUser):
             with self.client.request(
                 CFG["method"],
                 CFG["path"],
-                data=body,
+                data=body,  # type: ignore[arg-type]  # FastHttpSession sends bytes as they are
                 headers=HEADERS,
                 catch_response=True,
                 name="predict",
@@ -107,7 +108,7 @@ class ReadinessUser(FastHttpUser):
         tpot = (elapsed * 1000.0 - ttft) / (tokens - 1) if ttft is not None and tokens > 1 else None
         SAMPLES.append([round(offset, 4), elapsed * 1000.0, kind, status or 0, ttft, tpot])
 
-    def read_stream(self, r, start: float) -> tuple[bytes, float | None, int]:
+    def read_stream(self, r: Any, start: float) -> tuple[bytes, float | None, int]:
         """Read a server-sent-event stream byte by byte (larger reads hide the first token); count the
         content-bearing chunks as tokens."""
         buf, out, first, tokens = b"", b"", None, 0
@@ -123,8 +124,8 @@ class ReadinessUser(FastHttpUser):
         return out, first, tokens
 
 
-@events.quitting.add_listener
-def _dump(environment, **_kw) -> None:
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
+def _dump(environment: Any, **_kw: Any) -> None:
     if not SAMPLES:
         return
     path = os.path.join(os.environ["READINESS_LOAD_SAMPLES"], f"{os.getpid()}.json")

@@ -55,8 +55,8 @@ class LoadPlan:
 class LoadResult:
     plan: LoadPlan
     latencies_ms: list[float]
-    kinds: Counter
-    statuses: Counter
+    kinds: Counter[str]
+    statuses: Counter[Any]
     elapsed_s: float
     ttft_ms: list[float] = field(default_factory=list)
     tpot_ms: list[float] = field(default_factory=list)
@@ -215,7 +215,7 @@ def run(plan: LoadPlan) -> LoadResult:
 
 
 def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> LoadResult:
-    rows: list[list] = []
+    rows: list[list[Any]] = []
     t0s = []
     for path in sorted(samples_dir.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))

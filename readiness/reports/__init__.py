@@ -38,7 +38,8 @@ def renderer(fmt: str) -> Callable[[Assessment], bytes]:
         raise UsageError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if fmt in NEEDS and importlib.util.find_spec(NEEDS[fmt][0]) is None:
         raise UsageError(f"format {fmt} needs {NEEDS[fmt][0]}: {NEEDS[fmt][1]}")
-    return importlib.import_module(FORMATS[fmt][0]).render
+    render: Callable[[Assessment], bytes] = importlib.import_module(FORMATS[fmt][0]).render
+    return render
 
 
 ALIASES = {"markdown": "md", "xml": "junit", "all": ",".join(f for f in FORMATS if f != "github")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from readiness.model import Assessment
 from readiness.reports import charts, view
@@ -12,7 +13,7 @@ MAX_FINDINGS = 50
 
 
 @cache
-def environment():
+def environment() -> Any:
     import jinja2
 
     return jinja2.Environment(
@@ -31,7 +32,7 @@ def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_F
     points = [(p.finished_at.strftime("%Y-%m-%d"), p.score, p.approved) for p in assessment.trend]
     points.append((assessment.finished_at.strftime("%Y-%m-%d") + " (this)", assessment.score, False))
     trend = charts.trend_line(points, assessment.threshold) if assessment.trend else ""
-    return template.render(
+    html: str = template.render(
         a=assessment,
         v=v,
         pdf=pdf,
@@ -41,6 +42,7 @@ def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_F
         gauge=charts.gauge(assessment.score, assessment.threshold),
         bars=charts.area_bars(assessment.areas, assessment.threshold),
     )
+    return html
 
 
 def render(assessment: Assessment) -> bytes:

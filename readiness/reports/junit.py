@@ -86,4 +86,5 @@ def render(assessment: Assessment) -> bytes:
     for key, value in counts.items():
         root.set(key, str(value))
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+    body: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"

@@ -89,11 +89,11 @@ def render(assessment: Assessment) -> bytes:
                 for g in q.groups
             ] + [""]
         if q.champion:
-            c = q.champion
+            ch = q.champion
             head += [
-                f"Candidate {c['metric']} {c['candidate']} against the champion's {c['champion']} "
-                f"({c['delta']}), agreement {c['agreement']}; slices where the candidate is worse: "
-                f"{cell(c['worse'])}.",
+                f"Candidate {ch['metric']} {ch['candidate']} against the champion's {ch['champion']} "
+                f"({ch['delta']}), agreement {ch['agreement']}; slices where the candidate is worse: "
+                f"{cell(ch['worse'])}.",
                 "",
             ]
     head += ["### Areas", "", "| area | score | checks |", "|---|---:|---:|"]

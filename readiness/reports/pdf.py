@@ -8,6 +8,7 @@ connection or read a local file.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from readiness.model import Assessment
 from readiness.reports.html import page
@@ -16,10 +17,10 @@ MAX_FINDINGS = 20
 """The PDF is a summary: long evidence tables stay in the HTML and JSON."""
 
 
-def offline_fetcher():
+def offline_fetcher() -> Any:
     from weasyprint.urls import URLFetcher
 
-    class OfflineFetcher(URLFetcher):
+    class OfflineFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
         """Allows data: URIs only; every other URL is refused (and so never requested)."""
 
         refused: list[str]
@@ -28,7 +29,7 @@ def offline_fetcher():
             super().__init__(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
             self.refused = []
 
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             self.refused.append(url)
@@ -37,11 +38,12 @@ def offline_fetcher():
     return OfflineFetcher()
 
 
-def render(assessment: Assessment, fetcher=None) -> bytes:
+def render(assessment: Assessment, fetcher: Any = None) -> bytes:
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     html = page(assessment, pdf=True, max_findings=MAX_FINDINGS)
     document = HTML(string=html, base_url="about:blank", url_fetcher=fetcher or offline_fetcher())
-    return document.write_pdf(presentational_hints=False, pdf_identifier=assessment.manifest.digest.encode()[:32])
+    pdf: bytes = document.write_pdf(presentational_hints=False, pdf_identifier=assessment.manifest.digest.encode()[:32])
+    return pdf

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from readiness.model import Assessment, Outcome, Severity, Status
+from readiness.model import Assessment, Finding, Outcome, Severity, Status
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {
@@ -31,7 +32,7 @@ def uri(path: str | None, fallback: str) -> str:
     return raw.as_posix().removeprefix("./")
 
 
-def rule(o: Outcome) -> dict:
+def rule(o: Outcome) -> dict[str, Any]:
     return {
         "id": o.id,
         "name": o.title,
@@ -50,10 +51,10 @@ def rule(o: Outcome) -> dict:
     }
 
 
-def results(o: Outcome, manifest_uri: str, manifest_path: str) -> list[dict]:
+def results(o: Outcome, manifest_uri: str, manifest_path: str) -> list[dict[str, Any]]:
     if o.waived or o.status in {Status.PASS, Status.NOT_APPLICABLE, Status.SKIPPED} and not o.stale:
         return []
-    findings = [f for f in o.result.findings if f.severity > Severity.INFO] or [None]
+    findings: list[Finding | None] = [f for f in o.result.findings if f.severity > Severity.INFO] or [None]
     out = []
     for f in findings:
         line = (f.location.line if f and f.location and f.location.line else None) or 1
