@@ -32,7 +32,7 @@ from readiness.adapters import requests as example_requests
 from readiness.data import Frame
 from readiness.evidence import Answer, AnswerKind, DataError, LoadError, Precondition, classify, require_good, tally
 from readiness.loadtest.runner import LoadResult
-from readiness.manifest import SECTIONS, Person, is_placeholder
+from readiness.manifest import SECTIONS, Data, Endpoint, Explainability, Person, ThirdParty, is_placeholder
 from readiness.model import (
     Attestation,
     CheckResult,
@@ -105,7 +105,11 @@ __all__ = [
     "stale_finding",
     # the manifest
     "SECTIONS",
+    "Data",
+    "Endpoint",
+    "Explainability",
     "Person",
+    "ThirdParty",
     "dotted",
     "is_placeholder",
     # names and personal data

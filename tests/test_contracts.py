@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -21,6 +22,27 @@ def test_ruff_is_clean():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_ruff_format_is_applied():
+    paths = ["readiness", "checks", "tests", "examples", "benchmarks"]
+    r = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", *paths], cwd=ROOT, capture_output=True, text=True
+    )
+    assert r.returncode == 0, "run `ruff format`:\n" + r.stdout + r.stderr
+
+
+def test_mypy_strict_is_clean():
+    """mypy --strict with the pydantic plugin over readiness/ and checks/ (.ci/typecheck)."""
+    r = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "typecheck")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": sys.executable},
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+
+
 def test_every_builtin_check_is_documented():
     readme = (ROOT / "README.md").read_text()
     for reg in load_registry(plugins=False):
@@ -36,11 +58,17 @@ def test_every_builtin_check_is_documented():
 
 def test_docs_checks_md_is_the_generated_output(tmp_path):
     out = tmp_path / "checks.md"
-    r = subprocess.run([sys.executable, "-m", "readiness", "checks", "docs", "-o", str(out)], capture_output=True,
-                       text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "readiness", "checks", "docs", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     assert out.read_text() == (ROOT / "docs" / "checks.md").read_text(), (
-        "docs/checks.md is stale: run `readiness checks docs -o docs/checks.md`")
+        "docs/checks.md is stale: run `readiness checks docs -o docs/checks.md`"
+    )
 
 
 def test_architecture_doc_names_every_core_module():

@@ -285,6 +285,7 @@ def test_two_workers_generate_more_than_one(tmp_path):
     assert max(ratios) > 1.1, ratios
 
 
+@serial
 def test_a_teams_own_locustfile_is_scored_the_same_way(write, tmp_path):
     write(
         "team_locustfile.py",

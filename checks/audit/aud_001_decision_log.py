@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from readiness import citations
 from readiness.check import (
@@ -130,8 +132,9 @@ class DecisionLog(Check):
             metrics={"records": len(records)},
         )
 
-    def _read(self, ctx: CheckContext, sample: str) -> tuple[list[dict], list[int]]:
-        records, bad = [], []
+    def _read(self, ctx: CheckContext, sample: str) -> tuple[list[dict[str, Any]], list[int]]:
+        records: list[dict[str, Any]] = []
+        bad: list[int] = []
         with open(ctx.resolve(sample), encoding="utf-8", errors="replace") as fh:
             for n, line in enumerate(fh, 1):
                 if len(records) >= ctx.params["max_records"]:
@@ -143,10 +146,13 @@ class DecisionLog(Check):
                 except ValueError:
                     bad.append(n)
                     continue
-                (records if isinstance(value, dict) else bad).append(value if isinstance(value, dict) else n)
+                if isinstance(value, dict):
+                    records.append(value)
+                else:
+                    bad.append(n)
         return records, bad
 
-    def _fields(self, ctx, records, names) -> list[Finding]:
+    def _fields(self, ctx: CheckContext, records: list[dict[str, Any]], names: Any) -> list[Finding]:
         out = []
         for wanted, name in names.items():
             present = sum(1 for r in records if r.get(name) not in (None, "", [], {}))
@@ -165,7 +171,7 @@ class DecisionLog(Check):
                 )
         return out
 
-    def _versions(self, ctx, records, name) -> list[Finding]:
+    def _versions(self, ctx: CheckContext, records: list[dict[str, Any]], name: str | None) -> list[Finding]:
         if not name:
             return []
         version = ctx.manifest.model.version
@@ -183,7 +189,9 @@ class DecisionLog(Check):
             )
         ]
 
-    def _precision(self, ctx, records, name, declared) -> list[Finding]:
+    def _precision(
+        self, ctx: CheckContext, records: list[dict[str, Any]], name: str | None, declared: str | None
+    ) -> list[Finding]:
         if not name or not declared:
             return []
         need = DIGITS[declared]
@@ -223,7 +231,7 @@ class DecisionLog(Check):
             )
         return out
 
-    def _personal(self, ctx, records, fields) -> list[Finding]:
+    def _personal(self, ctx: CheckContext, records: list[dict[str, Any]], fields: Sequence[str]) -> list[Finding]:
         out = []
         for name in fields:
             raw = [r[name] for r in records if r.get(name) not in (None, "") and not HASHED.match(str(r[name]))]

@@ -9,6 +9,7 @@ from readiness.check import (
     Answer,
     CheckContext,
     CheckResult,
+    Endpoint,
     Precondition,
     call,
     example_requests,
@@ -20,9 +21,9 @@ from readiness.check import (
 )
 
 
-def require_model(ctx: CheckContext) -> None:
-    """Raise :class:`Precondition` unless a live model is declared: predictions-only when only a
-    predictions file is, FAIL when nothing is."""
+def require_model(ctx: CheckContext) -> Endpoint:
+    """The live model's endpoint; raises :class:`Precondition` unless one is declared: predictions-only
+    when only a predictions file is, FAIL when nothing is."""
     model = ctx.manifest.model
     if model.endpoint is None:
         if model.predictions is not None:
@@ -37,6 +38,7 @@ def require_model(ctx: CheckContext) -> None:
             ),
             "No live model",
         )
+    return model.endpoint
 
 
 def no_explanation(ctx: CheckContext, message: str, remediation: str) -> CheckResult:
@@ -52,7 +54,7 @@ def explanation(ctx: CheckContext, row: dict[str, Any], body: Any) -> tuple[Answ
     callable (attributions for ``row``) or at the declared response path."""
     xai = ctx.manifest.explainability
     answer = call(ctx, body)
-    if not answer.ok:
+    if not answer.ok or xai is None:
         return answer, []
     if xai.explainer:
         try:

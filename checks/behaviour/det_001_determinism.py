@@ -86,7 +86,7 @@ def same(a: Any, b: Any, tolerance: float) -> bool:
         return a.keys() == b.keys() and all(same(a[k], b[k], tolerance) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y, tolerance) for x, y in zip(a, b, strict=True))
-    return a == b
+    return bool(a == b)
 
 
 class Determinism(Check):

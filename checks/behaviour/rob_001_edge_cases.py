@@ -45,7 +45,7 @@ TEXTS = {
 NUMBERS = {"zero": 0, "negative": -1, "huge": 1e308, "tiny": 5e-324, "large integer": 2**63}
 
 
-def edge_cases(base: dict) -> list[tuple[str, str, Any, bytes | None]]:
+def edge_cases(base: dict[str, Any]) -> list[tuple[str, str, Any, bytes | None]]:
     """(class, field, body, raw bytes) for every edge case derived from ``base``."""
     out: list[tuple[str, str, Any, bytes | None]] = [
         ("empty object", "", {}, None),
@@ -126,8 +126,7 @@ class EdgeCases(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        require_model(ctx)
-        endpoint = ctx.manifest.model.endpoint
+        endpoint = require_model(ctx)
         rows = production_rows(ctx.loaded, 1)
         base = dict(endpoint.request_example or (rows[0] if rows else {}))
         proof = call(ctx, wrap(endpoint, base) if endpoint.kind == "http" else base)
@@ -144,7 +143,7 @@ class EdgeCases(Check):
                     evidence={"example_input": masked_json(ctx.manifest, base)},
                 ),
                 "Edge cases not judged: the valid input gets no good answer",
-                metrics={"base_answer": proof.kind.value},
+                metrics={"base_answer": str(proof.kind)},
             )
         cases = edge_cases(base)[: ctx.params["max_cases"]]
         if endpoint.kind == "http":

@@ -74,10 +74,10 @@ class ExplanationPresent(Check):
             )
         samples = ctx.params["samples"]
         items: list[tuple[Any, Any, list[Any], str | None]] = []  # (input, answer, reasons, explainer error)
-        if imported:
+        if imported and model.predictions is not None:
             records = read_predictions(ctx.loaded, model.predictions)
             chosen = random.Random(7).sample(records, min(samples, len(records)))  # noqa: S311 - sampling
-            items = [(r, r, reasons_of(r, xai.response_path), None) for r in chosen]
+            items = [(r, r, reasons_of(r, xai.response_path or ""), None) for r in chosen]
         else:
             answers = []
             for row, body in inputs(ctx, samples):
@@ -88,8 +88,11 @@ class ExplanationPresent(Check):
             require_good(ctx, answers, "No good answer to read reasons from", min_share=0.0)
         return self._judge(ctx, items, imported)
 
-    def _judge(self, ctx: CheckContext, items: list, imported: bool) -> CheckResult:
+    def _judge(
+        self, ctx: CheckContext, items: list[tuple[Any, Any, list[Any], str | None]], imported: bool
+    ) -> CheckResult:
         xai, outputs = ctx.manifest.explainability, ctx.manifest.model.outputs
+        assert xai is not None  # run() ended with no_explanation otherwise
         where = "the explainer" if xai.explainer and not imported else xai.response_path
         adverse_only = ctx.params["require_for"] == "adverse"
         rows = [] if imported else production_rows(ctx.loaded, 1)
@@ -196,7 +199,8 @@ class ExplanationPresent(Check):
                     remediation="Add them to the catalogue with their wording, or stop emitting them.",
                 )
             )
-        how = f" ({describe_predictions(ctx.manifest.model.predictions)})" if imported else ""
+        predictions = ctx.manifest.model.predictions
+        how = f" ({describe_predictions(predictions)})" if imported and predictions is not None else ""
         return result_from_findings(
             findings,
             passed=f"Reasons with all {needed} decisions that need them{how}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -26,9 +27,9 @@ HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 MIN_CHARS = 40
 
 
-def parse(text: str) -> tuple[dict, dict[str, str]]:
+def parse(text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """(front matter, {heading text lower-cased: body text})."""
-    front: dict = {}
+    front: dict[str, Any] = {}
     if text.startswith("---"):
         end = text.find("\n---", 3)
         if end != -1:
@@ -36,7 +37,8 @@ def parse(text: str) -> tuple[dict, dict[str, str]]:
             front = loaded if isinstance(loaded, dict) else {}
             text = text[end + 4 :]
     sections: dict[str, str] = {}
-    current, body = None, []
+    current: str | None = None
+    body: list[str] = []
     for line in text.splitlines():
         match = HEADING.match(line)
         if match:

@@ -56,7 +56,7 @@ class ExplanationStability(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        require_model(ctx)
+        endpoint = require_model(ctx)
         xai = ctx.manifest.explainability
         if xai is None or not (xai.response_path or xai.explainer):
             return no_explanation(
@@ -64,7 +64,6 @@ class ExplanationStability(Check):
                 "No declared explanation to test for stability.",
                 "Declare explainability.response_path or explainer.",
             )
-        endpoint = ctx.manifest.model.endpoint
         rng = random.Random(11)  # noqa: S311 - choosing fields, not secrets
 
         def explain(row: dict[str, Any]) -> list[Any]:

@@ -31,12 +31,15 @@ from readiness.check import (
 def _slices(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]:
     """Categories as they are; a numeric column with many values in quartile bins."""
     values = [row.get(column) for row in rows]
-    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    numbers: list[float] = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if numbers and len(set(numbers)) > 10 and len(numbers) == sum(v is not None for v in values):
         ordered = sorted(numbers)
         cuts = [ordered[len(ordered) * q // 4] for q in (1, 2, 3)]
         out: dict[str, list[int]] = {}
         for i, v in enumerate(values):
+            if not isinstance(v, (int, float)):  # a row without the value: its own slice, never a crash
+                out.setdefault(f"{column} = (missing)", []).append(i)
+                continue
             q = sum(v >= c for c in cuts)
             low = ordered[0] if q == 0 else cuts[q - 1]
             label = (
@@ -129,7 +132,7 @@ class ChampionChallenger(Check):
                     message=f"The candidate ({ctx.manifest.model.version}) is worse than the champion "
                     f"({champion.version}) on {name}: {ours:.3f} vs {theirs:.3f}.",
                     expected=f"no worse than {p['max_drop']:g}",
-                    observed=f"{ours - theirs:+.3f}",
+                    observed=f"{(ours or 0.0) - (theirs or 0.0):+.3f}",
                     location=loc,
                     remediation=self.remediation,
                 )

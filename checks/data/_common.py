@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
+    Data,
     DataError,
     Finding,
     Frame,
@@ -19,14 +21,34 @@ from readiness.check import (
 EXAMPLES = 5
 
 
-EXTRAS = ("pandas",)
+EXTRAS: tuple[str, ...] = ("pandas",)
 
 
 HINT = "pip install 'readiness[data]'"
 
 
+def declared(ctx: CheckContext) -> Data:
+    """The manifest's data section; raises :class:`Precondition` (FAIL) when there is none."""
+    data = ctx.manifest.data
+    if data is None:
+        raise Precondition(
+            Finding(
+                severity=Severity.HIGH,
+                message="No data section: there is no production data to check.",
+                expected="data.production",
+                observed="missing",
+                location=ctx.at("model"),
+                remediation="Point data.production at a production-shaped sample (file or SQL).",
+            ),
+            "No production data to check",
+        )
+    return data
+
+
 def personal(ctx: CheckContext) -> set[str]:
     data = ctx.manifest.data
+    if data is None:
+        return set()
     return set(data.personal_data_columns) | {c for c, r in data.columns.items() if r.personal}
 
 
@@ -72,7 +94,7 @@ def rule_finding(
 class DataCheck(Check):
     abstract = True
     area = "data"
-    extras = EXTRAS
+    extras: ClassVar[tuple[str, ...]] = EXTRAS
     install_hint = HINT
     timeout_s = 600.0
 
@@ -117,9 +139,19 @@ class DataCheck(Check):
                 ),
                 "No production rows to check",
             )
+        if not isinstance(frame, Frame):
+            raise TypeError(f"the evidence layer returned {type(frame).__name__}, not a Frame")
         return frame
 
-    def conclude(self, frame, findings, passed, failed, total=None, metrics=None) -> CheckResult:
+    def conclude(
+        self,
+        frame: Frame,
+        findings: Sequence[Finding],
+        passed: str,
+        failed: str,
+        total: int | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> CheckResult:
         metrics = {"rows": int(len(frame.df)), "source": frame.source, "sampled": frame.sampled, **(metrics or {})}
         if frame.sampled:
             passed += f" (first {len(frame.df)} rows: sampled)"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from readiness.checks.data._common import (
     TEXT_FORMATS,
     DataCheck,
+    declared,
 )
 
 from readiness import citations
@@ -18,7 +20,7 @@ from readiness.check import (
     not_applicable,
 )
 
-KIND_CHECKS = {
+KIND_CHECKS: dict[str, Callable[[Any, Any], bool]] = {
     "int": lambda s, pd: (
         pd.api.types.is_integer_dtype(s) or (pd.api.types.is_float_dtype(s) and bool(((s.dropna() % 1) == 0).all()))
     ),
@@ -33,7 +35,7 @@ KIND_CHECKS = {
 
 def numeric_stamps(ctx: CheckContext, column: str, df: Any, pd: Any) -> bool:
     """A declared ``timestamp`` column written as numbers under a numeric data.timestamps format."""
-    rule = ctx.manifest.data.timestamps
+    rule = ctx.manifest.data.timestamps if ctx.manifest.data else None
     return bool(
         rule and rule.column == column and rule.format not in TEXT_FORMATS and pd.api.types.is_numeric_dtype(df[column])
     )
@@ -101,7 +103,7 @@ class SchemaConformance(DataCheck):
                         remediation=self.remediation,
                     )
                 )
-        data = ctx.manifest.data
+        data = declared(ctx)
         known = set(rules) | set(data.keys) | ({data.timestamps.column} if data.timestamps else set())
         extra = [c for c in (frame.all_columns or list(df.columns)) if c not in known]
         passed = f"All {len(rules)} declared columns present with their types"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from readiness.checks.data._common import (
     DataCheck,
+    declared,
 )
 
 from readiness import citations
@@ -36,9 +37,9 @@ class ColumnCompleteness(DataCheck):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         frame = self.production(ctx)
-        df, rules = frame.df, ctx.manifest.data.columns
+        df, rules = frame.df, declared(ctx).columns
         ref = None
-        if ctx.manifest.data.reference is not None:
+        if declared(ctx).reference is not None:
             try:
                 ref = ctx.evidence.frame("reference").df
             except Exception:  # noqa: BLE001 - the reference is optional evidence here; DQ-006 reports it

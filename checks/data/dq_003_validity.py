@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from readiness.checks.data._common import (
     DataCheck,
@@ -93,6 +94,8 @@ class Validity(DataCheck):
             frame, findings, f"{checked} rules hold", "{n} validity rule(s) broken", total=max(checked, 1)
         )
 
-    def _add(self, ctx, findings, column, rule, bad, total, expected) -> None:
+    def _add(
+        self, ctx: CheckContext, findings: list[Finding], column: str, rule: str, bad: Any, total: int, expected: str
+    ) -> None:
         if total and len(bad) / total > ctx.params["max_unexpected_share"]:
             findings.append(rule_finding(ctx, column, rule, bad, total, expected, remediation=self.remediation))

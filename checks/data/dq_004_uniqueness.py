@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from readiness.checks.data._common import (
     DataCheck,
+    declared,
     rule_finding,
 )
 
@@ -32,7 +33,7 @@ class Uniqueness(DataCheck):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         frame = self.production(ctx)
-        df, data, findings = frame.df, ctx.manifest.data, []
+        df, data, findings = frame.df, declared(ctx), []
         total = len(df)
         keyed = bool(data.keys) and all(k in df.columns for k in data.keys)
         dup = df.iloc[0:0]

@@ -172,6 +172,6 @@ class Timestamps(DataCheck):
             )
         return self.conclude(frame, findings, passed, "{n} timestamp defect(s)", metrics=metrics)
 
-    def _f(self, ctx, rule, name, bad, total, expected) -> Finding:
+    def _f(self, ctx: CheckContext, rule: Any, name: str, bad: Any, total: int, expected: str) -> Finding:
         f = rule_finding(ctx, rule.column, name, bad, total, expected, remediation=self.remediation)
         return f.model_copy(update={"location": ctx.at("data", "timestamps", column=rule.column)})

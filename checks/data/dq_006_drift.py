@@ -7,6 +7,7 @@ from typing import Any
 
 from readiness.checks.data._common import (
     DataCheck,
+    declared,
     examples,
 )
 
@@ -68,7 +69,7 @@ def drift_columns(ctx: CheckContext, ref: Any, prod: Any) -> tuple[list[str], di
     timestamps or identifiers (unique per row), and columns only one side has."""
     import pandas as pd
 
-    data = ctx.manifest.data
+    data = declared(ctx)
     left: dict[str, str] = {}
     for c in data.keys:
         left[c] = "declared key (data.keys)"
@@ -88,11 +89,11 @@ def drift_columns(ctx: CheckContext, ref: Any, prod: Any) -> tuple[list[str], di
             continue
         values = ref[c].dropna()
         textual = pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values)
-        declared = data.columns.get(c)
+        rule = data.columns.get(c)
         if textual and len(values) and values.astype(str).head(200).str.match(ISO_DATE).all():
             left[c] = "reads as timestamps"
         elif (
-            (declared is None or declared.unique)
+            (rule is None or rule.unique)
             and len(values) >= 20
             and values.nunique() == len(values)
             and (

@@ -9,6 +9,7 @@ from typing import Any
 
 from readiness.checks.data._common import (
     DataCheck,
+    declared,
     mask,
     personal,
 )
@@ -27,7 +28,7 @@ ROW_COUNT = {"expect_table_row_count_to_be_between", "expect_table_row_count_to_
 SEVERITY = {"critical": Severity.HIGH, "warning": Severity.MEDIUM, "info": Severity.LOW}
 
 
-def gx_context(ctx: CheckContext):
+def gx_context(ctx: CheckContext) -> Any:
     """The run's one ephemeral Great Expectations context, created on first use."""
     return ctx.evidence.shared(("gx_context",), _new_gx_context)  # one per run: it is not thread-safe
 
@@ -84,7 +85,7 @@ class ExpectationSuites(DataCheck):
 
         context = gx_context(ctx)
         findings: list[Finding] = []
-        suites = []
+        suites: list[tuple[str, tuple[str | int, ...], Any]] = []
         if data.expectations:
             suite = self._inline(ctx, findings)
             if suite is not None:
@@ -130,7 +131,9 @@ class ExpectationSuites(DataCheck):
             },
         )
 
-    def _row_count(self, ctx: CheckContext, label: str, loc: tuple, r: Any, frame: Any) -> Finding | None:
+    def _row_count(
+        self, ctx: CheckContext, label: str, loc: tuple[str | int, ...], r: Any, frame: Any
+    ) -> Finding | None:
         """A table row-count expectation judged on the source's full row count, not on the sample."""
         config = r.expectation_config
         kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
@@ -163,12 +166,12 @@ class ExpectationSuites(DataCheck):
             evidence={"expectation": config.type, "observed_value": total, "on": "whole table"},
         )
 
-    def _inline(self, ctx: CheckContext, findings: list[Finding]):
+    def _inline(self, ctx: CheckContext, findings: list[Finding]) -> Any:
         import great_expectations as gx
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         expectations = []
-        for i, exp in enumerate(ctx.manifest.data.expectations):
+        for i, exp in enumerate(declared(ctx).expectations):
             try:
                 expectations.append(ExpectationConfiguration(type=exp.type, kwargs=exp.kwargs).to_domain_obj())
             except Exception as exc:  # GX raises its own errors for unknown types and bad arguments
@@ -183,7 +186,7 @@ class ExpectationSuites(DataCheck):
                 )
         return gx.ExpectationSuite(name="manifest", expectations=expectations) if expectations else None
 
-    def _file(self, ctx: CheckContext, path: str, i: int, findings: list[Finding]):
+    def _file(self, ctx: CheckContext, path: str, i: int, findings: list[Finding]) -> Any:
         import great_expectations as gx
 
         where = ctx.at("data", "expectation_suites", i)
@@ -219,7 +222,7 @@ class ExpectationSuites(DataCheck):
             )
             return None
 
-    def _finding(self, ctx: CheckContext, label: str, loc: tuple, r: Any) -> Finding:
+    def _finding(self, ctx: CheckContext, label: str, loc: tuple[str | int, ...], r: Any) -> Finding:
         config = r.expectation_config
         kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
         column = kwargs.get("column")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from readiness.check import (
@@ -35,7 +36,7 @@ DEFAULT_SECTIONS = [
 MODEL_FIELDS = ["intended_purpose", "risk_tier", "decision_effect", "endpoint"]
 
 
-def _placeholders(value: Any, loc: tuple):
+def _placeholders(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
     if isinstance(value, dict):
         for k, v in value.items():
             if k.startswith("attested"):
@@ -48,7 +49,7 @@ def _placeholders(value: Any, loc: tuple):
         yield loc
 
 
-def _get(data: Any, loc: tuple) -> Any:
+def _get(data: Any, loc: tuple[str | int, ...]) -> Any:
     for part in loc:
         data = data[part]
     return data
@@ -115,7 +116,7 @@ class ManifestCompleteness(Check):
             metrics={"required": total, "missing": missing},
         )
 
-    def _missing(self, ctx: CheckContext, loc: tuple, message: str) -> Finding:
+    def _missing(self, ctx: CheckContext, loc: tuple[str | int, ...], message: str) -> Finding:
         return Finding(
             severity=Severity.HIGH,
             message=message,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from readiness import citations
@@ -20,7 +21,7 @@ from readiness.check import (
 DATE_KEYS = ("attested_on", "tested_on", "validated_on", "exit_tested_on", "fallback_tested_on", "continuity_tested_on")
 
 
-def _dates(value: Any, loc: tuple):
+def _dates(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     if isinstance(value, dict):
         for k, v in value.items():
             if k in DATE_KEYS and not isinstance(v, (dict, list)):

@@ -120,10 +120,12 @@ class GroupFairness(Check):
             groups, small, judged = {}, [], {}
             for group, members in sorted(groups_of(s.rows, attribute).items()):
                 keep = [i for i in members if s.readings[i].positive is not None]
-                predicted = [s.readings[i].positive for i in keep]
+                predicted = [bool(s.readings[i].positive) for i in keep]
                 favourable = [x if favourable_positive else not x for x in predicted]
                 labelled = [i for i in keep if truth[i] is not None]
-                tpr, fpr = M.error_rates([truth[i] for i in labelled], [s.readings[i].positive for i in labelled])
+                tpr, fpr = M.error_rates(
+                    [bool(truth[i]) for i in labelled], [bool(s.readings[i].positive) for i in labelled]
+                )
                 entry = {
                     "n": len(keep),
                     "selection_rate": sum(favourable) / len(keep) if keep else None,
@@ -169,8 +171,8 @@ class GroupFairness(Check):
                     for g, e in groups.items()
                 )
             }
-            sel = {g: e["selection_rate"] for g, e in judged.items()}
-            low, high = min(sel, key=sel.get), max(sel, key=sel.get)
+            sel: dict[str, float] = {g: float(e["selection_rate"] or 0.0) for g, e in judged.items()}
+            low, high = min(sel, key=lambda g: sel[g]), max(sel, key=lambda g: sel[g])
             ratio = sel[low] / sel[high] if sel[high] else None
             summary["selection_rate_ratio"] = ratio
             if ratio is not None and ratio < p["min_ratio"]:
@@ -187,10 +189,10 @@ class GroupFairness(Check):
                     )
                 )
             for rate, limit in (("tpr", p["max_tpr_gap"]), ("fpr", p["max_fpr_gap"])):
-                values = {g: e[rate] for g, e in judged.items() if e[rate] is not None}
+                values: dict[str, float] = {g: float(e[rate] or 0.0) for g, e in judged.items() if e[rate] is not None}
                 if len(values) < 2:
                     continue
-                lo, hi = min(values, key=values.get), max(values, key=values.get)
+                lo, hi = min(values, key=lambda g: values[g]), max(values, key=lambda g: values[g])
                 gap = values[hi] - values[lo]
                 summary[f"{rate}_gap"] = gap
                 if gap > limit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from readiness.check import (
     Check,
     CheckContext,
+    Endpoint,
     Finding,
     LoadError,
     LoadResult,
@@ -19,7 +20,7 @@ from readiness.check import (
 PCTS = ("p50", "p95", "p99", "p999")
 
 
-def require_http(ctx: CheckContext) -> None:
+def require_http(ctx: CheckContext) -> Endpoint:
     """Raise :class:`Precondition` unless the model is served over HTTP: predictions-only, FAIL with no
     endpoint, NOT APPLICABLE for an in-process model (LAT-006 times that)."""
     endpoint = ctx.manifest.model.endpoint
@@ -38,6 +39,7 @@ def require_http(ctx: CheckContext) -> None:
         )
     if endpoint.kind != "http":
         raise Precondition(not_applicable("The model is called in process; see LAT-006"))
+    return endpoint
 
 
 def _budget(ctx: CheckContext) -> dict[str, float]:
@@ -71,7 +73,8 @@ def load_stage(ctx: CheckContext, multiplier: float = 1.0) -> LoadResult:
             ),
             "Nothing to send: load not run",
         )
-    return ctx.evidence.load(multiplier, _workers(ctx))
+    result: LoadResult = ctx.evidence.load(multiplier, _workers(ctx))
+    return result
 
 
 def measured_load(

@@ -40,9 +40,9 @@ class ClientTimeouts(LoadCheck):
     params = {"max_share": Param(0.0, "Share of late answers tolerated.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        require_http(ctx)
+        endpoint = require_http(ctx)
         result = measured_load(ctx, what="answer times", min_share=0.0)
-        timeout = ctx.manifest.model.endpoint.timeout_s
+        timeout = endpoint.timeout_s
         late = result.kinds.get("client_timeout", 0) + result.kinds.get("timeout", 0)
         share = late / result.total if result.total else 0.0
         findings = []

@@ -72,7 +72,7 @@ class ModelAnswers(Check):
         metrics: dict[str, Any] = {
             "url": handle.url,
             "status": reply.status,
-            "answer_kind": reply.kind.value,
+            "answer_kind": str(reply.kind),
             "latency_ms": round(reply.elapsed_s * 1000, 3),
         }
         if isinstance(reply.body, dict):
@@ -166,7 +166,7 @@ class ModelAnswers(Check):
             failed="The model gave no prediction",
             metrics={
                 "latency_ms": round(elapsed_ms, 4),
-                "answer_kind": answer.kind.value,
+                "answer_kind": str(answer.kind),
                 "model_warnings": dict(sorted(warned.items())[:10]),
             },
         )

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from readiness.check import (
+    Attestation,
     Check,
     CheckContext,
     CheckResult,
     EvidenceKind,
+    Finding,
+    ThirdParty,
     attestation_of,
     is_placeholder,
     missing_finding,
@@ -16,13 +22,20 @@ from readiness.check import (
 )
 
 
-def _attestation(ctx: CheckContext):
+def _attestation(ctx: CheckContext) -> Attestation | None:
     parties = ctx.manifest.third_parties or []
-    dated = [p for p in parties if p.attested_on]
-    return attestation_of(min(dated, key=lambda p: p.attested_on)) if dated else None
+    dated = [(p.attested_on, i) for i, p in enumerate(parties) if p.attested_on]
+    return attestation_of(parties[min(dated)[1]]) if dated else None
 
 
-def _conclude(ctx, findings, passed, failed, total=None, metrics=None) -> CheckResult:
+def _conclude(
+    ctx: CheckContext,
+    findings: Sequence[Finding],
+    passed: str,
+    failed: str,
+    total: int | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> CheckResult:
     return result_from_findings(
         findings,
         passed=passed,
@@ -38,7 +51,7 @@ class ThirdPartyCheck(Check):
     abstract = True
     area = "third_party"
 
-    def critical(self, ctx: CheckContext):
+    def critical(self, ctx: CheckContext) -> list[tuple[int, ThirdParty]]:
         return [(i, p) for i, p in enumerate(ctx.manifest.third_parties or []) if p.critical_function]
 
     def tested_plans(self, ctx: CheckContext, plan: str, tested_on: str, label: str) -> CheckResult:

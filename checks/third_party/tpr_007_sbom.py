@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from readiness.checks.third_party._common import (
     ThirdPartyCheck,
@@ -23,7 +24,7 @@ from readiness.check import (
 )
 
 
-def _components(items: list) -> list:
+def _components(items: list[Any]) -> list[dict[str, Any]]:
     out = []
     for c in items:
         if isinstance(c, dict):
