@@ -9,6 +9,13 @@
 * :func:`run_check` runs one check as the engine does (isolated, with ``Precondition`` and
   ``EvidenceError`` mapped, personal values scrubbed) against a manifest given as a dict, YAML text or
   a path, and releases what it started.
+* :func:`write_manifest` turns a manifest *snippet* (just the sections a test is about) into a valid
+  manifest file; :func:`check_context` gives the :class:`~readiness.check.CheckContext` a check would
+  get, for testing helpers one at a time.
+* :func:`load_cases` reads a YAML case table (sqlfluff's ``load_test_cases`` style): each case a
+  manifest snippet, optional params and date, and what the result must be; :meth:`Case.check_against`
+  runs it and raises ``AssertionError`` naming every mismatch. ``pytest.mark.parametrize("case",
+  load_cases(path), ids=str)`` makes each case a test.
 
 Network traffic goes to 127.0.0.1 only.
 """
@@ -19,13 +26,25 @@ import json
 import socket
 import threading
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BROKEN_EVIDENCE", "FakeModel", "broken_manifest", "refused_url", "run_check"]
+__all__ = [
+    "BROKEN_EVIDENCE",
+    "Case",
+    "FakeModel",
+    "broken_manifest",
+    "check_context",
+    "load_cases",
+    "refused_url",
+    "run_check",
+    "write_manifest",
+]
 
 GOOD = {"score": 0.42, "decision": "approve", "reason_codes": ["R01"]}
 
@@ -306,3 +325,213 @@ def each_check() -> list[Callable[..., Any]]:
     from readiness.registry import load_registry
 
     return [reg.check for reg in load_registry()]
+
+
+# -- manifests from snippets, contexts, case tables ------------------------------------------------
+
+MINIMAL_MODEL = {"id": "m", "name": "M", "version": "1.0.0"}
+"""The model section a snippet without one gets; a snippet's ``model`` keys are laid over it."""
+
+
+def write_manifest(snippet: Mapping[str, Any] | str, base_dir: Path, name: str = "readiness.yaml") -> Path:
+    """Write a valid manifest made of ``snippet`` (a dict or YAML text of just the sections a test is
+    about) over a minimal one: ``apiVersion`` and :data:`MINIMAL_MODEL` are filled in where the snippet
+    leaves them out."""
+    import yaml
+
+    data = yaml.safe_load(snippet) if isinstance(snippet, str) else dict(snippet)
+    if not isinstance(data, dict):
+        raise ValueError("a manifest snippet is a mapping of sections")
+    data.setdefault("apiVersion", "readiness/v1")
+    data["model"] = {**MINIMAL_MODEL, **(data.get("model") or {})}
+    path = Path(base_dir) / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def check_context(
+    manifest: Path | Mapping[str, Any] | str,
+    *,
+    base_dir: Path | None = None,
+    check: Any = None,
+    params: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    profile: str = "default",
+) -> Iterator[Any]:
+    """The :class:`~readiness.check.CheckContext` a check would get for ``manifest`` (a path, or a
+    snippet written with :func:`write_manifest` into ``base_dir``), with ``check``'s parameters (its
+    defaults, the profile's, then ``params``). What the context starts (a model server) is stopped on
+    leaving the block."""
+    from readiness.check import CheckContext
+    from readiness.manifest import load_manifest
+    from readiness.profile import load_profile
+    from readiness.registry import load_registry
+    from readiness.resources import Resources
+
+    if isinstance(check, str):
+        check = load_registry().get(check).check
+    if not isinstance(manifest, Path):
+        if base_dir is None:
+            raise ValueError("base_dir is needed to write a manifest snippet")
+        manifest = write_manifest(manifest, base_dir)
+    loaded = load_manifest(manifest)
+    prof = load_profile(profile)
+    defaults = {k: p.default for k, p in check.params.items()} | prof.settings(check.id).params if check else {}
+    resources = Resources(loaded)
+    try:
+        yield CheckContext(
+            loaded=loaded,
+            params={**defaults, **(params or {})},
+            now=now or datetime.now(UTC),
+            resources=resources,
+            profile_name=prof.name,
+            attestation_max_age_days=prof.attestation_max_age_days,
+        )
+    finally:
+        resources.close()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of a case table: a manifest snippet, and what a check must conclude on it."""
+
+    name: str
+    check: str
+    manifest: Mapping[str, Any]
+    expect: Mapping[str, Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    as_of: date | None = None
+    files: Mapping[str, Any] = field(default_factory=dict)
+    """Extra files written beside the manifest (a model card, a decision log): name to text, or to a
+    list of records, written as JSON Lines."""
+    source: str = ""
+    """Where the case is written: ``file:line``, for failure messages."""
+
+    def __str__(self) -> str:
+        return self.name
+
+    def run(self, base_dir: Path, check: Any = None) -> Any:
+        """The check's result on this case (``check`` overrides the table's id: a class, for a plugin
+        not installed)."""
+        for rel, text in self.files.items():
+            target = Path(base_dir) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            body = text if isinstance(text, str) else "".join(json.dumps(r) + "\n" for r in text)
+            target.write_text(body, encoding="utf-8")
+        path = write_manifest(self.manifest, base_dir)
+        now = datetime.combine(self.as_of, time(12), tzinfo=UTC) if self.as_of else None
+        return run_check(check or self.check, path, params=dict(self.params), now=now)
+
+    def check_against(self, base_dir: Path, check: Any = None) -> Any:
+        """Run the case and raise ``AssertionError`` listing every expectation the result missed."""
+        result = self.run(base_dir, check)
+        problems = mismatches(result, self.expect)
+        if problems:
+            raise AssertionError(f"case {self.name} ({self.source}):\n  " + "\n  ".join(problems))
+        return result
+
+
+EXPECT_KEYS = ("status", "summary", "findings", "messages", "no_messages", "severities", "metrics", "score", "evidence")
+
+
+def mismatches(result: Any, expect: Mapping[str, Any]) -> list[str]:
+    """What of ``expect`` the result does not meet. Keys: ``status`` (pass, warn, fail, error,
+    not_applicable, skipped), ``summary`` (a substring), ``findings`` (how many), ``messages`` (substrings
+    each found in some finding), ``no_messages`` (substrings no finding has), ``severities`` (the
+    findings' severities, most severe first), ``metrics`` (a subset of the metrics), ``score``,
+    ``evidence`` (measured, imported or attested). Every finding that points into the manifest must
+    name its line."""
+    out = []
+    unknown = set(expect) - set(EXPECT_KEYS)
+    if unknown:
+        out.append(f"unknown expectation(s) {sorted(unknown)}; use {', '.join(EXPECT_KEYS)}")
+    if "status" in expect and result.status.value != expect["status"]:
+        out.append(f"status {result.status.value!r}, expected {expect['status']!r} ({result.summary})")
+    if "summary" in expect and str(expect["summary"]) not in result.summary:
+        out.append(f"summary {result.summary!r} does not contain {expect['summary']!r}")
+    if "findings" in expect and len(result.findings) != expect["findings"]:
+        out.append(
+            f"{len(result.findings)} finding(s), expected {expect['findings']}: "
+            + "; ".join(f.message for f in result.findings)
+        )
+    messages = [f.message for f in result.findings]
+    for text in expect.get("messages", ()):
+        if not any(str(text) in m for m in messages):
+            out.append(f"no finding mentions {text!r}; findings: {messages}")
+    for text in expect.get("no_messages", ()):
+        if any(str(text) in m for m in messages):
+            out.append(f"a finding mentions {text!r}: {messages}")
+    if "severities" in expect:
+        got = [f.severity.name.lower() for f in result.findings]
+        if got != [str(s).lower() for s in expect["severities"]]:
+            out.append(f"severities {got}, expected {list(expect['severities'])}")
+    for key, value in (expect.get("metrics") or {}).items():
+        if result.metrics.get(key) != value:
+            out.append(f"metric {key} = {result.metrics.get(key)!r}, expected {value!r}")
+    if "score" in expect and result.score != expect["score"]:
+        out.append(f"score {result.score}, expected {expect['score']}")
+    if "evidence" in expect and result.evidence_kind.value != expect["evidence"]:
+        out.append(f"evidence {result.evidence_kind.value!r}, expected {expect['evidence']!r}")
+    for f in result.findings:
+        if f.location is not None and f.location.field and f.location.file and f.location.line is None:
+            out.append(f"finding {f.message!r} points at {f.location.field} without a line")
+    return out
+
+
+def load_cases(path: Path | str) -> list[Case]:
+    """The cases of a YAML case table::
+
+        check: OWN-001            # the default check of every case
+        as_of: 2026-11-22         # optional: the date every case is judged on
+        cases:
+          - name: a team is not an owner
+            manifest: {owners: {production_owner: {name: ML Platform Team}}}
+            params: {}            # optional
+            as_of: 2026-11-22     # optional: the date the check judges ages by
+            files: {MODEL_CARD.md: "..."}   # optional
+            expect: {status: fail, messages: [reads as a team]}
+
+    Read with readiness's safe YAML loader; a malformed table names its file, line and field."""
+    from readiness.errors import ManifestError
+    from readiness.yamlsource import load_yaml
+
+    source = load_yaml(Path(path), error=ManifestError, interpolate=False)
+    data = source.data
+    where = str(path)
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise ManifestError("a case table is a mapping with a list of cases", file=where, field="cases")
+    default_check = data.get("check")
+    default_as_of = data.get("as_of")
+    out = []
+    for i, raw in enumerate(data["cases"]):
+        line = source.lines.get(("cases", i))
+        if not isinstance(raw, dict) or not raw.get("name") or not isinstance(raw.get("expect"), dict):
+            raise ManifestError(
+                "each case needs a name and an expect mapping", file=where, line=line, field=f"cases[{i}]"
+            )
+        check = raw.get("check", default_check)
+        if not check:
+            raise ManifestError(
+                "no check: give one for the table or the case", file=where, line=line, field=f"cases[{i}].check"
+            )
+        as_of = raw.get("as_of", default_as_of)
+        if isinstance(as_of, str):
+            as_of = date.fromisoformat(as_of)
+        out.append(
+            Case(
+                name=str(raw["name"]),
+                check=str(check),
+                manifest=raw.get("manifest") or {},
+                expect=raw["expect"],
+                params=raw.get("params") or {},
+                as_of=as_of,
+                files=raw.get("files") or {},
+                source=f"{path}:{line}" if line else str(path),
+            )
+        )
+    names = [c.name for c in out]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ManifestError(f"case names repeat: {', '.join(duplicated)}", file=where, field="cases")
+    return out

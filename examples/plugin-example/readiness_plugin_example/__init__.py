@@ -18,6 +18,12 @@ SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]
 
 
 class SemanticVersion(Check):
+    """Checks that ``model.version`` is ``MAJOR.MINOR.PATCH`` (semver 2.0.0), and with
+    ``allow_prerelease`` off that it is not a pre-release such as ``1.4.0-rc.1``.
+
+    Example finding: ``'final-v2' is not MAJOR.MINOR.PATCH`` (HIGH).
+    """
+
     id = "VER-001"
     area = "change_management"
     title = "The model version is a semantic version"
