@@ -95,6 +95,8 @@ __all__ = [
     # concluding
     "Precondition",
     "attestation_of",
+    "attested",
+    "missing_section",
     "fail",
     "not_applicable",
     "result_from_findings",
@@ -367,6 +369,37 @@ def fail(
         attestation=attestation,
         metrics=metrics,
         total=total,
+    )
+
+
+def attested(
+    findings: Iterable[Finding],
+    section: Any,
+    *,
+    passed: str,
+    failed: str,
+    total: int | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> CheckResult:
+    """Conclude a check of what the manifest states: :func:`result_from_findings` with ATTESTED evidence
+    and the who-and-when of ``section`` (a manifest section, or None), whose age the scoring judges."""
+    return result_from_findings(
+        findings,
+        passed=passed,
+        failed=failed,
+        evidence_kind=EvidenceKind.ATTESTED,
+        attestation=attestation_of(section) if section is not None else None,
+        total=total,
+        metrics=metrics,
+    )
+
+
+def missing_section(ctx: CheckContext, section: str, message: str, remediation: str, summary: str) -> CheckResult:
+    """FAIL because the manifest has no ``section`` at all (attested evidence that is not there)."""
+    return fail(
+        missing_finding(ctx, ("model",), message, remediation, expected=section),
+        summary,
+        evidence_kind=EvidenceKind.ATTESTED,
     )
 
 

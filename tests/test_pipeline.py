@@ -141,7 +141,8 @@ def test_diff_of_two_files_and_expired_waivers(tmp_path):
 def test_no_history_records_nothing_and_approve_needs_an_assessment(bank, tmp_path):
     history = tmp_path / "h.sqlite"
     r = run_cli("assess", str(bank), "--no-history", "-f", "json", "-o", str(tmp_path / "o"))
-    assert r.code in (0, 1)
+    verdict = json.loads((tmp_path / "o" / "assessment.json").read_text())["verdict"]
+    assert r.code == (0 if verdict == "ready" else 1), (verdict, r.code)
     r = run_cli("approve", str(bank), "--history", str(history), "--by", "X Y")
     assert r.code == 2 and "run `readiness assess` first" in r.err
     r = run_cli("assess", str(bank), "--no-history", "--fail-on-regression")

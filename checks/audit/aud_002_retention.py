@@ -7,14 +7,12 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Param,
     Severity,
-    attestation_of,
-    fail,
+    attested,
     missing_finding,
-    result_from_findings,
+    missing_section,
 )
 
 
@@ -46,12 +44,8 @@ class Retention(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         audit = ctx.manifest.audit_logging
         if audit is None:
-            return fail(
-                missing_finding(
-                    ctx, ("model",), "No audit_logging section.", self.remediation, expected="audit_logging"
-                ),
-                "No audit logging",
-                evidence_kind=EvidenceKind.ATTESTED,
+            return missing_section(
+                ctx, "audit_logging", "No audit_logging section.", self.remediation, "No audit logging"
             )
         findings = []
         minimum = ctx.params["min_retention_days"]
@@ -105,11 +99,10 @@ class Retention(Check):
                     expected="tamper_evident: true",
                 )
             )
-        return result_from_findings(
+        return attested(
             findings,
+            audit,
             passed=f"Retention {audit.retention_days} days, tamper-evident",
             failed="{n} retention gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(audit),
             total=3,
         )

@@ -7,16 +7,14 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Param,
     Severity,
-    attestation_of,
-    fail,
+    attested,
     is_placeholder,
     missing_finding,
+    missing_section,
     normalise,
-    result_from_findings,
 )
 
 
@@ -49,12 +47,8 @@ class IndependentApproval(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         change = ctx.manifest.change_management
         if change is None:
-            return fail(
-                missing_finding(
-                    ctx, ("model",), "No change_management section.", self.remediation, expected="change_management"
-                ),
-                "No change record",
-                evidence_kind=EvidenceKind.ATTESTED,
+            return missing_section(
+                ctx, "change_management", "No change_management section.", self.remediation, "No change record"
             )
         owners = ctx.manifest.owners
         builders = {normalise(x) for x in [*change.implementers, *(owners.developers if owners else [])]}
@@ -104,10 +98,6 @@ class IndependentApproval(Check):
                     expected="risk_assessment",
                 )
             )
-        return result_from_findings(
-            findings,
-            passed=f"{len(independent)} independent approval(s)",
-            failed="{n} approval gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(change),
+        return attested(
+            findings, change, passed=f"{len(independent)} independent approval(s)", failed="{n} approval gap(s)"
         )

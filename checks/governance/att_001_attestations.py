@@ -12,8 +12,7 @@ from readiness.check import (
     CheckResult,
     EvidenceKind,
     Severity,
-    fail,
-    missing_finding,
+    missing_section,
     result_from_findings,
     stale_finding,
 )
@@ -62,16 +61,12 @@ class FreshAttestations(Check):
             if stale:
                 findings.append(stale.model_copy(update={"severity": Severity.MEDIUM}))
         if not dated:
-            return fail(
-                missing_finding(
-                    ctx,
-                    ("model",),
-                    "Nothing in the manifest is dated.",
-                    self.remediation,
-                    expected="attested_by and attested_on",
-                ),
+            return missing_section(
+                ctx,
+                "attested_by and attested_on",
+                "Nothing in the manifest is dated.",
+                self.remediation,
                 "No dated attestations",
-                evidence_kind=EvidenceKind.ATTESTED,
             )
         return result_from_findings(
             findings,

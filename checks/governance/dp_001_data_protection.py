@@ -9,16 +9,14 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Param,
     Severity,
-    attestation_of,
-    fail,
+    attested,
     is_placeholder,
     missing_finding,
+    missing_section,
     not_applicable,
-    result_from_findings,
 )
 
 
@@ -47,12 +45,8 @@ class DataProtectionBasis(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         dp = ctx.manifest.data_protection
         if dp is None:
-            return fail(
-                missing_finding(
-                    ctx, ("model",), "No data_protection section.", self.remediation, expected="data_protection"
-                ),
-                "Not assessed",
-                evidence_kind=EvidenceKind.ATTESTED,
+            return missing_section(
+                ctx, "data_protection", "No data_protection section.", self.remediation, "Not assessed"
             )
         if dp.personal_data is False:
             return not_applicable("The model processes no personal data (attested)")
@@ -107,11 +101,6 @@ class DataProtectionBasis(Check):
                     remediation=self.remediation,
                 )
             )
-        return result_from_findings(
-            findings,
-            passed="Personal data processing is documented",
-            failed="{n} data-protection gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(dp),
-            total=5,
+        return attested(
+            findings, dp, passed="Personal data processing is documented", failed="{n} data-protection gap(s)", total=5
         )

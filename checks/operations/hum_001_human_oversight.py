@@ -11,12 +11,10 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Severity,
-    attestation_of,
+    attested,
     missing_finding,
     not_applicable,
-    result_from_findings,
 )
 
 
@@ -69,11 +67,6 @@ class HumanOversightPlan(Check):
                     severity=Severity.MEDIUM,
                 )
             )
-        return result_from_findings(
-            findings,
-            passed=f"Oversight: {oversight.mode}",
-            failed="{n} oversight gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(oversight),
-            total=4,
+        return attested(
+            findings, oversight, passed=f"Oversight: {oversight.mode}", failed="{n} oversight gap(s)", total=4
         )

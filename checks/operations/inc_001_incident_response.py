@@ -11,12 +11,10 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Param,
-    attestation_of,
+    attested,
     is_placeholder,
     missing_finding,
-    result_from_findings,
 )
 
 
@@ -76,11 +74,10 @@ class IncidentResponsePlan(Check):
                     expected="kill_switch: true",
                 )
             )
-        return result_from_findings(
+        return attested(
             findings,
+            ir,
             passed=f"Runbook {ir.runbook}",
             failed="{n} incident-response gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(ir),
             total=2 + len(ctx.params["required_regulators"]),
         )

@@ -11,14 +11,12 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Param,
     Severity,
-    attestation_of,
+    attested,
     missing_finding,
     normalise,
-    result_from_findings,
 )
 
 
@@ -95,11 +93,10 @@ class RoutedAlerts(Check):
                         location=ctx.at("monitoring", "alerts", i, "route"),
                     )
                 )
-        return result_from_findings(
+        return attested(
             findings,
+            monitoring,
             passed=f"{len(monitoring.alerts)} alerts routed to {rotation}",
             failed="{n} monitoring gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(monitoring),
             total=len(ctx.params["required_kinds"]) + 2 * len(monitoring.alerts),
         )

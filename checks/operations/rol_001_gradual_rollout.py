@@ -11,13 +11,11 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Severity,
-    attestation_of,
+    attested,
     is_placeholder,
     missing_finding,
-    result_from_findings,
 )
 
 
@@ -79,11 +77,10 @@ class GradualRollout(Check):
                     severity=Severity.MEDIUM,
                 )
             )
-        return result_from_findings(
+        return attested(
             findings,
+            rollout,
             passed=f"{rollout.strategy} rollout in {len(rollout.stages)} stages",
             failed="{n} rollout gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(rollout),
             total=3,
         )

@@ -11,14 +11,12 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Param,
     Severity,
-    attestation_of,
+    attested,
     is_placeholder,
     missing_finding,
-    result_from_findings,
     stale_finding,
 )
 
@@ -88,11 +86,10 @@ class TestedRollback(Check):
                     remediation="Shorten the rollback (keep the previous version warm).",
                 )
             )
-        return result_from_findings(
+        return attested(
             findings,
+            rollback,
             passed=f"Rollback rehearsed on {rollback.tested_on}",
             failed="{n} rollback gap(s)",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(rollback),
             total=3,
         )

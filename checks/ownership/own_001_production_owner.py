@@ -11,12 +11,10 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Severity,
-    attestation_of,
+    attested,
     person_problem,
-    result_from_findings,
 )
 
 
@@ -71,11 +69,10 @@ class ProductionOwner(Check):
                 )
             )
         owner = owners.production_owner.name if owners.production_owner else None
-        return result_from_findings(
+        return attested(
             findings,
+            owners,
             passed=f"Production owner: {owner}",
             failed="No named production owner",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(owners),
             metrics={"production_owner": owner},
         )

@@ -11,13 +11,11 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Param,
     Severity,
-    attestation_of,
+    attested,
     is_placeholder,
-    result_from_findings,
     unique_names,
 )
 
@@ -75,11 +73,10 @@ class OnCallRotation(Check):
                 )
             )
         rotation = on_call.rotation if on_call else None
-        return result_from_findings(
+        return attested(
             findings,
+            owners,
             passed=f"On-call rotation: {rotation}",
             failed="No usable on-call rotation",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(owners),
             metrics={"rotation": rotation, "members": len(on_call.members) if on_call else 0},
         )

@@ -11,13 +11,11 @@ from readiness.check import (
     Check,
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Finding,
     Param,
     Severity,
-    attestation_of,
+    attested,
     is_placeholder,
-    result_from_findings,
 )
 
 
@@ -74,11 +72,10 @@ class EscalationChain(Check):
                     remediation=self.remediation,
                 )
             )
-        return result_from_findings(
+        return attested(
             findings,
+            owners,
             passed=f"{len(levels)} escalation levels",
             failed="Escalation chain too short",
-            evidence_kind=EvidenceKind.ATTESTED,
-            attestation=attestation_of(owners),
             metrics={"levels": len(levels)},
         )

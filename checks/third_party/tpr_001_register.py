@@ -11,11 +11,10 @@ from readiness import citations
 from readiness.check import (
     CheckContext,
     CheckResult,
-    EvidenceKind,
     Severity,
-    fail,
     is_placeholder,
     missing_finding,
+    missing_section,
 )
 
 
@@ -39,16 +38,12 @@ class Register(ThirdPartyCheck):
     def run(self, ctx: CheckContext) -> CheckResult:
         parties = ctx.manifest.third_parties
         if parties is None:
-            return fail(
-                missing_finding(
-                    ctx,
-                    ("model",),
-                    "No third_parties section: the model's vendors are not declared.",
-                    "Declare third_parties (an empty list if there are truly none: hosting counts).",
-                    expected="third_parties",
-                ),
+            return missing_section(
+                ctx,
+                "third_parties",
+                "No third_parties section: the model's vendors are not declared.",
+                "Declare third_parties (an empty list if there are truly none: hosting counts).",
                 "Third parties not declared",
-                evidence_kind=EvidenceKind.ATTESTED,
             )
         findings = []
         for i, p in enumerate(parties):
