@@ -8,6 +8,8 @@ SC consistent secondary sources, SC1 one secondary source, MU our own reading.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from readiness.model import Reference
 
 _AIA = "EU AI Act (EU) 2024/1689"
@@ -66,6 +68,8 @@ NIST_RMF_GOVERN_2_1 = Reference(source=_NIST, section="GOVERN 2.1", confidence="
 NIST_RMF_GOVERN_6_1_2 = Reference(source=_NIST, section="GOVERN 6.1, 6.2", confidence="CP")
 NIST_RMF_MANAGE_2_4 = Reference(source=_NIST, section="MANAGE 2.4", confidence="CP")
 NIST_RMF_MEASURE_1_3 = Reference(source=_NIST, section="MEASURE 1.3", confidence="CP")
+NIST_RMF_MEASURE_2_4 = Reference(source=_NIST, section="MEASURE 2.4", confidence="CP")
+NIST_RMF_MEASURE_2_9 = Reference(source=_NIST, section="MEASURE 2.9", confidence="CP")
 NIST_RMF_MEASURE_2_11 = Reference(source=_NIST, section="MEASURE 2.11", confidence="CP")
 NIST_600_1_GV_6_2_004 = Reference(source="NIST AI 600-1", section="GV-6.2-004", confidence="CP")
 
@@ -80,5 +84,17 @@ EEOC_FOUR_FIFTHS = Reference(
 HIPAA_164_312_B = Reference(source="HIPAA 45 CFR", section="164.312(b)", confidence="CM")
 FADP_ART_21_22 = Reference(source="Swiss FADP (revDSG)", section="Art. 21, 22", confidence="CM")
 
-CATALOGUE: dict[str, Reference] = {name: value for name, value in globals().items() if isinstance(value, Reference)}
+CONFIDENCE_ORDER = ("CP", "CM", "SC", "SC1", "MU")
+"""From the surest (the primary text was read) to the least sure (our own reading)."""
+
+
+def least_sure(confidences: Iterable[str | None]) -> str:
+    """The weakest of several confidences: a citation is as sure as its least sure part."""
+    ranks = [CONFIDENCE_ORDER.index(c) if c in CONFIDENCE_ORDER else len(CONFIDENCE_ORDER) - 1 for c in confidences]
+    return CONFIDENCE_ORDER[max(ranks)] if ranks else "MU"
+
+
+CATALOGUE: dict[str, Reference] = {
+    name: value for name, value in list(globals().items()) if isinstance(value, Reference)
+}
 """Every clause by its name, for tests and docs."""

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from readiness.errors import ProfileError
 from readiness.model import Reference
@@ -65,9 +65,37 @@ class Requirement(_Strict):
     title: str
     citation: str
     confidence: Confidence
+    cite: list[str] = Field(
+        default_factory=list,
+        description="Clauses of the citations catalogue (readiness/citations.py, e.g. FINMA_GM_2_1); they "
+        "give citation and confidence, which are then left out.",
+    )
     checks: list[str] = Field(default_factory=list)
     when: dict[str, Any] | None = None
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_catalogue(cls, data: Any) -> Any:
+        """``cite: [NAME, ...]`` fills ``citation`` (the clauses, joined) and ``confidence`` (the least
+        sure of them) from the one catalogue the checks cite too."""
+        if not isinstance(data, dict) or not data.get("cite"):
+            return data
+        from readiness.citations import CATALOGUE, least_sure
+
+        names = data["cite"] if isinstance(data["cite"], list) else [data["cite"]]
+        unknown = [n for n in names if n not in CATALOGUE]
+        if unknown:
+            raise ValueError(f"unknown citation {', '.join(map(str, unknown))} (see readiness/citations.py)")
+        if "citation" in data or "confidence" in data:
+            raise ValueError("give cite, or citation and confidence, not both")
+        refs = [CATALOGUE[n] for n in names]
+        return {
+            **data,
+            "cite": names,
+            "citation": "; ".join(f"{r.source} {r.section}" if r.section else r.source for r in refs),
+            "confidence": least_sure(r.confidence for r in refs),
+        }
 
 
 class Override(_Strict):

@@ -112,6 +112,34 @@ def test_profile_errors_are_located(write):
     assert r.code == 2 and "c.yaml:2: confidence: unknown field" in r.err
 
 
+def test_requirements_cite_the_catalogue_the_checks_cite(write):
+    from readiness.citations import CATALOGUE
+
+    prof = load_profile(
+        str(
+            write(
+                "k.yaml",
+                "name: k\nrequirements:\n  - {id: K-01, title: t, cite: [FINMA_GM_2_1, NIST_RMF_GOVERN_2_1]}\n",
+            )
+        )
+    )
+    (req,) = prof.requirements
+    assert req.citation == "FINMA Guidance 08/2024 2.1 Governance; NIST AI RMF 1.0 GOVERN 2.1"
+    assert req.confidence == "SC"  # the least sure of SC and CP
+    for name in ("unknown.yaml", "both.yaml"):
+        body = "[NO_SUCH_CLAUSE]" if name == "unknown.yaml" else "[FINMA_GM_2_1], citation: x, confidence: CP"
+        bad = write(name, f"name: b\nrequirements:\n  - {{id: K-01, title: t, cite: {body}}}\n")
+        with pytest.raises(ProfileError) as info:
+            load_profile(str(bad))
+        assert info.value.line == 3, str(info.value)
+        assert ("NO_SUCH_CLAUSE" in str(info.value)) == (name == "unknown.yaml")
+    # every bundled requirement that cites the catalogue shows the catalogue's words and confidence
+    cited = [r for p in list_profiles() for r in load_profile(p.name).requirements if r.cite]
+    assert len(cited) >= 20
+    for r in cited:
+        assert r.citation.startswith(CATALOGUE[r.cite[0]].source)
+
+
 def summary(manifest: Path, profile: str) -> dict:
     a = assess(manifest, profile, options=RunOptions(now=NOW))
     return {
