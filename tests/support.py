@@ -43,6 +43,35 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+def invoke(*args: str, env: dict[str, str] | None = None) -> Run:
+    """Run the CLI in this process, through ``readiness.cli.main`` as the console script does (exit
+    codes, error format, redaction), capturing what it prints: for tests about one command's behaviour,
+    where a fresh interpreter per call (``run_cli``) would only add start-up time."""
+    import contextlib
+    import io
+
+    from readiness.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    extra = {"COLUMNS": "160", "NO_COLOR": "1", "READINESS_HISTORY": str(HISTORY), **(env or {})}
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return Run(code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture
 def cli():
     return run_cli

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from support import EXAMPLES, NOW, ROOT
 
 from readiness.api import assess
@@ -71,6 +72,8 @@ def test_explanations_are_required_and_checked_against_the_catalogue(write):
     assert res.status.value == "fail" and "carry no reasons" in res.findings[0].message
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_examples_explanation_verdicts():
     checks = ("XAI-001", "XAI-003", "DET-001", "ROB-001", "EVAL-001", "FAIR-001", "CHG-003")
     ok = run(EXAMPLES / "credit-risk" / "readiness.yaml", *checks)

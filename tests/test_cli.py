@@ -6,18 +6,18 @@ import json
 import subprocess
 import sys
 
-from support import ROOT, run_cli
+from support import ROOT, invoke, run_cli
 
 from readiness.errors import ExitCode
 
 
 def test_exit_codes_are_the_documented_values():
     assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
-    assert run_cli("--help").out.count("3 internal error") == 1
+    assert invoke("--help").out.count("3 internal error") == 1
 
 
 def test_ready_manifest_exits_0(ready_manifest, tmp_path):
-    r = run_cli(
+    r = invoke(
         "assess",
         str(ready_manifest),
         "--profile",
@@ -36,14 +36,14 @@ def test_ready_manifest_exits_0(ready_manifest, tmp_path):
 def test_not_ready_exits_1_and_exit_zero_overrides(tmp_path):
     manifest = str(ROOT / "examples" / "poc-notebook" / "readiness.yaml")
     few = ("--only", "MAN-001,OWN-001", "--no-history")  # the exit code is the subject, not the checks
-    r = run_cli("assess", manifest, "-o", str(tmp_path), *few)
+    r = invoke("assess", manifest, "-o", str(tmp_path), *few)
     assert r.code == 1
     assert "NOT READY" in r.out
-    assert run_cli("assess", manifest, "-o", str(tmp_path), "--exit-zero", *few).code == 0
+    assert invoke("assess", manifest, "-o", str(tmp_path), "--exit-zero", *few).code == 0
 
 
 def test_fail_under_raises_the_bar(ready_manifest, tmp_path):
-    r = run_cli(
+    r = invoke(
         "assess",
         str(ready_manifest),
         "--profile",
@@ -69,7 +69,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path, ready_manifest):
         ("checks", "explain", "NOPE-001"),
     ]
     for args in cases:
-        r = run_cli(*args)
+        r = invoke(*args)
         assert r.code == 2, (args, r.out, r.err)
         assert "Traceback" not in r.err, args
 
@@ -98,43 +98,43 @@ def test_version_and_python_m():
 
 def test_validate_ok_and_broken(write):
     good = write("ok.yaml", "model: {id: a, name: A, version: '1'}\n")
-    r = run_cli("validate", str(good))
+    r = invoke("validate", str(good))
     assert r.code == 0 and "valid" in r.out
     bad = write("bad.yaml", "model: {id: a, name: A}\n")
-    r = run_cli("validate", str(bad))
+    r = invoke("validate", str(bad))
     assert r.code == 2
     assert f"{bad}:1: model.version: required field is missing" in r.err
 
 
 def test_checks_list_and_explain():
-    r = run_cli("checks", "list")
+    r = invoke("checks", "list")
     assert r.code == 0
     for check_id in ("MAN-001", "OWN-001", "OWN-002", "OWN-003", "OWN-004", "SRV-001"):
         assert check_id in r.out
-    r = run_cli("checks", "explain", "OWN-003")
+    r = invoke("checks", "explain", "OWN-003")
     assert r.code == 0
     assert "min_levels" in r.out and "Why it matters" in r.out and "How to fix" in r.out
 
 
 def test_profiles_list_and_show():
-    r = run_cli("profiles", "list")
+    r = invoke("profiles", "list")
     assert r.code == 0 and "default" in r.out
-    r = run_cli("profiles", "show", "default")
+    r = invoke("profiles", "show", "default")
     assert r.code == 0
     assert "pass score 75" in r.out and "level PRODUCTION" in r.out
 
 
 def test_schema_command_prints_the_committed_schema():
-    r = run_cli("schema")
+    r = invoke("schema")
     assert r.code == 0
     assert r.out == (ROOT / "docs" / "manifest.schema.json").read_text()
-    r = run_cli("schema", "--assessment")
+    r = invoke("schema", "--assessment")
     assert r.out == (ROOT / "docs" / "assessment.schema.json").read_text()
 
 
 def test_report_rerenders_an_assessment(ready_manifest, tmp_path):
     out = tmp_path / "out"
-    run_cli(
+    invoke(
         "assess",
         str(ready_manifest),
         "--profile",
@@ -147,11 +147,11 @@ def test_report_rerenders_an_assessment(ready_manifest, tmp_path):
         "2026-11-22",
     )
     first = (out / "assessment.json").read_bytes()
-    r = run_cli("report", str(out / "assessment.json"), "-f", "json,terminal", "-o", str(tmp_path / "again"))
+    r = invoke("report", str(out / "assessment.json"), "-f", "json,terminal", "-o", str(tmp_path / "again"))
     assert r.code == 0, r.err
     assert (tmp_path / "again" / "assessment.json").read_bytes() == first
     assert "READY" in r.out
-    r = run_cli("report", str(ready_manifest))
+    r = invoke("report", str(ready_manifest))
     assert r.code == 2 and "not a readiness assessment" in r.err
 
 

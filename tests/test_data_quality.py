@@ -26,6 +26,8 @@ def results(path: Path, only=DQ, now=NOW) -> dict:
     return {o.id: o for o in a.outcomes if o.id in only}
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_credit_risk_defects_are_found_with_evidence():
     got = results(EXAMPLES / "credit-risk" / "readiness.yaml")
     dq2 = got["DQ-002"].result
@@ -177,6 +179,7 @@ def test_unknown_expectation_type_and_missing_column_are_reported(tmp_path):
     assert any("expect_column_values_to_be_between on a fails: 1 unexpected" in m for m in messages)
 
 
+@pytest.mark.slow
 def test_great_expectations_leaves_no_trace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     df = pd.DataFrame({"a": [1, 2, 3]})
@@ -312,6 +315,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_a_local_spark_session_reads_prunes_and_samples(tmp_path):
     df = pd.DataFrame({"id": [1, 2, 2, 4, 5, 6], "amount": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0], "unused": list("abcdef")})
     paths = []

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import DATA, run_cli
+from support import DATA, invoke
 
 from readiness.errors import ManifestError, ManifestErrors
 from readiness.manifest import load_manifest
@@ -46,7 +46,7 @@ def test_broken_manifest_is_located(path):
 @pytest.mark.parametrize("path", CORPUS[::4], ids=[p.stem for p in CORPUS[::4]])
 def test_cli_reports_file_line_field_and_exits_2(path):
     line, field, text = expectation(path)
-    r = run_cli("validate", str(path), env={"READINESS_TEST_UNSET_TOKEN": ""} if False else None)
+    r = invoke("validate", str(path), env={"READINESS_TEST_UNSET_TOKEN": ""} if False else None)
     assert r.code == 2
     assert "Traceback" not in r.err
     prefix = f"{path}:{line}:" if line else f"{path}:"
@@ -76,6 +76,6 @@ def test_several_errors_are_reported_together(write):
 def test_oversized_manifest_is_refused(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_text("model: {id: a, name: A, version: '1'}\n" + "# padding\n" * 300_000)
-    r = run_cli("validate", str(path))
+    r = invoke("validate", str(path))
     assert r.code == 2
     assert "the limit is" in r.err

@@ -142,6 +142,7 @@ def test_metrics_agree_with_scikit_learn():
     assert M.compute("precision", [True, False], [False, False], None) is None
 
 
+@pytest.mark.slow
 def test_quality_is_measured_against_thresholds_and_the_poc_claim(write, tmp_path, biased):
     model, evaluation, model_file = biased
     got = run(manifest(write, tmp_path, model_file), "EVAL-001")["EVAL-001"]
@@ -205,6 +206,7 @@ def regional(seed, n):
     }
 
 
+@pytest.mark.slow
 def test_champion_vs_challenger_finds_the_slice_where_the_candidate_is_worse(write, tmp_path):
     train, golden = regional(5, 4000), regional(6, 2000)
     write_rows(tmp_path / "data" / "golden.csv", golden)
@@ -243,6 +245,7 @@ def test_champion_vs_challenger_finds_the_slice_where_the_candidate_is_worse(wri
     assert f"the candidate's auc is {n_cand:.3f}, the champion's {n_champ:.3f}" in finding.message
 
 
+@pytest.mark.slow
 def test_a_candidate_worse_than_its_champion_fails(write, tmp_path, biased):
     model, evaluation, model_file = biased
     train = world(1, 3000, biased=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import DATA, EXAMPLES, ROOT, run_cli
+from support import DATA, EXAMPLES, ROOT, invoke
 
 from readiness.diff import compare
 from readiness.reports import load_assessment
@@ -32,7 +32,7 @@ def bank(tmp_path) -> Path:
 
 def assess(manifest: Path, history: Path, *extra: str):
     # DQ-008 (Great Expectations: seconds to import) is not what the history tests are about
-    return run_cli(
+    return invoke(
         "assess",
         str(manifest),
         "--history",
@@ -87,7 +87,7 @@ def test_two_assessments_finishing_at_once_are_both_stored(bank, tmp_path):
 def test_regression_against_the_approved_baseline(bank, tmp_path):
     history = tmp_path / "h.sqlite"
     assert assess(bank, history).code == 0
-    r = run_cli("approve", str(bank), "--history", str(history), "--by", "Elena Fischer", "--note", "CAB-1")
+    r = invoke("approve", str(bank), "--history", str(history), "--by", "Elena Fischer", "--note", "CAB-1")
     assert r.code == 0 and "as the baseline, by Elena Fischer" in r.out
     assert assess(bank, history, "--fail-on-regression").code == 0  # nothing changed
     text = bank.read_text().replace("tested_on: 2026-10-10", "tested_on: 2025-10-10")
@@ -95,14 +95,14 @@ def test_regression_against_the_approved_baseline(bank, tmp_path):
     r = assess(bank, history, "--fail-on-regression")
     assert r.code == 1
     assert "ROL-002 worsened pass -> fail" in r.err and "score fell" in r.err
-    r = run_cli("diff", str(bank), "--history", str(history), "--format", "json")
+    r = invoke("diff", str(bank), "--history", str(history), "--format", "json")
     assert r.code == 1
     diff = json.loads(r.out)
     assert diff["manifest_changed"] is True
     assert "ROL-002" in diff["new_gaps"]
     assert any(c["check_id"] == "ROL-002" and c["worse"] for c in diff["status_changes"])
     assert diff["score_delta"] < 0
-    r = run_cli("history", str(bank), "--history", str(history), "--json")
+    r = invoke("history", str(bank), "--history", str(history), "--json")
     rows = json.loads(r.out)
     assert [row["approved_by"] for row in rows] == ["Elena Fischer", None, None]
     assert rows[0]["score"] > rows[-1]["score"]
@@ -116,7 +116,7 @@ def test_improvement_is_not_a_regression(bank, tmp_path):
     good = bank.read_text()
     bank.write_text(worse)
     assess(bank, history)
-    run_cli("approve", str(bank), "--history", str(history), "--by", "Elena Fischer")
+    invoke("approve", str(bank), "--history", str(history), "--by", "Elena Fischer")
     bank.write_text(good)
     r = assess(bank, history, "--fail-on-regression")
     assert r.code == 0, r.err
@@ -132,26 +132,26 @@ def test_diff_of_two_files_and_expired_waivers(tmp_path):
     assert "waiver for OWN-003 no longer counts" in d.regressions(base.profile.levels)
     (tmp_path / "a.json").write_text(old.model_dump_json())
     (tmp_path / "b.json").write_text(base.model_dump_json())
-    r = run_cli("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--format", "md")
+    r = invoke("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--format", "md")
     assert r.code == 1 and "Regressed" in r.out
-    r = run_cli("diff", str(tmp_path / "b.json"), str(tmp_path / "b.json"))
+    r = invoke("diff", str(tmp_path / "b.json"), str(tmp_path / "b.json"))
     assert r.code == 0 and "0 regression(s)" in r.out
 
 
 def test_no_history_records_nothing_and_approve_needs_an_assessment(bank, tmp_path):
     history = tmp_path / "h.sqlite"
-    r = run_cli("assess", str(bank), "--no-history", "-f", "json", "-o", str(tmp_path / "o"))
+    r = invoke("assess", str(bank), "--no-history", "-f", "json", "-o", str(tmp_path / "o"), "--only", "OWN-001")
     verdict = json.loads((tmp_path / "o" / "assessment.json").read_text())["verdict"]
     assert r.code == (0 if verdict == "ready" else 1), (verdict, r.code)
-    r = run_cli("approve", str(bank), "--history", str(history), "--by", "X Y")
+    r = invoke("approve", str(bank), "--history", str(history), "--by", "X Y")
     assert r.code == 2 and "run `readiness assess` first" in r.err
-    r = run_cli("assess", str(bank), "--no-history", "--fail-on-regression")
+    r = invoke("assess", str(bank), "--no-history", "--fail-on-regression")
     assert r.code == 2
 
 
 def test_init_scaffolds_a_valid_manifest_and_never_overwrites(tmp_path):
     target = tmp_path / "readiness.yaml"
-    r = run_cli(
+    r = invoke(
         "init",
         str(target),
         "--no-input",
@@ -170,8 +170,8 @@ def test_init_scaffolds_a_valid_manifest_and_never_overwrites(tmp_path):
     text = target.read_text()
     assert text.startswith("# yaml-language-server: $schema=readiness.schema.json\n")
     assert json.loads((tmp_path / "readiness.schema.json").read_text())["title"] == "readiness manifest"
-    assert run_cli("validate", str(target), "--profile", "finma").code == 0
-    r = run_cli("assess", str(target), "--profile", "finma", "--no-history", "-f", "json", "-o", str(tmp_path / "o"))
+    assert invoke("validate", str(target), "--profile", "finma").code == 0
+    r = invoke("assess", str(target), "--profile", "finma", "--no-history", "-f", "json", "-o", str(tmp_path / "o"))
     assert r.code == 1
     a = json.loads((tmp_path / "o" / "assessment.json").read_text())
     man = next(o for o in a["outcomes"] if o["id"] == "MAN-001")
@@ -180,9 +180,9 @@ def test_init_scaffolds_a_valid_manifest_and_never_overwrites(tmp_path):
     data = yaml.safe_load(text)
     assert data["model"]["name"] == "Fraud scorer" and data["owners"]["production_owner"]["name"] == "Ana Ruiz"
     before = target.read_text()
-    r = run_cli("init", str(target), "--no-input")
+    r = invoke("init", str(target), "--no-input")
     assert r.code == 2 and "--force" in r.err and target.read_text() == before
-    assert run_cli("init", str(target), "--no-input", "--force").code == 0
+    assert invoke("init", str(target), "--no-input", "--force").code == 0
 
 
 def test_init_asks_its_questions(tmp_path):
@@ -209,7 +209,7 @@ def test_init_asks_its_questions(tmp_path):
 
 def test_init_rejects_a_bad_answer_before_writing(tmp_path):
     target = tmp_path / "m.yaml"
-    r = run_cli("init", str(target), "--no-input", "--risk-tier", "extreme")
+    r = invoke("init", str(target), "--no-input", "--risk-tier", "extreme")
     assert r.code == 2 and "model.risk_tier" in r.err
     assert not target.exists()
 
@@ -231,6 +231,8 @@ def run_step(step: dict, inputs: dict, env: dict, cwd: Path) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("manifest,expected", [("poc-notebook", "1"), ("bank", "0")])
 def test_github_action_steps(tmp_path, bank, manifest, expected):
     steps = action_steps()
@@ -280,10 +282,12 @@ def test_gitlab_template_and_pre_commit_hook_are_consistent():
     pattern = re.compile(hook["files"])
     assert pattern.search("models/credit/readiness.yaml") and pattern.search("readiness.yml")
     assert not pattern.search("other.yaml")
-    r = run_cli(*hook["entry"].split()[1:], str(EXAMPLES / "credit-risk" / "readiness.yaml"))
+    r = invoke(*hook["entry"].split()[1:], str(EXAMPLES / "credit-risk" / "readiness.yaml"))
     assert r.code == 0
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_gitlab_job_script_runs(tmp_path):
     job = yaml.safe_load((EXAMPLES / "ci" / "readiness.gitlab-ci.yml").read_text())[".readiness"]
     env = {

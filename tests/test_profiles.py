@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support import DATA, NOW, run_cli
+from support import DATA, NOW, invoke
 
 from readiness.api import assess
 from readiness.engine import RunOptions, validate_profile
@@ -108,7 +108,7 @@ def test_profile_errors_are_located(write):
     )
     with pytest.raises(ProfileError, match="NOPE-001"):
         validate_profile(load_registry(plugins=False), unknown)
-    r = run_cli("validate", str(MANIFESTS["poc"]), "--profile", str(write("c.yaml", "name: c\nconfidence: high\n")))
+    r = invoke("validate", str(MANIFESTS["poc"]), "--profile", str(write("c.yaml", "name: c\nconfidence: high\n")))
     assert r.code == 2 and "c.yaml:2: confidence: unknown field" in r.err
 
 
@@ -151,6 +151,7 @@ def summary(manifest: Path, profile: str) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_golden_per_profile(request):
     got = {f"{name}/{m}": summary(path, name) for name in BUNDLED for m, path in MANIFESTS.items()}
     if request.config.getoption("--update-goldens"):
@@ -167,6 +168,6 @@ def test_the_examples_meet_the_governance_bar():
 
 
 def test_profiles_show_prints_citations_and_overrides():
-    r = run_cli("profiles", "show", "dora")
+    r = invoke("profiles", "show", "dora")
     assert r.code == 0
     assert "Art. 28(8)" in r.out and "DOR-33" in r.out and "when model.supports_critical_function = True" in r.out

@@ -190,6 +190,7 @@ def test_the_pdf_fetcher_refuses_network_and_local_files(recorder, write):
     assert any(u.startswith("file:") for u in fetcher.refused)
 
 
+@pytest.mark.slow
 def test_a_report_of_200_checks_renders(fixed):
     template = fixed.outcomes[0]
     outcomes = tuple(
@@ -217,6 +218,8 @@ def test_a_report_of_200_checks_renders(fixed):
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) > 10
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_assess_writes_every_format_and_report_rerenders_them(tmp_path):
     out = tmp_path / "out"
     r = run_cli("assess", "examples/poc-notebook/readiness.yaml", "-f", "all", "-o", str(out))

@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from support import EXAMPLES, run_cli
 
@@ -60,6 +61,8 @@ def locate(error: ManifestError, doc):
     return parts
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_secret_in_every_field_never_leaves(tmp_path):
     folder = tmp_path / "credit-risk"
     shutil.copytree(EXAMPLES / "credit-risk", folder, ignore=shutil.ignore_patterns("readiness-history*"))

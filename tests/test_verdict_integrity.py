@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import NOW, run_cli
+from support import NOW, invoke, run_cli
 
 from readiness.api import assess
 from readiness.engine import RunOptions
@@ -432,7 +432,7 @@ def test_a_waiver_for_an_unknown_check_is_a_manifest_error(tmp_path):
             }
         ],
     )
-    run = run_cli("validate", str(path))
+    run = invoke("validate", str(path))
     assert run.code == 2, run.err
     assert "readiness.yaml:" in run.err and "waivers[0].check" in run.err and "DQ-999" in run.err
     assert "Traceback" not in run.err
@@ -461,6 +461,7 @@ def test_bundled_levels_agree_with_the_pass_score():
 PHONES = [f"+4179{5550000 + 37 * i}" for i in range(30)]
 
 
+@pytest.mark.slow
 def test_personal_values_never_reach_any_output(tmp_path):
     write_csv(
         tmp_path / "data" / "prod.csv",
