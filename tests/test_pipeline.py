@@ -249,7 +249,7 @@ def test_github_action_steps(tmp_path, bank, manifest, expected):
     }
     inputs = {
         "manifest": str(path),
-        "profile": "finma",
+        "profile": str(DATA / "ci-smoke.yaml"),  # the action's steps are the subject, not the checks
         "fail-under": "",
         "fail-on-regression": "false",
         "output": str(tmp_path / "report"),
@@ -294,6 +294,7 @@ def test_gitlab_job_script_runs(tmp_path):
         **os.environ,
         **{k: str(v) for k, v in job["variables"].items()},
         "READINESS_MANIFEST": str(EXAMPLES / "poc-notebook" / "readiness.yaml"),
+        "READINESS_PROFILE": str(DATA / "ci-smoke.yaml"),  # the job's script is the subject, not the checks
         "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
         "READINESS_HISTORY": str(tmp_path / "h.db"),
     }
