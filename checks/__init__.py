@@ -6,6 +6,7 @@ Third-party checks come through the ``readiness.checks`` entry-point group inste
 
 from readiness.checks.audit.aud_001_decision_log import DecisionLog
 from readiness.checks.audit.aud_002_retention import Retention
+from readiness.checks.audit.aud_003_decision_trace import DecisionTrace
 from readiness.checks.behaviour.det_001_determinism import Determinism
 from readiness.checks.behaviour.rob_001_edge_cases import EdgeCases
 from readiness.checks.behaviour.xai_001_explanations import ExplanationPresent
@@ -90,6 +91,7 @@ BUILTIN_CHECKS = (
     IndependentApproval,
     DecisionLog,
     Retention,
+    DecisionTrace,
     GradualRollout,
     TestedRollback,
     RoutedAlerts,

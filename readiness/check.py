@@ -30,9 +30,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from readiness.adapters import bodies, import_callable, production_rows, required_key, wrap
 from readiness.adapters import requests as example_requests
 from readiness.data import Frame
+from readiness.decisions import describe as describe_store
+from readiness.decisions import read_decisions
 from readiness.evidence import Answer, AnswerKind, DataError, LoadError, Precondition, classify, require_good, tally
 from readiness.loadtest.runner import LoadResult
-from readiness.manifest import SECTIONS, Data, Endpoint, Explainability, Person, ThirdParty, is_placeholder
+from readiness.manifest import SECTIONS, Data, Endpoint, Explainability, Person, ThirdParty, Trace, is_placeholder
 from readiness.model import (
     Attestation,
     CheckResult,
@@ -112,6 +114,7 @@ __all__ = [
     "Explainability",
     "Person",
     "ThirdParty",
+    "Trace",
     "dotted",
     "is_placeholder",
     # names and personal data
@@ -159,6 +162,8 @@ __all__ = [
     "truth_of",
     "unanswered_gap",
     "DataError",
+    "describe_store",
+    "read_decisions",
     "Frame",
 ]
 

@@ -344,6 +344,57 @@ class Explainability(Attested):
     model_card: str | None = Field(None, description="Path to the model card (Markdown).")
 
 
+class DecisionStore(Strict):
+    """Where the serving stack writes its decisions, for readiness to read them back after the run."""
+
+    path: str | None = Field(
+        None, description="A file relative to the manifest: JSON Lines (.jsonl) or SQLite (.sqlite, .db)."
+    )
+    url: str | None = Field(None, description="A SQLAlchemy URL (PostgreSQL, ...); use ${ENV} for credentials.")
+    table: str | None = Field(None, description="The table, for SQLite or a URL.")
+    query: str | None = Field(None, description="A SELECT instead of a table (SQLite or a URL).")
+    http: str | None = Field(
+        None, description="A URL answering one decision as JSON; {request_id} is replaced: .../decisions/{request_id}"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DecisionStore:
+        given = [k for k in ("path", "url", "http") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of path, url or http")
+        suffix = Path(self.path).suffix.lower() if self.path else ""
+        if (self.url or suffix in {".sqlite", ".sqlite3", ".db"}) and not (self.table or self.query):
+            raise ValueError("a SQL store needs table or query")
+        if self.path and suffix not in {".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}:
+            raise ValueError("path must be a .jsonl or a SQLite file (.sqlite, .db)")
+        return self
+
+
+class TraceFields(Strict):
+    """The names the decision store uses (defaults: the same names)."""
+
+    request_id: str = "request_id"
+    timestamp: str = "timestamp"
+    model_version: str = "model_version"
+    decision: str | None = Field("decision", description="The decision as answered; null if not logged.")
+    score: str | None = Field("score", description="The score as answered; null if not logged.")
+    reasons: str | None = Field("reasons", description="The reasons given (a list, or JSON text of one).")
+    inputs: str | None = Field("inputs", description="The inputs as received (an object, or JSON text of one).")
+    input_hash: str | None = Field(
+        None, description="Instead of inputs: sha256 of the request body as canonical JSON (sorted keys, no spaces)."
+    )
+
+
+class Trace(Strict):
+    """AUD-003: readiness tags its own requests and reconstructs each decision from the team's store."""
+
+    store: DecisionStore
+    fields: TraceFields = Field(default_factory=TraceFields)
+    request_id_header: str = Field("X-Request-ID", min_length=1)
+    probes: int = Field(20, ge=1, le=1000, description="Tagged requests sent.")
+    max_lag_s: float = Field(5.0, gt=0, le=600, description="How long a decision may take to reach the store.")
+
+
 class AuditLogging(Attested):
     enabled: bool | None = None
     fields: list[str] = Field(default_factory=list)
@@ -357,6 +408,7 @@ class AuditLogging(Attested):
     field_map: dict[str, str] = Field(
         default_factory=dict, description="Required field -> the name your log uses, e.g. request_id: trace_id."
     )
+    trace: Trace | None = Field(None, description="How AUD-003 reads back the decisions of its own tagged requests.")
 
 
 class Sla(Strict):

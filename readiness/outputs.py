@@ -31,8 +31,15 @@ SCORING_CONCURRENCY = 4
 """Requests in flight while a labelled set is scored over HTTP (well below any declared peak)."""
 
 
-def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "model") -> Answer:
-    """Send one request body (or raw bytes) to a target and parse its answer; never raises for a bad answer."""
+def call(
+    ctx: CheckContext,
+    body: Any,
+    raw: bytes | None = None,
+    target: str = "model",
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """Send one request body (or raw bytes) to a target and parse its answer; never raises for a bad answer.
+    ``headers`` are sent beside the endpoint's own (a request id, a trace context), on HTTP only."""
     endpoint = ctx.evidence.target(target)[0]
     if endpoint.kind in {"python", "file"}:
         if raw is not None:  # bytes that are not JSON never reach a Python model: a clear rejection
@@ -42,10 +49,17 @@ def call(ctx: CheckContext, body: Any, raw: bytes | None = None, target: str = "
                 return Answer(400, error=f"not JSON: {exc}")
         return classify(in_process(ctx, target).call(body), outputs_of(ctx, target), endpoint)
     handle = ctx.evidence.model(target)
-    if raw is not None:
+    if raw is not None or headers:
         from readiness.evidence import request
 
-        reply = request(handle.url, method=endpoint.method, raw=raw, headers=handle.headers, timeout=endpoint.timeout_s)
+        reply = request(
+            handle.url,
+            method=endpoint.method,
+            body=None if raw is not None else body,
+            raw=raw,
+            headers={**(handle.headers or {}), **(headers or {})},
+            timeout=endpoint.timeout_s,
+        )
     else:
         reply = handle.predict(body, method=endpoint.method)
     return classify(reply, outputs_of(ctx, target), endpoint)

@@ -8,6 +8,9 @@ pickle) and is rebuilt as a scikit-learn LogisticRegression at start-up. One asy
 keep-alive and TCP_NODELAY; a prediction takes a fraction of a millisecond, so it runs on the loop.
 The server times its own handling of every prediction (from the request line to the last byte
 written) and, with --stats, writes the percentiles when it stops: the truth readiness is checked against.
+With --decision-log, every decision is written to a SQLite table (the caller's X-Request-ID and
+traceparent, a UTC timestamp in microseconds, the model version, the inputs as received, the decision,
+score and reasons as answered): the decision store readiness reads back for AUD-003.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import json
 import math
 import signal
 import socket
+import sqlite3
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +71,38 @@ class Model:
         }
 
 
+class DecisionLog:
+    """Every decision, one row, committed before the answer is sent (an answer is never ahead of its record)."""
+
+    COLUMNS = "request_id, traceparent, timestamp, model_version, inputs, decision, score, reasons"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = sqlite3.connect(path, isolation_level=None)
+        self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("PRAGMA synchronous=NORMAL")
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS decisions (request_id TEXT, traceparent TEXT, timestamp TEXT, "
+            "model_version TEXT, inputs TEXT, decision TEXT, score REAL, reasons TEXT)"
+        )
+
+    def write(self, headers: dict[str, str], row: dict, out: dict) -> None:
+        stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+        self.con.execute(
+            f"INSERT INTO decisions ({self.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            (
+                headers.get("x-request-id"),
+                headers.get("traceparent"),
+                stamp,
+                out["model_version"],
+                json.dumps(row, sort_keys=True),
+                out["decision"],
+                out["probability_of_default"],
+                json.dumps(out["reason_codes"]),
+            ),
+        )
+
+
 def response(status: int, body: dict, server_us: float | None = None) -> bytes:
     data = json.dumps(body).encode("utf-8")
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large"}[status]
@@ -75,7 +112,9 @@ def response(status: int, body: dict, server_us: float | None = None) -> bytes:
     ).encode("latin-1") + data
 
 
-async def handle(model: Model, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def handle(
+    model: Model, log: DecisionLog | None, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     sock = writer.get_extra_info("socket")
     if sock is not None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -84,8 +123,10 @@ async def handle(model: Model, reader: asyncio.StreamReader, writer: asyncio.Str
             start = time.perf_counter()
             method, path, _ = line.decode("latin-1").split(" ", 2)
             length = 0
+            headers: dict[str, str] = {}
             while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
                 name, _, value = header.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip()
                 if name.strip().lower() == "content-length":
                     length = int(value.strip())
             if length > MAX_BODY:
@@ -108,6 +149,8 @@ async def handle(model: Model, reader: asyncio.StreamReader, writer: asyncio.Str
                 except (ValueError, UnicodeDecodeError) as exc:
                     writer.write(response(400, {"error": str(exc)}))
                 else:
+                    if log is not None:
+                        log.write(headers, row, out)
                     writer.write(response(200, out, (time.perf_counter() - start) * 1e6))
                     await writer.drain()
                     DURATIONS_MS.append((time.perf_counter() - start) * 1000.0)
@@ -132,7 +175,8 @@ def stats(values: list[float]) -> dict:
 
 async def serve(args: argparse.Namespace) -> None:
     model = Model(args.model)
-    server = await asyncio.start_server(lambda r, w: handle(model, r, w), args.host, args.port, backlog=512)
+    log = DecisionLog(args.decision_log) if args.decision_log else None
+    server = await asyncio.start_server(lambda r, w: handle(model, log, r, w), args.host, args.port, backlog=512)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -150,6 +194,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--model", type=Path, default=HERE / "model" / "model.json")
     parser.add_argument("--stats", type=Path, help="Write the server's own latency percentiles here on exit.")
+    parser.add_argument("--decision-log", type=Path, help="Write every decision to this SQLite file (table decisions).")
     asyncio.run(serve(parser.parse_args()))
 
 
