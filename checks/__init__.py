@@ -31,10 +31,12 @@ from readiness.checks.governance.gov_002_validation import IndependentValidation
 from readiness.checks.model_quality.eval_001_quality import Quality
 from readiness.checks.model_quality.fair_001_fairness import GroupFairness
 from readiness.checks.operations.hum_001_human_oversight import HumanOversightPlan
+from readiness.checks.operations.hum_002_stop_drill import StopControlDrill
 from readiness.checks.operations.inc_001_incident_response import IncidentResponsePlan
 from readiness.checks.operations.mon_001_alerts import RoutedAlerts
 from readiness.checks.operations.rol_001_gradual_rollout import GradualRollout
 from readiness.checks.operations.rol_002_rollback import TestedRollback
+from readiness.checks.operations.rol_003_rollback_drill import RollbackRehearsal
 from readiness.checks.ownership.own_001_production_owner import ProductionOwner
 from readiness.checks.ownership.own_002_on_call import OnCallRotation
 from readiness.checks.ownership.own_003_escalation import EscalationChain
@@ -94,9 +96,11 @@ BUILTIN_CHECKS = (
     DecisionTrace,
     GradualRollout,
     TestedRollback,
+    RollbackRehearsal,
     RoutedAlerts,
     IncidentResponsePlan,
     HumanOversightPlan,
+    StopControlDrill,
     Register,
     ExitStrategy,
     QuantitativeSla,

@@ -32,9 +32,22 @@ from readiness.adapters import requests as example_requests
 from readiness.data import Frame
 from readiness.decisions import describe as describe_store
 from readiness.decisions import read_decisions
+from readiness.drills import Prober, RestoreError, describe_action, port_of, run_action
 from readiness.evidence import Answer, AnswerKind, DataError, LoadError, Precondition, classify, require_good, tally
 from readiness.loadtest.runner import LoadResult
-from readiness.manifest import SECTIONS, Data, Endpoint, Explainability, Person, ThirdParty, Trace, is_placeholder
+from readiness.manifest import (
+    SECTIONS,
+    Data,
+    DrillAction,
+    Endpoint,
+    Explainability,
+    Person,
+    RollbackDrill,
+    StopDrill,
+    ThirdParty,
+    Trace,
+    is_placeholder,
+)
 from readiness.model import (
     Attestation,
     CheckResult,
@@ -164,6 +177,15 @@ __all__ = [
     "DataError",
     "describe_store",
     "read_decisions",
+    # drills
+    "DrillAction",
+    "Prober",
+    "RestoreError",
+    "RollbackDrill",
+    "StopDrill",
+    "describe_action",
+    "port_of",
+    "run_action",
     "Frame",
 ]
 
@@ -270,6 +292,8 @@ class CheckContext:
     attestation_max_age_days: int = 365
     workers: int | None = None
     """Load-generator worker processes asked for on the command line (``--workers``), if any."""
+    allow_drills: bool = False
+    """Drills may change the serving state of an endpoint readiness did not start (``--allow-drills``)."""
 
     @property
     def manifest(self) -> Manifest:

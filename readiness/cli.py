@@ -95,6 +95,13 @@ def assess(
         str | None,
         typer.Option("--as-of", metavar="YYYY-MM-DD", help="Judge attestation ages and waiver expiry as of this date."),
     ] = None,
+    allow_drills: Annotated[
+        bool,
+        typer.Option(
+            "--allow-drills",
+            help="Let the rollback and stop drills change an endpoint readiness did not start (always restored).",
+        ),
+    ] = False,
     workers: Annotated[
         int | None, typer.Option(min=1, max=64, help="Locust worker processes for the load checks.")
     ] = None,
@@ -123,6 +130,7 @@ def assess(
         record_history=not no_history,
         fail_on_regression=fail_on_regression,
         workers=workers,
+        allow_drills=allow_drills,
     )
     with Progress(_console(err=True)) as progress:
         done = assess_command(options, progress=progress.update)

@@ -40,6 +40,8 @@ class RunOptions:
     """The date by which attestation ages and waiver expiry are judged (default: today)."""
     workers: int | None = None
     """Locust worker processes for the load checks (``--workers``); None lets the load runner choose."""
+    allow_drills: bool = False
+    """Drills (ROL-003, HUM-002) may change an endpoint readiness did not start (``--allow-drills``)."""
 
 
 def judged_at(options: RunOptions, started: datetime) -> datetime:
@@ -180,6 +182,7 @@ def run_checks(
                     profile_name=profile.name,
                     attestation_max_age_days=profile.attestation_max_age_days,
                     workers=options.workers,
+                    allow_drills=options.allow_drills,
                 )
                 result, elapsed = _isolated(check, ctx, item.timeout_s, options.debug)
                 result = scrub.result(result)  # no raw personal value leaves through evidence
@@ -263,7 +266,12 @@ def _isolated(check: type[Check], ctx: CheckContext, timeout: float, debug: bool
         if isinstance(exc, Precondition):
             box["result"] = exc.result
         elif isinstance(exc, EvidenceError):
-            prefix = {"serve": "Model server: ", "data": "Data: ", "load": "Load run: "}.get(exc.kind, "")
+            prefix = {
+                "serve": "Model server: ",
+                "data": "Data: ",
+                "load": "Load run: ",
+                "restore": "RESTORE FAILED: ",
+            }.get(exc.kind, "")
             return _error(f"{prefix}{exc}", exc.kind), elapsed
         else:
             return _error(

@@ -453,10 +453,43 @@ class Rollout(Attested):
     success_criteria: str | None = None
 
 
+class DrillAction(Strict):
+    """A command (argv, run in the manifest's folder; ``{port}`` is the model's port) or an HTTP call that
+    changes the serving state for a drill."""
+
+    command: list[str] | None = Field(None, min_length=1)
+    url: str | None = Field(None, description="An admin URL; {port} is the model's port.")
+    method: Literal["POST", "PUT", "PATCH", "DELETE", "GET"] = "POST"
+    body: Any = None
+    timeout_s: float = Field(30.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> DrillAction:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("give exactly one of command or url")
+        return self
+
+
+class RollbackDrill(Strict):
+    """ROL-003: roll back under a light load, measure until every answer comes from the previous version,
+    then roll forward and see the candidate answer again."""
+
+    rollback: DrillAction
+    forward: DrillAction
+    previous_version: str = Field(min_length=1, description="The version that must answer after the rollback.")
+    version_path: str = Field("model_version", description="Where an answer says which version answered.")
+    rto_s: float | None = Field(
+        None, gt=0, description="Recovery time objective; default rollback.recovery_time_minutes."
+    )
+    max_failed: int = Field(0, ge=0, description="Requests allowed to fail during the switch.")
+    interval_s: float = Field(0.05, ge=0.005, le=5, description="Time between the drill's requests.")
+
+
 class Rollback(Attested):
     procedure: str | None = None
     tested_on: date | None = None
     recovery_time_minutes: float | None = Field(None, gt=0)
+    drill: RollbackDrill | None = None
 
 
 class Alert(Strict):
@@ -480,11 +513,31 @@ class IncidentResponse(Attested):
     continuity_tested_on: date | None = None
 
 
+class StopDrill(Strict):
+    """HUM-002: pull the stop control under a light load, measure until no answer is an automated decision,
+    release it and measure until the model decides again."""
+
+    stop: DrillAction
+    release: DrillAction
+    stopped_decision: str | None = Field(None, description="What a stopped model answers instead, e.g. refer.")
+    stopped_status: int | None = Field(None, ge=200, le=599, description="Or the HTTP status it answers, e.g. 503.")
+    max_stop_s: float = Field(5.0, gt=0, le=600, description="How soon automated decisions must cease.")
+    max_recover_s: float = Field(30.0, gt=0, le=600, description="How soon they must resume after the release.")
+    interval_s: float = Field(0.05, ge=0.005, le=5, description="Time between the drill's requests.")
+
+    @model_validator(mode="after")
+    def _stopped_answer(self) -> StopDrill:
+        if self.stopped_decision is None and self.stopped_status is None:
+            raise ValueError("say what a stopped model answers: stopped_decision or stopped_status")
+        return self
+
+
 class HumanOversight(Attested):
     mode: Literal["human_in_the_loop", "human_on_the_loop", "none"] | None = None
     override_supported: bool | None = None
     override_logged: bool | None = None
     stop_control: bool | None = None
+    stop_drill: StopDrill | None = None
 
 
 class DataProtection(Attested):

@@ -114,6 +114,9 @@ def score(
         on = o.result.attestation.on if o.result.attestation else None
         why = staleness(on, now.date(), profile.attestation_max_age_days) or "attestation stale"
         reasons.append(f"blocking check {o.id}: {why}")
+    for o in outcomes:  # a drill that could not put the serving state back outranks every score
+        if o.status is Status.ERROR and o.result.metrics.get("error_kind") == "restore":
+            reasons.insert(0, f"{o.id} left the serving state changed: {o.result.summary}")
     if overall < threshold:
         reasons.append(f"score {overall:g} is below the threshold {threshold:g}")
     if not any(o.counted for o in outcomes):

@@ -96,6 +96,7 @@ class AssessOptions:
     record_history: bool = True
     fail_on_regression: bool = False
     workers: int | None = None
+    allow_drills: bool = False
 
     def __post_init__(self) -> None:
         if self.fail_on_regression and not self.record_history:
@@ -129,6 +130,7 @@ def assess_command(options: AssessOptions, progress: Progress | None = None) -> 
         default_timeout_s=options.timeout_s,
         as_of=options.as_of,
         workers=options.workers,
+        allow_drills=options.allow_drills,
     )
     assessment = assess(
         options.manifest,

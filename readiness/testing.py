@@ -278,6 +278,7 @@ def run_check(
     now: datetime | None = None,
     profile: str = "default",
     timeout_s: float | None = None,
+    allow_drills: bool = False,
 ) -> Any:
     """Run one check (a class, or an id of a registered check) against ``manifest`` (a path, YAML text
     or a dict; text and dicts are written to ``base_dir``) as the engine would, and return its
@@ -313,6 +314,7 @@ def run_check(
             resources=resources,
             profile_name=prof.name,
             attestation_max_age_days=prof.attestation_max_age_days,
+            allow_drills=allow_drills,
         )
         result, _ = _isolated(check, ctx, timeout_s or check.timeout_s, debug=False)
     finally:

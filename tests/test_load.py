@@ -372,8 +372,10 @@ def test_credit_risk_example_percentiles_match_its_servers_own(tmp_path):
         stats = tmp_path / f"stats{attempt}.json"
         text = (EXAMPLES / "credit-risk" / "readiness.yaml").read_text()
         text = text.replace(
-            'command: [python, serve.py, --port, "{port}", --decision-log, logs/decisions.sqlite]',
-            f'command: [python, serve.py, --port, "{{port}}", --decision-log, logs/decisions.sqlite, --stats, {stats}]',
+            'command: [python, serve.py, --port, "{port}", --previous, model/champion.json, --decision-log, '
+            "logs/decisions.sqlite]",
+            f'command: [python, serve.py, --port, "{{port}}", --previous, model/champion.json, --decision-log, '
+            f"logs/decisions.sqlite, --stats, {stats}]",
         )
         assert str(stats) in text, "the example's serve command changed: update this test"
         text = text.replace("  duration_s: 6 ", "  duration_s: 4 ")

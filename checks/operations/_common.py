@@ -2,12 +2,75 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from readiness.check import (
+    Answer,
     CheckContext,
     CheckResult,
+    Finding,
+    Precondition,
+    Severity,
+    classify,
+    missing_finding,
     missing_section,
+    not_applicable,
+    port_of,
+    predictions_only,
+    production_rows,
+    wrap,
 )
+from readiness.evidence import HttpClient
 
 
 def _absent(ctx: CheckContext, section: str, remediation: str) -> CheckResult:
     return missing_section(ctx, section, f"No {section} section.", remediation, f"No {section}")
+
+
+def drill_target(ctx: CheckContext, what: str) -> tuple[int | None, HttpClient, Callable[[], Answer]]:
+    """The port of the endpoint a drill may change, a keep-alive client to it (close it after the drill),
+    and a function asking one production-shaped question on that client, as a caller with a connection
+    pool would: a switch that spares open connections is seen. Raises :class:`Precondition` for
+    predictions-only, no endpoint (FAIL), an in-process model, or an endpoint readiness did not start
+    without ``--allow-drills`` (NOT APPLICABLE, needs the flag)."""
+    model = ctx.manifest.model
+    endpoint = model.endpoint
+    if endpoint is None:
+        if model.predictions is not None:
+            raise Precondition(predictions_only(ctx))
+        raise Precondition(
+            missing_finding(ctx, ("model",), f"No endpoint: there is nothing to {what}.", "Declare model.endpoint."),
+            "No live model",
+        )
+    if endpoint.kind != "http":
+        raise Precondition(
+            not_applicable(f"An in-process model has no serving state to {what}", needs="an HTTP endpoint")
+        )
+    if model.serve is None and not ctx.allow_drills:
+        raise Precondition(
+            not_applicable(
+                f"The drill would {what} an endpoint readiness did not start: run with --allow-drills to let it "
+                "(it always restores the state)",
+                needs="--allow-drills",
+            )
+        )
+    handle = ctx.evidence.model()
+    rows = production_rows(ctx.loaded, 1) or [dict(endpoint.request_example or {})]
+    body = wrap(endpoint, rows[0])
+    client = HttpClient(handle.url, method=endpoint.method, headers=handle.headers, timeout=endpoint.timeout_s)
+    return port_of(handle.url), client, lambda: classify(client.call(body), model.outputs, endpoint)
+
+
+def not_deciding(ctx: CheckContext, where: tuple[str, ...], summary: str) -> Precondition:
+    """The model was not answering well before the drill began: nothing can be measured."""
+    return Precondition(
+        Finding(
+            severity=Severity.HIGH,
+            message="The model gave no good answer before the drill began: nothing to measure against.",
+            expected="good answers before the drill",
+            observed="none within 10 s",
+            location=ctx.at(*where),
+            remediation="Make the model answer (see SRV-001), then run the drill again.",
+        ),
+        summary,
+    )

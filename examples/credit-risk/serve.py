@@ -8,6 +8,9 @@ pickle) and is rebuilt as a scikit-learn LogisticRegression at start-up. One asy
 keep-alive and TCP_NODELAY; a prediction takes a fraction of a millisecond, so it runs on the loop.
 The server times its own handling of every prediction (from the request line to the last byte
 written) and, with --stats, writes the percentiles when it stops: the truth readiness is checked against.
+With --previous (a second model file), POST /admin/rollback switches every answer to it and
+/admin/forward back; POST /admin/stop makes every answer a referral to a human ("refer") on open
+connections too, and /admin/release resumes decisions: the switches readiness drills (ROL-003, HUM-002).
 With --decision-log, every decision is written to a SQLite table (the caller's X-Request-ID and
 traceparent, a UTC timestamp in microseconds, the model version, the inputs as received, the decision,
 score and reasons as answered): the decision store readiness reads back for AUD-003.
@@ -112,8 +115,33 @@ def response(status: int, body: dict, server_us: float | None = None) -> bytes:
     ).encode("latin-1") + data
 
 
+class State:
+    """What the admin switches change: which model answers, and whether decisions are stopped."""
+
+    def __init__(self, current: Model, previous: Model | None) -> None:
+        self.candidate, self.previous, self.active, self.stopped = current, previous, current, False
+
+    def admin(self, path: str) -> dict | None:
+        if path == "/admin/rollback" and self.previous is not None:
+            self.active = self.previous
+        elif path == "/admin/forward":
+            self.active = self.candidate
+        elif path == "/admin/stop":
+            self.stopped = True
+        elif path == "/admin/release":
+            self.stopped = False
+        else:
+            return None
+        return {"active": self.active.version, "stopped": self.stopped}
+
+
+def referral(model: Model) -> dict:
+    """What a stopped model answers: no automated decision, a referral to a person."""
+    return {"decision": "refer", "reason_codes": ["R99_REFERRED_STOP_CONTROL"], "model_version": model.version}
+
+
 async def handle(
-    model: Model, log: DecisionLog | None, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    state: State, log: DecisionLog | None, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
     sock = writer.get_extra_info("socket")
     if sock is not None:
@@ -138,8 +166,13 @@ async def handle(
                 await writer.drain()
                 break
             body = await reader.readexactly(length) if length else b""
+            model = state.active
             if method == "GET" and path == "/health":
                 writer.write(response(200, {"status": "ready", "model_version": model.version}))
+            elif method == "POST" and path.startswith("/admin/") and (switched := state.admin(path)) is not None:
+                writer.write(response(200, switched))
+            elif method == "POST" and path == "/predict" and state.stopped:
+                writer.write(response(200, referral(model)))
             elif method == "POST" and path == "/predict":
                 try:
                     row = json.loads(body or b"null")
@@ -175,8 +208,9 @@ def stats(values: list[float]) -> dict:
 
 async def serve(args: argparse.Namespace) -> None:
     model = Model(args.model)
+    state = State(model, Model(args.previous) if args.previous else None)
     log = DecisionLog(args.decision_log) if args.decision_log else None
-    server = await asyncio.start_server(lambda r, w: handle(model, log, r, w), args.host, args.port, backlog=512)
+    server = await asyncio.start_server(lambda r, w: handle(state, log, r, w), args.host, args.port, backlog=512)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -194,6 +228,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--model", type=Path, default=HERE / "model" / "model.json")
     parser.add_argument("--stats", type=Path, help="Write the server's own latency percentiles here on exit.")
+    parser.add_argument("--previous", type=Path, help="The previous model, served after POST /admin/rollback.")
     parser.add_argument("--decision-log", type=Path, help="Write every decision to this SQLite file (table decisions).")
     asyncio.run(serve(parser.parse_args()))
 
