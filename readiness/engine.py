@@ -64,6 +64,8 @@ class Planned:
     timeout_s: float
     skip_reason: str | None = None
     required: bool = False
+    evidence: str | None = None
+    """The weakest evidence the profile accepts (``measured``), or None for any."""
 
 
 def validate_profile(registry: Registry, profile: Profile) -> None:
@@ -146,6 +148,7 @@ def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Plan
                 timeout,
                 reason,
                 required,
+                settings.evidence,
             )
         )
     return planned
@@ -203,7 +206,99 @@ def run_checks(
                 progress("done", check.id, outcome)
     finally:
         resources.close()
-    return outcomes
+    return measured_over_attested(outcomes, planned, profile)
+
+
+MEASURED_BY = {"ROL-002": "ROL-003", "HUM-001": "HUM-002", "INC-001": "HUM-002", "AUD-001": "AUD-003"}
+"""Attested checks and the drill or probe that measures what they attest."""
+RAN = {"ROL-003": "answers", "HUM-002": "answers", "AUD-003": "answered"}
+"""The metric a drill or probe records only when it actually ran (not when its input was missing)."""
+
+
+def measured_over_attested(outcomes: list[Outcome], planned: list[Planned], profile: Profile) -> list[Outcome]:
+    """Where a drill measured what an attested check claims, the attested check shows the measurement:
+    its evidence becomes MEASURED when the drill passed, and a FAIL citing the drill when the drill
+    failed. Then a profile's ``evidence: measured`` turns any remaining non-measured pass into FAIL."""
+    from readiness.model import EvidenceKind, Finding, Severity
+
+    by_id = {o.id: o for o in outcomes}
+    settings = {p.registered.check.id: p for p in planned}
+    out = []
+    for o in outcomes:
+        drill = by_id.get(MEASURED_BY.get(o.id, ""))
+        r = o.result
+        ran = drill is not None and RAN.get(drill.id, "") in drill.result.metrics  # not a "not shown"
+        if (
+            drill is not None
+            and ran
+            and drill.result.status in {Status.PASS, Status.WARN, Status.FAIL}
+            and r.status in CHECK_STATUSES
+        ):
+            note = f"measured by {drill.id}: {drill.result.summary}"
+            if drill.result.status is Status.FAIL:
+                contradiction = Finding(
+                    severity=Severity.HIGH,
+                    message=f"The {drill.id} drill contradicts what is attested here: {drill.result.summary}.",
+                    expected=f"{drill.id} passes",
+                    observed=drill.result.status.value,
+                    remediation=drill.remediation,
+                )
+                r = r.model_copy(
+                    update={
+                        "status": Status.FAIL,
+                        "score": min(r.score, 50.0),
+                        "findings": (contradiction, *r.findings),
+                        "summary": f"{r.summary} ({note})",
+                        "evidence_kind": EvidenceKind.MEASURED,
+                        "attestation": None,
+                    }
+                )
+            elif r.status is not Status.NOT_APPLICABLE:
+                r = r.model_copy(
+                    update={
+                        "summary": f"{r.summary} ({note})",
+                        "evidence_kind": EvidenceKind.MEASURED,
+                        "attestation": None,
+                    }
+                )
+        item = settings.get(o.id)
+        if (
+            item is not None
+            and item.evidence == "measured"
+            and r.status in {Status.PASS, Status.WARN}
+            and r.evidence_kind is not EvidenceKind.MEASURED
+        ):
+            kind = r.evidence_kind.value
+            r = CheckResult(
+                status=Status.FAIL,
+                score=0.0,
+                summary=f"Not shown: profile {profile.name} requires measured evidence; this result is {kind}",
+                findings=(
+                    Finding(
+                        severity=Severity.HIGH,
+                        message=f"Not shown: {o.id} rests on {kind} evidence; profile {profile.name} requires it "
+                        "measured.",
+                        expected="measured evidence",
+                        observed=kind,
+                        remediation=f"Declare the drill that measures it ({_drill_for(o.id)}) or evidence readiness "
+                        "can measure.",
+                    ),
+                    *r.findings,
+                ),
+                evidence_kind=r.evidence_kind,
+                metrics={**r.metrics, "required_evidence": "measured"},
+            )
+        out.append(o.model_copy(update={"result": r}) if r is not o.result else o)
+    return out
+
+
+def _drill_for(check_id: str) -> str:
+    return {
+        "ROL-002": "rollback.drill",
+        "HUM-001": "human_oversight.stop_drill",
+        "INC-001": "human_oversight.stop_drill",
+        "AUD-001": "audit_logging.trace",
+    }.get(check_id, "a measurement")
 
 
 def not_shown(result: CheckResult, item: Planned, profile: Profile) -> tuple[CheckResult, bool]:

@@ -42,6 +42,11 @@ class CheckSettings(_Strict):
         description="NOT APPLICABLE for lack of input (no data.columns, no stage above peak) becomes FAIL "
         "(not shown): a blocking check cannot be escaped by leaving its input out.",
     )
+    evidence: Literal["measured"] | None = Field(
+        None,
+        description="measured: a result that rests on attested or imported evidence is FAIL (not shown), unless "
+        "a drill measured what it attests (ROL-003 for ROL-002, HUM-002 for HUM-001 and INC-001, AUD-003 for AUD-001).",
+    )
 
 
 class Level(_Strict):

@@ -208,3 +208,53 @@ def test_the_credit_risk_example_passes_all_three_drills_and_the_poc_has_none(tm
         if o["result"]["status"] == "skipped":
             continue
         assert o["result"]["status"] == "not_applicable" and o["result"]["metrics"]["needs"], o
+
+
+def test_a_drill_measures_what_its_attested_check_claims(tmp_path):
+    import yaml
+
+    attested = {
+        "rollback": {
+            "procedure": "switch alias",
+            "tested_on": "2026-10-10",
+            "recovery_time_minutes": 10,
+            "attested_by": "Marta Keller",
+            "attested_on": "2026-10-10",
+        },
+    }
+    results = {}
+    for flaw in ("", "slow rollback"):
+        with SwitchableModel(flaw) as server:
+            m = manifest(server.url)
+            m["rollback"] = {**attested["rollback"], "drill": m["rollback"]["drill"]}
+            path = tmp_path / f"m{flaw.replace(' ', '-')}.yaml"
+            path.write_text(yaml.safe_dump(m))
+            a = assess(
+                path,
+                options=RunOptions(
+                    only=("ROL-002", "ROL-003"), allow_drills=True, as_of=__import__("datetime").date(2026, 11, 22)
+                ),
+            )
+            time.sleep(2.1 if flaw else 0)
+        results[flaw] = a.outcome("ROL-002").result
+    good, slow = results[""], results["slow rollback"]
+    assert (
+        good.status.value == "pass" and good.evidence_kind.value == "measured" and "measured by ROL-003" in good.summary
+    )
+    assert slow.status.value == "fail" and "The ROL-003 drill contradicts" in slow.findings[0].message
+    # a profile that wants the rollback measured refuses the attestation alone
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: p\nextends: default\nchecks:\n  ROL-002: {evidence: measured}\n")
+    m = manifest("http://127.0.0.1:9")
+    m["rollback"] = attested["rollback"]
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(m))
+    a = assess(
+        path, str(profile), options=RunOptions(only=("ROL-002",), as_of=__import__("datetime").date(2026, 11, 22))
+    )
+    r = a.outcome("ROL-002").result
+    assert (
+        r.status.value == "fail"
+        and "requires measured evidence" in r.summary
+        and "rollback.drill" in r.findings[0].remediation
+    )
