@@ -29,7 +29,10 @@ def test_credit_risk_example_is_ready_and_its_server_is_stopped(tmp_path):
     )
     assert r.code == 0, r.out + r.err
     a = json.loads((tmp_path / "assessment.json").read_text())
-    assert a["verdict"] == "ready" and a["level"] == "PRODUCTION"
+    # the trace probe and the rollback and stop drills pass on its own server: score 91.8, the top level
+    assert a["verdict"] == "ready" and a["level"] == "CRITICAL" and a["score"] >= 90
+    drilled = {o["id"]: o["result"]["status"] for o in a["outcomes"] if o["id"] in {"AUD-003", "ROL-003", "HUM-002"}}
+    assert drilled == dict.fromkeys(("AUD-003", "ROL-003", "HUM-002"), "pass"), drilled
     srv = next(o for o in a["outcomes"] if o["id"] == "SRV-001")
     assert srv["result"]["status"] == "pass"
     metrics = srv["result"]["metrics"]
