@@ -74,3 +74,17 @@ def not_deciding(ctx: CheckContext, where: tuple[str, ...], summary: str) -> Pre
         ),
         summary,
     )
+
+
+def drill_finding(
+    ctx: CheckContext, where: tuple[str, ...], message: str, expected: str, observed: str, remediation: str
+) -> Finding:
+    """A drill's gap, pointing at its section of the manifest."""
+    return Finding(
+        severity=Severity.HIGH,
+        message=message,
+        expected=expected,
+        observed=observed,
+        location=ctx.at(*where),
+        remediation=remediation,
+    )

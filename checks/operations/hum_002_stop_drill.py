@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from readiness.checks.operations._common import drill_target, not_deciding
+from readiness.checks.operations._common import drill_finding, drill_target, not_deciding
 
 from readiness import citations
 from readiness.check import (
@@ -15,7 +15,6 @@ from readiness.check import (
     Finding,
     Prober,
     RestoreError,
-    Severity,
     at_path,
     describe_action,
     not_applicable,
@@ -129,11 +128,4 @@ class StopControlDrill(Check):
         )
 
     def _finding(self, ctx: CheckContext, message: str, expected: str, observed: str) -> Finding:
-        return Finding(
-            severity=Severity.HIGH,
-            message=message,
-            expected=expected,
-            observed=observed,
-            location=ctx.at("human_oversight", "stop_drill"),
-            remediation=self.remediation,
-        )
+        return drill_finding(ctx, ("human_oversight", "stop_drill"), message, expected, observed, self.remediation)

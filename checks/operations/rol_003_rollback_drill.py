@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from readiness.checks.operations._common import drill_target, not_deciding
+from readiness.checks.operations._common import drill_finding, drill_target, not_deciding
 
 from readiness import citations
 from readiness.check import (
@@ -16,7 +16,6 @@ from readiness.check import (
     Finding,
     Prober,
     RestoreError,
-    Severity,
     at_path,
     describe_action,
     not_applicable,
@@ -125,11 +124,4 @@ class RollbackRehearsal(Check):
         return result_from_findings(findings, passed=passed, failed="The rollback drill failed", metrics=metrics)
 
     def _finding(self, ctx: CheckContext, message: str, expected: str, observed: str) -> Finding:
-        return Finding(
-            severity=Severity.HIGH,
-            message=message,
-            expected=expected,
-            observed=observed,
-            location=ctx.at("rollback", "drill"),
-            remediation=self.remediation,
-        )
+        return drill_finding(ctx, ("rollback", "drill"), message, expected, observed, self.remediation)
