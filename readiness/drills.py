@@ -96,22 +96,37 @@ def first_settled(samples: list[Sample], holds: Callable[[Answer], bool], settle
 def run_action(loaded: LoadedManifest, action: DrillAction, port: int | None) -> str | None:
     """Run a drill action; None when it succeeded, else why not (its exit code or answer, and output)."""
     if action.command:
+        from readiness import processes
+
         argv = [a.replace("{port}", str(port)) if port is not None else a for a in action.command]
-        try:
-            done = subprocess.run(  # noqa: S603 - the manifest's own command, as model.serve's is
-                argv,
-                cwd=loaded.base_dir,
-                capture_output=True,
-                text=True,
-                timeout=action.timeout_s,
-                stdin=subprocess.DEVNULL,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return f"{argv[0]}: {type(exc).__name__}: {exc}"[:ACTION_OUTPUT]
-        if done.returncode != 0:
-            tail = (done.stderr or done.stdout).strip()[-ACTION_OUTPUT:]
-            return f"{' '.join(argv)[:120]} exited with {done.returncode}" + (f": {tail}" if tail else "")
+        import tempfile
+
+        # output to a file, not a pipe: a child the command leaves behind would hold a pipe open
+        with tempfile.TemporaryFile() as log:
+            try:  # its own process group, registered: a hung or orphaning command is stopped with its children
+                proc = subprocess.Popen(  # noqa: S603 - the manifest's own command, as model.serve's is
+                    argv,
+                    cwd=loaded.base_dir,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                return f"{argv[0]}: {type(exc).__name__}: {exc}"[:ACTION_OUTPUT]
+            processes.register(proc.pid)
+            try:
+                proc.wait(timeout=action.timeout_s)
+            except subprocess.TimeoutExpired:
+                return f"{' '.join(argv)[:120]} did not finish within {action.timeout_s:g} s (stopped)"
+            finally:
+                processes.stop_group(proc.pid, proc, grace_s=0.5)  # with any child it left behind
+            log.seek(0)
+            tail = log.read().decode("utf-8", "replace").strip()[-ACTION_OUTPUT:]
+        if proc.returncode != 0:
+            return f"{' '.join(argv)[:120]} exited with {proc.returncode}" + (f": {tail}" if tail else "")
         return None
+
     url = (action.url or "").replace("{port}", str(port)) if port is not None else (action.url or "")
     answer = request(url, method=action.method, body=action.body, timeout=action.timeout_s)
     if answer.status is None or not 200 <= answer.status < 300:

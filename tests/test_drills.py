@@ -258,3 +258,44 @@ def test_a_drill_measures_what_its_attested_check_claims(tmp_path):
         and "requires measured evidence" in r.summary
         and "rollback.drill" in r.findings[0].remediation
     )
+
+
+def test_command_actions_never_outlive_the_drill(tmp_path):
+    import sys
+
+    call = "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='POST'))"
+    orphan = tmp_path / "orphan.pid"
+    # the stop spawns a child that would outlive it; the release hangs past its timeout
+    stop_cmd = (
+        "import subprocess, sys, urllib.request; "
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        f"open({str(orphan)!r}, 'w').write(str(p.pid)); "
+        "urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='POST'))"
+    )
+    with SwitchableModel() as server:
+        m = manifest(server.url)
+        m["human_oversight"]["stop_drill"]["stop"] = {
+            "command": [sys.executable, "-c", stop_cmd, f"{server.url}/admin/stop"]
+        }
+        m["human_oversight"]["stop_drill"]["release"] = {
+            "command": [sys.executable, "-c", "import time; time.sleep(30)"],
+            "timeout_s": 1,
+        }
+        result = run_check("HUM-002", m, base_dir=tmp_path, allow_drills=True)
+        assert result.status.value == "error" and "did not finish within 1 s (stopped)" in result.summary
+        server.stopped = False  # the test puts the state back by hand
+        pid = int(orphan.read_text())
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            try:
+                __import__("os").kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the stop command's child outlived the drill")
+        m["human_oversight"]["stop_drill"]["release"] = {
+            "command": [sys.executable, "-c", call, f"{server.url}/admin/release"]
+        }
+        ok = run_check("HUM-002", m, base_dir=tmp_path, allow_drills=True)
+    assert ok.status.value == "pass", ok.summary
