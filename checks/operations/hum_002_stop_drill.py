@@ -17,6 +17,8 @@ from readiness.check import (
     RestoreError,
     at_path,
     describe_action,
+    fail,
+    missing_finding,
     not_applicable,
     result_from_findings,
     run_action,
@@ -59,8 +61,19 @@ class StopControlDrill(Check):
             return not_applicable(
                 "No stop drill declared (human_oversight.stop_drill)", needs="human_oversight.stop_drill"
             )
-        port, client, ask = drill_target(ctx, "stop")
         decision_path = ctx.manifest.model.outputs.decision
+        if drill.stopped_status is None and not decision_path:
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("model", "outputs"),
+                    "A stopped answer is told by its decision, but model.outputs.decision is not declared.",
+                    "Declare model.outputs.decision (or stopped_status).",
+                    expected="model.outputs.decision",
+                ),
+                "Stop not drilled: no way to tell a stopped answer",
+            )
+        port, client, ask = drill_target(ctx, "stop")
 
         def stopped(a: Answer) -> bool:
             if drill.stopped_status is not None:
