@@ -38,6 +38,13 @@ def lines(console: Console, texts: Iterable[str]) -> None:
         console.print(plain(text))
 
 
+def reflow(text: str) -> str:
+    """Paragraphs joined into single lines, so that the terminal wraps them at its own width."""
+    return "\n\n".join(
+        " ".join(line.strip() for line in para.splitlines()) for para in text.split("\n\n") if para.strip()
+    )
+
+
 def check_page(info: Mapping[str, Any], origin: str) -> Text:
     """One check's page for the terminal, from ``Check.explain()``."""
     out = Text()
@@ -54,7 +61,7 @@ def check_page(info: Mapping[str, Any], origin: str) -> Text:
             f"{'blocking' if info['blocking'] else 'not blocking'} · from {origin}"
         )
     )
-    section("What it checks", info["doc"] or "(no documentation page)")
+    section("What it checks", reflow(info["doc"]) or "(no documentation page)")
     section("Why it matters", info["rationale"])
     section("How to fix", info["remediation"])
     if info["params"]:
