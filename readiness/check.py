@@ -109,6 +109,7 @@ __all__ = [
     "Status",
     # concluding
     "Precondition",
+    "require_http_endpoint",
     "attestation_of",
     "attested",
     "missing_section",
@@ -430,6 +431,25 @@ def missing_section(ctx: CheckContext, section: str, message: str, remediation: 
         summary,
         evidence_kind=EvidenceKind.ATTESTED,
     )
+
+
+def require_http_endpoint(
+    ctx: CheckContext, *, missing: str, summary: str, in_process: str, needs: str | None = None
+) -> Endpoint:
+    """The model's HTTP endpoint, for checks that call it over the network. Raises :class:`Precondition`:
+    predictions-only (NOT APPLICABLE, needs a live model), no endpoint (FAIL: ``missing``, ``summary``),
+    an in-process model (NOT APPLICABLE: ``in_process``, ``needs``)."""
+    model = ctx.manifest.model
+    endpoint = model.endpoint
+    if endpoint is None and model.predictions is not None:
+        raise Precondition(predictions_only(ctx))
+    if endpoint is None:
+        raise Precondition(
+            missing_finding(ctx, ("model",), missing, "Declare model.endpoint.", expected="model.endpoint"), summary
+        )
+    if endpoint.kind != "http":
+        raise Precondition(not_applicable(in_process, needs=needs))
+    return endpoint
 
 
 def not_applicable(summary: str, needs: str | None = None) -> CheckResult:

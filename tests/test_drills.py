@@ -299,3 +299,24 @@ def test_command_actions_never_outlive_the_drill(tmp_path):
         }
         ok = run_check("HUM-002", m, base_dir=tmp_path, allow_drills=True)
     assert ok.status.value == "pass", ok.summary
+
+
+@pytest.mark.parametrize("behaviour", ["refused", "status:500", "status:400", "no_output", "garbage"])
+def test_no_drill_or_trace_passes_on_broken_evidence(tmp_path, behaviour):
+    """A model that cannot be reached, answers only errors, or answers without the declared output gives
+    the drills and the trace nothing to measure: never a PASS."""
+    from readiness.testing import FakeModel, refused_url
+
+    def judge(url: str) -> dict:
+        m = manifest(url)
+        m["audit_logging"] = {"trace": {"store": {"path": "d.jsonl"}, "probes": 3, "max_lag_s": 0.2}}
+        (tmp_path / "d.jsonl").write_text("")
+        return {c: run_check(c, m, base_dir=tmp_path, allow_drills=True) for c in ("ROL-003", "HUM-002", "AUD-003")}
+
+    if behaviour == "refused":
+        got = judge(refused_url("").rstrip("/"))
+    else:
+        with FakeModel(behaviour) as fake:
+            got = judge(fake.url.rsplit("/", 1)[0])
+    for check, result in got.items():
+        assert result.status.value in {"fail", "error"}, (behaviour, check, result.status, result.summary)

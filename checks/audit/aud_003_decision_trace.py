@@ -29,12 +29,12 @@ from readiness.check import (
     masked_json,
     not_applicable,
     personal_columns,
-    predictions_only,
     production_rows,
     read_answer,
     read_decisions,
     reasons_of,
     require_good,
+    require_http_endpoint,
     result_from_findings,
     same_value,
     wrap,
@@ -82,25 +82,13 @@ class DecisionTrace(Check):
         trace = audit.trace if audit is not None else None
         if trace is None:
             return not_applicable("No decision store to read back (audit_logging.trace)", needs="audit_logging.trace")
-        endpoint = ctx.manifest.model.endpoint
-        if endpoint is None:
-            if ctx.manifest.model.predictions is not None:
-                return predictions_only(ctx)
-            raise Precondition(
-                Finding(
-                    severity=Severity.HIGH,
-                    message="No endpoint: no decision can be made to trace.",
-                    expected="model.endpoint",
-                    observed="missing",
-                    location=ctx.at("model"),
-                    remediation="Declare model.endpoint.",
-                ),
-                "No live model",
-            )
-        if endpoint.kind != "http":
-            return not_applicable(
-                "An in-process model receives no request id; trace the service that calls it", needs="an HTTP endpoint"
-            )
+        endpoint = require_http_endpoint(
+            ctx,
+            missing="No endpoint: no decision can be made to trace.",
+            summary="No live model",
+            in_process="An in-process model receives no request id; trace the service that calls it",
+            needs="an HTTP endpoint",
+        )
         probes = self._send(ctx, trace, endpoint)
         answers = [p["answer"] for p in probes]
         require_good(ctx, answers, "No good answer to trace", location=ctx.at("model", "endpoint"))

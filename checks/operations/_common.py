@@ -12,12 +12,11 @@ from readiness.check import (
     Precondition,
     Severity,
     classify,
-    missing_finding,
     missing_section,
     not_applicable,
     port_of,
-    predictions_only,
     production_rows,
+    require_http_endpoint,
     wrap,
 )
 from readiness.evidence import HttpClient
@@ -27,6 +26,10 @@ def _absent(ctx: CheckContext, section: str, remediation: str) -> CheckResult:
     return missing_section(ctx, section, f"No {section} section.", remediation, f"No {section}")
 
 
+BASELINE_S = 3.0
+"""How long a drill waits for good answers before it changes anything (the server is already up)."""
+
+
 def drill_target(ctx: CheckContext, what: str) -> tuple[int | None, HttpClient, Callable[[], Answer]]:
     """The port of the endpoint a drill may change, a keep-alive client to it (close it after the drill),
     and a function asking one production-shaped question on that client, as a caller with a connection
@@ -34,18 +37,13 @@ def drill_target(ctx: CheckContext, what: str) -> tuple[int | None, HttpClient, 
     predictions-only, no endpoint (FAIL), an in-process model, or an endpoint readiness did not start
     without ``--allow-drills`` (NOT APPLICABLE, needs the flag)."""
     model = ctx.manifest.model
-    endpoint = model.endpoint
-    if endpoint is None:
-        if model.predictions is not None:
-            raise Precondition(predictions_only(ctx))
-        raise Precondition(
-            missing_finding(ctx, ("model",), f"No endpoint: there is nothing to {what}.", "Declare model.endpoint."),
-            "No live model",
-        )
-    if endpoint.kind != "http":
-        raise Precondition(
-            not_applicable(f"An in-process model has no serving state to {what}", needs="an HTTP endpoint")
-        )
+    endpoint = require_http_endpoint(
+        ctx,
+        missing=f"No endpoint: there is nothing to {what}.",
+        summary="No live model",
+        in_process=f"An in-process model has no serving state to {what}",
+        needs="an HTTP endpoint",
+    )
     if model.serve is None and not ctx.allow_drills:
         raise Precondition(
             not_applicable(
@@ -68,7 +66,7 @@ def not_deciding(ctx: CheckContext, where: tuple[str, ...], summary: str) -> Pre
             severity=Severity.HIGH,
             message="The model gave no good answer before the drill began: nothing to measure against.",
             expected="good answers before the drill",
-            observed="none within 10 s",
+            observed=f"none within {BASELINE_S:g} s",
             location=ctx.at(*where),
             remediation="Make the model answer (see SRV-001), then run the drill again.",
         ),

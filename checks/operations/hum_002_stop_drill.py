@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from readiness.checks.operations._common import drill_finding, drill_target, not_deciding
+from readiness.checks.operations._common import BASELINE_S, drill_finding, drill_target, not_deciding
 
 from readiness import citations
 from readiness.check import (
@@ -88,7 +88,7 @@ class StopControlDrill(Check):
         findings: list[Finding] = []
         metrics: dict[str, object] = {"stop": describe_action(drill.stop), "release": describe_action(drill.release)}
         with client, Prober(ask, drill.interval_s) as probe:
-            if probe.wait_until(time.time() - 1, deciding, 10) is None:
+            if probe.wait_until(time.time() - 1, deciding, BASELINE_S) is None:
                 raise not_deciding(ctx, loc, "Stop not drilled: the model was not deciding")
             t0 = time.time()
             try:

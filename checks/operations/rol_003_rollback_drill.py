@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from readiness.checks.operations._common import drill_finding, drill_target, not_deciding
+from readiness.checks.operations._common import BASELINE_S, drill_finding, drill_target, not_deciding
 
 from readiness import citations
 from readiness.check import (
@@ -75,7 +75,7 @@ class RollbackRehearsal(Check):
             "rto_s": rto,
         }
         with client, Prober(ask, drill.interval_s) as probe:
-            if probe.wait_until(time.time() - 1, serves(candidate), 10) is None:
+            if probe.wait_until(time.time() - 1, serves(candidate), BASELINE_S) is None:
                 seen = {version(s.answer) for s in probe.samples if s.answer.ok}
                 raise not_deciding(
                     ctx, loc, f"Rollback not drilled: {candidate} was not answering (saw {seen or 'none'})"

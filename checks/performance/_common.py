@@ -12,34 +12,20 @@ from readiness.check import (
     Precondition,
     Severity,
     bodies,
-    missing_finding,
-    not_applicable,
-    predictions_only,
+    require_http_endpoint,
 )
 
 PCTS = ("p50", "p95", "p99", "p999")
 
 
 def require_http(ctx: CheckContext) -> Endpoint:
-    """Raise :class:`Precondition` unless the model is served over HTTP: predictions-only, FAIL with no
-    endpoint, NOT APPLICABLE for an in-process model (LAT-006 times that)."""
-    endpoint = ctx.manifest.model.endpoint
-    if endpoint is None and ctx.manifest.model.predictions is not None:
-        raise Precondition(predictions_only(ctx))
-    if endpoint is None:
-        raise Precondition(
-            missing_finding(
-                ctx,
-                ("model",),
-                "No endpoint: the model cannot be loaded.",
-                "Declare model.endpoint.",
-                expected="model.endpoint",
-            ),
-            "No endpoint",
-        )
-    if endpoint.kind != "http":
-        raise Precondition(not_applicable("The model is called in process; see LAT-006"))
-    return endpoint
+    """The HTTP endpoint the load checks drive (LAT-006 times an in-process model instead)."""
+    return require_http_endpoint(
+        ctx,
+        missing="No endpoint: the model cannot be loaded.",
+        summary="No endpoint",
+        in_process="The model is called in process; see LAT-006",
+    )
 
 
 def _budget(ctx: CheckContext) -> dict[str, float]:
