@@ -34,6 +34,7 @@ from readiness.checks.operations.hum_001_human_oversight import HumanOversightPl
 from readiness.checks.operations.hum_002_stop_drill import StopControlDrill
 from readiness.checks.operations.inc_001_incident_response import IncidentResponsePlan
 from readiness.checks.operations.mon_001_alerts import RoutedAlerts
+from readiness.checks.operations.mon_002_monitoring_measured import MonitoringMeasured
 from readiness.checks.operations.rol_001_gradual_rollout import GradualRollout
 from readiness.checks.operations.rol_002_rollback import TestedRollback
 from readiness.checks.operations.rol_003_rollback_drill import RollbackRehearsal
@@ -98,6 +99,7 @@ BUILTIN_CHECKS = (
     TestedRollback,
     RollbackRehearsal,
     RoutedAlerts,
+    MonitoringMeasured,
     IncidentResponsePlan,
     HumanOversightPlan,
     StopControlDrill,

@@ -29,6 +29,7 @@ AIA_ART_15_1_3 = Reference(source=_AIA, section="Art. 15(1),(3) accuracy", confi
 AIA_ART_15_4 = Reference(source=_AIA, section="Art. 15(4)", confidence="CP")
 AIA_ART_19_1_26_6 = Reference(source=_AIA, section="Art. 19(1), 26(6)", confidence="CP")
 AIA_ART_26_9_27 = Reference(source=_AIA, section="Art. 26(9), 27", confidence="CP")
+AIA_ART_72 = Reference(source=_AIA, section="Art. 72(1)-(3) post-market monitoring", confidence="CP")
 AIA_ART_73 = Reference(source=_AIA, section="Art. 73", confidence="CP")
 AIA_ART_86_1 = Reference(source=_AIA, section="Art. 86(1)", confidence="CP")
 
@@ -50,6 +51,9 @@ DORA_ART_30_2_3 = Reference(source=_DORA, section="Art. 30(2)-(3)", confidence="
 DORA_RTS_ART_12 = Reference(source=_DORA_RTS, section="Art. 12", confidence="CM")
 DORA_RTS_ART_12_CLOCKS = Reference(source=_DORA_RTS, section="Art. 12 (clock synchronisation)", confidence="CM")
 DORA_RTS_ART_16 = Reference(source=_DORA_RTS, section="Art. 16", confidence="CM")
+DORA_RTS_ART_25 = Reference(
+    source=_DORA_RTS, section="Art. 25 (continuity tests incl. ICT third-party failure)", confidence="CM"
+)
 DORA_RTS_ART_17 = Reference(source=_DORA_RTS, section="Art. 17", confidence="CM")
 
 # FINMA

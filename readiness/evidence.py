@@ -468,6 +468,22 @@ class Evidence:
         """The load stage at ``multiplier`` x the declared peak, as a LoadResult; run once per run."""
         return self._resources.load(multiplier, workers)
 
+    def scrape(self) -> Any:
+        """The model's metrics page now (``monitoring.metrics_url``) as a :class:`readiness.monitoring.Scrape`."""
+        return self._resources.scrape()
+
+    def dependency(self, name: str) -> Any:
+        """The fault proxy in front of runtime dependency ``name`` (TPR-008), once the model runs."""
+        return self._resources.dependency(name)
+
+    def idle_memory(self) -> Any:
+        """The model server's memory at rest before its first load stage (a MemoryTrace), or None."""
+        return self._resources.idle_memory
+
+    def started(self, target: str = "model") -> bool:
+        """Whether readiness started (and so may measure and fault) this target's server."""
+        return bool(self.model(target).started_by_readiness)
+
     def shared(self, key: Any, factory: Any) -> Any:
         """``factory()`` computed once per run for every check that asks for ``key``."""
         return self._resources.shared(key, factory)

@@ -294,6 +294,11 @@ class ServiceLevels(Attested):
     peak_rps: float | None = Field(None, gt=0)
     peak_concurrency: int | None = Field(None, gt=0)
     cold_start_s: float | None = Field(None, gt=0)
+    memory_mb: float | None = Field(None, gt=0, description="Memory budget of one replica (LAT-007), in MB.")
+    replicas: int | None = Field(None, gt=0, description="Replicas run in production (LAT-007 multiplies by it).")
+    memory_total_mb: float | None = Field(
+        None, gt=0, description="Memory the node or cluster has for all the replicas together, in MB."
+    )
 
 
 class Person(Strict):
@@ -418,6 +423,32 @@ class Sla(Strict):
     document: str | None = Field(None, description="Contract or SLA reference.")
 
 
+class RuntimeDependency(Strict):
+    """TPR-008: a service the model calls while it answers, and how the model finds it. readiness puts its
+    own fault-injecting proxy on 127.0.0.1 between the two and rehearses the vendor's failures."""
+
+    url: str = Field(description="Where the dependency answers (http://host:port/...); {port} is its stub's port.")
+    env: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Environment variable of model.serve that holds the dependency's URL; readiness sets it "
+        "to the proxy's.",
+    )
+    serve: Serve | None = Field(None, description="A local stand-in of the vendor that readiness starts, if any.")
+    timeout_ms: float | None = Field(
+        None, gt=0, le=600_000, description="The model's own timeout for this dependency; 'slow' waits beyond it."
+    )
+    fallback_decision: str | None = Field(None, description="The decision the model answers while it falls back.")
+    degraded_flag: str | None = Field(
+        None, description="Path in the answer that is true while the model runs degraded, e.g. degraded."
+    )
+    scenarios: list[Literal["outage", "slow", "errors", "reset", "garbage"]] = Field(
+        default_factory=lambda: ["outage", "slow", "errors", "reset", "garbage"],
+        description="Faults to rehearse.",
+    )
+    requests: int = Field(20, ge=1, le=1000, description="Requests sent to the model during each scenario.")
+    max_recover_s: float = Field(10.0, gt=0, le=600, description="How soon normal answers must return.")
+
+
 class ThirdParty(Attested):
     name: str
     service: str | None = None
@@ -430,6 +461,9 @@ class ThirdParty(Attested):
     exit_tested_on: date | None = None
     fallback: str | None = None
     fallback_tested_on: date | None = None
+    runtime: RuntimeDependency | None = Field(
+        None, description="How the model calls this vendor while it answers (TPR-008 rehearses its outages)."
+    )
 
 
 class Approval(Strict):
@@ -499,9 +533,37 @@ class Alert(Strict):
     kind: Literal["latency", "errors", "drift", "output_quality", "other"] = "other"
 
 
+class MetricNames(Strict):
+    """Which series on the model's /metrics page are which (MON-002)."""
+
+    requests: str | None = Field(None, description="Counter of prediction requests, e.g. model_requests_total.")
+    errors: str | None = Field(None, description="Counter of failed requests, e.g. model_errors_total.")
+    latency: str | None = Field(
+        None, description="Histogram of request duration (its base name), e.g. model_request_duration_seconds."
+    )
+    latency_unit: Literal["seconds", "milliseconds", "microseconds"] | None = Field(
+        None, description="Unit of the latency histogram; by default read from its name (seconds)."
+    )
+    score: str | None = Field(None, description="Histogram or summary of the scores the model answers.")
+    drift: str | None = Field(None, description="Gauge of input drift, e.g. model_feature_psi.")
+    other: list[str] = Field(default_factory=list, description="Further model-specific series that must be exposed.")
+
+
+class AlertRouting(Strict):
+    config: str = Field(description="The team's Alertmanager configuration file.")
+    receiver: str | None = Field(
+        None, description="Receiver every model alert must reach; by default owners.on_call.rotation."
+    )
+
+
 class Monitoring(Attested):
     dashboards: list[str] = Field(default_factory=list)
     alerts: list[Alert] = Field(default_factory=list)
+    metrics_url: str | None = Field(None, description="The model's Prometheus metrics page; {port} is replaced.")
+    metrics: MetricNames = Field(default_factory=MetricNames)
+    rules: list[str] = Field(default_factory=list, description="Prometheus alerting-rule files, as deployed.")
+    rule_tests: list[str] = Field(default_factory=list, description="The team's own promtool rule unit tests.")
+    alertmanager: AlertRouting | None = Field(None, description="The Alertmanager configuration alerts go through.")
 
 
 class IncidentResponse(Attested):

@@ -22,7 +22,7 @@ from readiness import processes
 from readiness.evidence import Answer, LoadError, ServeError, request
 from readiness.manifest import LoadedManifest
 
-__all__ = ["ModelHandle", "Resources", "ServeError", "free_port"]
+__all__ = ["DependencyHandle", "ModelHandle", "Resources", "ServeError", "free_port"]
 
 
 def port_holder(port: int) -> str | None:
@@ -110,6 +110,18 @@ class ModelHandle:
         return request(self.url, method=method, body=body, headers=self.headers, timeout=self.timeout_s)
 
 
+@dataclass
+class DependencyHandle:
+    """A runtime dependency as TPR-008 drives it: the fault proxy the model calls it through."""
+
+    name: str
+    runtime: Any
+    proxy: Any
+    upstream: str
+    via: str
+    """The URL the model was given (the proxy's)."""
+
+
 class Resources:
     """Owns everything the checks share; :meth:`close` releases it all.
 
@@ -125,9 +137,16 @@ class Resources:
         self._ports: dict[str, int] = {}
         self._shared: dict[Any, Any] = {}
         self._shared_locks: dict[Any, threading.Lock] = {}
+        self._proxies: dict[str, Any] = {}
+        self._dependencies: dict[str, DependencyHandle] = {}
+        self.idle_memory: Any = None
+        """The model server's memory at rest, sampled once before its first load stage (LAT-007)."""
 
     def target(self, name: str = "model") -> tuple[Any, Any]:
-        """(endpoint, serve) of a target."""
+        """(endpoint, serve) of a target: ``model``, ``champion`` or ``dependency:NAME`` (a vendor's stub)."""
+        if name.startswith("dependency:"):
+            runtime = self.runtime_dependencies().get(name.partition(":")[2])
+            return None, runtime.serve if runtime else None
         if name == "champion":
             champion = self.loaded.manifest.champion
             return (champion.endpoint, champion.serve) if champion else (None, None)
@@ -145,6 +164,44 @@ class Resources:
     def expand(self, text: str, target: str = "model") -> str:
         port = self.port(target)
         return text.replace("{port}", str(port)) if port is not None else text
+
+    def runtime_dependencies(self) -> dict[str, Any]:
+        """Third parties the model calls while it answers (name -> RuntimeDependency)."""
+        return {t.name: t.runtime for t in self.loaded.manifest.third_parties if t.runtime is not None}
+
+    def dependency(self, name: str) -> DependencyHandle:
+        """The fault proxy in front of a runtime dependency; the model (and the proxy) start first."""
+        self.model()
+        if name not in self._dependencies:
+            raise ServeError(
+                f"the proxy for {name!r} was not started: readiness puts it in place only when it starts "
+                "the model itself (model.serve)"
+            )
+        return self._dependencies[name]
+
+    def _start_dependencies(self) -> dict[str, str]:
+        """Start each runtime dependency's stub (if declared) and a fault proxy in front of it; the model's
+        environment, pointing each dependency's variable at its proxy."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        from readiness.faults import FaultProxy
+
+        env = {}
+        for name, runtime in self.runtime_dependencies().items():
+            target = f"dependency:{name}"
+            if runtime.serve is not None:
+                server = self._servers[target] = _Server(self, runtime.serve, target)
+                server.start()
+            url = self.expand(runtime.url, target)
+            parts = urlsplit(url)
+            if parts.scheme != "http" or not parts.hostname:
+                raise ServeError(f"third party {name!r}: runtime.url {url!r} is not an http:// URL")
+            port = parts.port or 80
+            proxy = self._proxies[name] = FaultProxy((parts.hostname, port))
+            via = urlunsplit(("http", proxy.address, parts.path, parts.query, parts.fragment))
+            self._dependencies[name] = DependencyHandle(name, runtime, proxy, url, via)
+            env[runtime.env] = via
+        return env
 
     def model(self, target: str = "model") -> ModelHandle:
         """The target's endpoint, starting its server first if the manifest says how."""
@@ -175,7 +232,8 @@ class Resources:
         headers = dict(endpoint.headers) if endpoint else {}
         handle = ModelHandle(url=url, headers=headers, timeout_s=endpoint.timeout_s if endpoint else 5.0)
         if serve is not None:
-            server = self._servers[target] = _Server(self, serve, target)
+            extra_env = self._start_dependencies() if target == "model" else {}
+            server = self._servers[target] = _Server(self, serve, target, extra_env)
             handle.time_to_ready_s = server.start()
             handle.started_by_readiness = True
             if url:  # cold start ends with the first good prediction, not with the health probe
@@ -237,13 +295,54 @@ class Resources:
             output_paths=tuple(p for p in (manifest.model.outputs.score, manifest.model.outputs.decision) if p),
             locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None,
         )
-        return run(plan)
+        server = self._servers.get("model")
+        leader = server.proc.pid if server is not None and server.proc is not None else None
+        if leader is not None and self.idle_memory is None:
+            self.idle_memory = self._idle_memory(leader)
+        before = self.scrape() if manifest.monitoring and manifest.monitoring.metrics_url else None
+        if leader is not None:
+            from readiness.procmem import Sampler
+
+            with Sampler(leader, f"{multiplier:g}x peak") as sampler:
+                result = run(plan)
+            sampler.trace.requests = result.sent
+            result.memory = sampler.trace
+        else:
+            result = run(plan)
+        if before is not None:
+            result.scrape_before, result.scrape_after = before, self.scrape()
+        return result
+
+    @staticmethod
+    def _idle_memory(leader: int) -> Any:
+        from readiness.procmem import MemoryTrace, tree_memory
+
+        trace = MemoryTrace("idle")
+        for _ in range(5):
+            sample = tree_memory(leader)
+            if sample is not None:
+                trace.samples.append(sample)
+            time.sleep(0.05)
+        return trace
+
+    def scrape(self) -> Any:
+        """The model's metrics page now (monitoring.metrics_url, {port} filled), as a Scrape."""
+        from readiness.monitoring import Scrape, scrape
+
+        monitoring = self.loaded.manifest.monitoring
+        if monitoring is None or not monitoring.metrics_url:
+            return Scrape(error="no monitoring.metrics_url")
+        self.model()
+        return scrape(self.expand(monitoring.metrics_url), timeout=5.0)
 
     def close(self) -> None:
         with self._lock:
             for server in self._servers.values():
                 server.stop()
             self._servers.clear()
+            for proxy in self._proxies.values():
+                proxy.close()
+            self._proxies.clear()
             for ok, value in list(self._shared.values()):
                 if ok and getattr(value, "close_with_run", False):
                     value.close()  # in-process model processes
@@ -252,10 +351,13 @@ class Resources:
 class _Server:
     """A model server process started by readiness, in its own process group."""
 
-    def __init__(self, resources: Resources, serve: Any, target: str = "model") -> None:
+    def __init__(
+        self, resources: Resources, serve: Any, target: str = "model", extra_env: dict[str, str] | None = None
+    ) -> None:
         self.resources = resources
         self.serve = serve
         self.target = target
+        self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()
         self.lines: deque[str] = deque(maxlen=40)
@@ -264,7 +366,7 @@ class _Server:
         res = self.resources
         argv = [res.expand(a, self.target) for a in self.serve.command]
         cwd = res.loaded.resolve(self.serve.cwd) if self.serve.cwd else res.loaded.base_dir
-        env = {**os.environ, **{k: res.expand(v, self.target) for k, v in self.serve.env.items()}}
+        env = {**os.environ, **{k: res.expand(v, self.target) for k, v in self.serve.env.items()}, **self.extra_env}
         if argv[0] in {"python", "python3"}:
             import sys
 

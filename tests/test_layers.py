@@ -16,7 +16,7 @@ from support import ROOT
 from readiness.check import Area
 from readiness.registry import load_registry
 
-PUBLIC = ("readiness.check", "readiness.evidence", "readiness.metrics", "readiness.citations")
+PUBLIC = ("readiness.check", "readiness.evidence", "readiness.metrics", "readiness.citations", "readiness.monitoring")
 """The modules a check (built-in or plugin) may import from readiness."""
 HEAVY = ("pandas", "numpy", "great_expectations", "locust", "weasyprint", "sklearn", "pyspark", "sqlalchemy", "gevent")
 

@@ -14,6 +14,11 @@ connections too, and /admin/release resumes decisions: the switches readiness dr
 With --decision-log, every decision is written to a SQLite table (the caller's X-Request-ID and
 traceparent, a UTC timestamp in microseconds, the model version, the inputs as received, the decision,
 score and reasons as answered): the decision store readiness reads back for AUD-003.
+GET /metrics is the Prometheus page (prometheus_client): requests, errors, request duration, the scores
+answered, the fallbacks taken and the input-drift gauge, which monitoring/rules.yml alerts on (MON-002).
+With --bureau-url (or BUREAU_URL), each prediction asks the credit bureau for its score within
+--bureau-timeout-ms; when the bureau is down, slow or answers nonsense, the documented fallback is to refer
+the application to a credit officer ("refer", degraded: true), never an error (TPR-008).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import signal
 import socket
 import sqlite3
@@ -31,11 +37,72 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sklearn.linear_model import LogisticRegression
 
 HERE = Path(__file__).parent
 MAX_BODY = 64 * 1024
 DURATIONS_MS: list[float] = []
+
+
+REGISTRY = CollectorRegistry()
+REQUESTS = Counter("credit_model_requests", "Prediction requests received.", registry=REGISTRY)
+ERRORS = Counter("credit_model_errors", "Prediction requests answered with an error.", registry=REGISTRY)
+DURATION = Histogram(
+    "credit_model_request_duration_seconds",
+    "Time to answer a prediction request.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+    registry=REGISTRY,
+)
+SCORES = Histogram(
+    "credit_model_score",
+    "Probability of default answered.",
+    buckets=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
+    registry=REGISTRY,
+)
+FALLBACKS = Counter("credit_model_fallbacks", "Predictions referred because the bureau failed.", registry=REGISTRY)
+DRIFT = Gauge("credit_model_feature_psi", "PSI of each input against the reference (drift job).", ["feature"], registry=REGISTRY)
+
+
+class Bureau:
+    """The credit bureau's score, asked over HTTP within a timeout; None when it is down, slow or garbled."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        self.host, self.port, self.path, self.timeout_s = parts.hostname, parts.port or 80, parts.path or "/", timeout_s
+
+    async def score(self, row: dict) -> float | None:
+        body = json.dumps({"applicant": row.get("application_id"), "late_payments_12m": row.get("late_payments_12m")})
+        try:
+            return await asyncio.wait_for(self._ask(body.encode()), self.timeout_s)
+        except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError):
+            return None
+
+    async def _ask(self, body: bytes) -> float:
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(
+                f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode("latin-1") + body
+            )
+            await writer.drain()
+            status = (await reader.readline()).split()
+            if len(status) < 2 or status[1] != b"200":
+                raise ValueError("bureau answered an error")
+            length = None
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            data = await (reader.readexactly(length) if length is not None else reader.read())
+            value = json.loads(data)["bureau_score"]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError("bureau score is not a number")
+            return float(value)
+        finally:
+            writer.close()
 
 
 class Model:
@@ -106,12 +173,12 @@ class DecisionLog:
         )
 
 
-def response(status: int, body: dict, server_us: float | None = None) -> bytes:
-    data = json.dumps(body).encode("utf-8")
+def response(status: int, body: dict | bytes, server_us: float | None = None, kind: str = "application/json") -> bytes:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 413: "Payload Too Large"}[status]
     timing = f"Server-Timing: infer;dur={server_us / 1000:.3f}\r\n" if server_us is not None else ""
     return (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n{timing}\r\n"
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {len(data)}\r\n{timing}\r\n"
     ).encode("latin-1") + data
 
 
@@ -141,7 +208,11 @@ def referral(model: Model) -> dict:
 
 
 async def handle(
-    state: State, log: DecisionLog | None, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    state: State,
+    log: DecisionLog | None,
+    bureau: Bureau | None,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
 ) -> None:
     sock = writer.get_extra_info("socket")
     if sock is not None:
@@ -157,7 +228,12 @@ async def handle(
                 headers[name.strip().lower()] = value.strip()
                 if name.strip().lower() == "content-length":
                     length = int(value.strip())
+            predicting = method == "POST" and path == "/predict"
+            if predicting:
+                REQUESTS.inc()
             if length > MAX_BODY:
+                if predicting:
+                    ERRORS.inc()
                 # read and drop the body first: closing on an unread body resets the connection, and the
                 # caller would never see the 413
                 while length > 0:
@@ -169,6 +245,8 @@ async def handle(
             model = state.active
             if method == "GET" and path == "/health":
                 writer.write(response(200, {"status": "ready", "model_version": model.version}))
+            elif method == "GET" and path == "/metrics":
+                writer.write(response(200, generate_latest(REGISTRY), kind="text/plain; version=0.0.4"))
             elif method == "POST" and path.startswith("/admin/") and (switched := state.admin(path)) is not None:
                 writer.write(response(200, switched))
             elif method == "POST" and path == "/predict" and state.stopped:
@@ -180,14 +258,27 @@ async def handle(
                         raise ValueError("body must be a JSON object")
                     out = model.predict(row)
                 except (ValueError, UnicodeDecodeError) as exc:
+                    ERRORS.inc()
                     writer.write(response(400, {"error": str(exc)}))
                 else:
+                    if bureau is not None:
+                        score = await bureau.score(row)
+                        if score is None:  # the documented fallback: a credit officer decides
+                            FALLBACKS.inc()
+                            out = {**out, "decision": "refer", "degraded": True, "bureau_score": None}
+                            out["reason_codes"] = ["R98_BUREAU_UNAVAILABLE", *out["reason_codes"]]
+                        else:
+                            out = {**out, "bureau_score": score, "degraded": False}
+                    SCORES.observe(out["probability_of_default"])
                     if log is not None:
                         log.write(headers, row, out)
                     writer.write(response(200, out, (time.perf_counter() - start) * 1e6))
                     await writer.drain()
                     DURATIONS_MS.append((time.perf_counter() - start) * 1000.0)
+                    DURATION.observe(time.perf_counter() - start)
                     continue
+            if predicting:
+                DURATION.observe(time.perf_counter() - start)
             else:
                 writer.write(response(404, {"error": "not found"}))
             await writer.drain()
@@ -210,7 +301,13 @@ async def serve(args: argparse.Namespace) -> None:
     model = Model(args.model)
     state = State(model, Model(args.previous) if args.previous else None)
     log = DecisionLog(args.decision_log) if args.decision_log else None
-    server = await asyncio.start_server(lambda r, w: handle(state, log, r, w), args.host, args.port, backlog=512)
+    bureau_url = args.bureau_url or os.environ.get("BUREAU_URL")
+    bureau = Bureau(bureau_url, args.bureau_timeout_ms / 1000) if bureau_url else None
+    for feature in model.features:
+        DRIFT.labels(feature=feature).set(0.0)
+    server = await asyncio.start_server(
+        lambda r, w: handle(state, log, bureau, r, w), args.host, args.port, backlog=512
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -230,6 +327,8 @@ def main() -> None:
     parser.add_argument("--stats", type=Path, help="Write the server's own latency percentiles here on exit.")
     parser.add_argument("--previous", type=Path, help="The previous model, served after POST /admin/rollback.")
     parser.add_argument("--decision-log", type=Path, help="Write every decision to this SQLite file (table decisions).")
+    parser.add_argument("--bureau-url", help="The credit bureau's score URL (default: the BUREAU_URL variable).")
+    parser.add_argument("--bureau-timeout-ms", type=float, default=50.0, help="How long to wait for the bureau.")
     asyncio.run(serve(parser.parse_args()))
 
 

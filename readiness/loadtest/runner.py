@@ -61,6 +61,13 @@ class LoadResult:
     ttft_ms: list[float] = field(default_factory=list)
     tpot_ms: list[float] = field(default_factory=list)
     stderr_tail: list[str] = field(default_factory=list)
+    sent: int = 0
+    """Every request the stage sent, the warm-up's included (what the model's own request counter should see)."""
+    scrape_before: Any = None
+    """The model's metrics page just before the stage (a readiness.monitoring.Scrape), when declared."""
+    scrape_after: Any = None
+    memory: Any = None
+    """The server's memory during the stage (a readiness.procmem.MemoryTrace), when readiness started it."""
 
     @property
     def total(self) -> int:
@@ -239,4 +246,5 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
         ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None],
         tpot_ms=[r[5] for r in ok if len(r) > 5 and r[5] is not None],
         stderr_tail=tail,
+        sent=len(rows),
     )
