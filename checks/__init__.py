@@ -48,6 +48,7 @@ from readiness.checks.performance.lat_003_degradation import Degradation
 from readiness.checks.performance.lat_004_cold_start import ColdStart
 from readiness.checks.performance.lat_005_client_timeouts import ClientTimeouts
 from readiness.checks.performance.lat_006_in_process import InProcessLatency
+from readiness.checks.performance.lat_007_memory import MemoryAtPeak
 from readiness.checks.serving.srv_001_model_answers import ModelAnswers
 from readiness.checks.third_party.tpr_001_register import Register
 from readiness.checks.third_party.tpr_002_exit_strategy import ExitStrategy
@@ -70,6 +71,7 @@ BUILTIN_CHECKS = (
     ColdStart,
     ClientTimeouts,
     InProcessLatency,
+    MemoryAtPeak,
     SchemaConformance,
     ColumnCompleteness,
     Validity,
