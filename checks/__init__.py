@@ -57,6 +57,7 @@ from readiness.checks.third_party.tpr_004_data_location import DataLocation
 from readiness.checks.third_party.tpr_005_fallback import Fallback
 from readiness.checks.third_party.tpr_006_concentration import Concentration
 from readiness.checks.third_party.tpr_007_sbom import SbomCoverage
+from readiness.checks.third_party.tpr_008_fault_injection import DependencyFaults
 
 BUILTIN_CHECKS = (
     ManifestCompleteness,
@@ -112,4 +113,5 @@ BUILTIN_CHECKS = (
     Fallback,
     Concentration,
     SbomCoverage,
+    DependencyFaults,
 )

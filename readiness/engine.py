@@ -209,9 +209,16 @@ def run_checks(
     return measured_over_attested(outcomes, planned, profile)
 
 
-MEASURED_BY = {"ROL-002": "ROL-003", "HUM-001": "HUM-002", "INC-001": "HUM-002", "AUD-001": "AUD-003"}
+MEASURED_BY = {
+    "ROL-002": "ROL-003",
+    "HUM-001": "HUM-002",
+    "INC-001": "HUM-002",
+    "AUD-001": "AUD-003",
+    "MON-001": "MON-002",
+    "TPR-005": "TPR-008",
+}
 """Attested checks and the drill or probe that measures what they attest."""
-RAN = {"ROL-003": "answers", "HUM-002": "answers", "AUD-003": "answered"}
+RAN = {"ROL-003": "answers", "HUM-002": "answers", "AUD-003": "answered", "MON-002": "verified", "TPR-008": "scenarios"}
 """The metric a drill or probe records only when it actually ran (not when its input was missing)."""
 
 

@@ -167,7 +167,7 @@ class Resources:
 
     def runtime_dependencies(self) -> dict[str, Any]:
         """Third parties the model calls while it answers (name -> RuntimeDependency)."""
-        return {t.name: t.runtime for t in self.loaded.manifest.third_parties if t.runtime is not None}
+        return {t.name: t.runtime for t in self.loaded.manifest.third_parties or [] if t.runtime is not None}
 
     def dependency(self, name: str) -> DependencyHandle:
         """The fault proxy in front of a runtime dependency; the model (and the proxy) start first."""

@@ -44,7 +44,7 @@ class MemoryAtPeak(LoadCheck):
         "Declare service_levels.memory_mb (and replicas, memory_total_mb); shrink the model or its workers "
         "(shared weights, fewer processes, lazy imports) until the peak fits, and fix what grows per request."
     )
-    references = (citations.DORA_ART_9_4_E, citations.NIST_RMF_MEASURE_2_4)
+    references = (citations.DORA_RTS_ART_9, citations.NIST_RMF_MEASURE_2_4)
     weight = 3.0
     params = {
         "stages": Param([1.0, 2.0], "Load stages (multiples of the declared peak) to measure."),
