@@ -142,7 +142,7 @@ class FaultProxy:
                 if self._closed.wait(delay):
                     return
             self._pump(client)
-        except OSError:
+        except (OSError, ValueError):  # a socket closed by a mode switch under us
             pass
         finally:
             with self._lock:

@@ -452,7 +452,8 @@ def labels_for(metric: str, analyses: Iterable[Analysis], scrape: Scrape | None 
                 elif op == "=~":
                     seen = scrape.label_values(metric, name) if scrape is not None else []
                     pattern = re.compile(f"(?:{value})")
-                    chosen = next((v for v in [*seen, *ERROR_LABEL_GUESSES] if pattern.fullmatch(v)), None)
+                    first = value.split("|", 1)[0]  # a plain alternation: its first word
+                    chosen = next((v for v in [*seen, first, *ERROR_LABEL_GUESSES] if pattern.fullmatch(v)), None)
                     if chosen is not None:
                         labels[name] = chosen
     return labels

@@ -16,9 +16,9 @@ from readiness.check import (
     Finding,
     Param,
     Severity,
+    fail,
     missing_finding,
     normalise,
-    not_applicable,
     result_from_findings,
 )
 from readiness.evidence import EvidenceError
@@ -102,9 +102,25 @@ class MonitoringMeasured(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         mon = ctx.manifest.monitoring
         if mon is None or (not mon.metrics_url and not mon.rules):
-            return not_applicable(
-                "No metrics page or alerting rules declared (monitoring.metrics_url, monitoring.rules)",
-                needs="monitoring.metrics_url",
+            loc = ("monitoring",) if mon is not None else ()
+            return fail(
+                [
+                    missing_finding(
+                        ctx,
+                        loc,
+                        "No metrics page declared (monitoring.metrics_url): nothing shows the model is watched.",
+                        self.remediation,
+                        expected="monitoring.metrics_url",
+                    ),
+                    missing_finding(
+                        ctx,
+                        loc,
+                        "No alerting rules given (monitoring.rules): nothing shows an alert would fire.",
+                        self.remediation,
+                        expected="monitoring.rules",
+                    ),
+                ],
+                "Monitoring not shown: no metrics page and no alerting rules",
             )
         return _Proof(ctx, self.remediation).run()
 
@@ -158,7 +174,7 @@ class _Proof:
                 observed=observed,
                 location=self.ctx.at(*loc),
                 remediation=self.remediation,
-                evidence=evidence or None,
+                **({"evidence": evidence} if evidence else {}),
             )
         )
 
@@ -314,8 +330,9 @@ class _Proof:
                     "observations during the load",
                     "none",
                 )
+        required = set(ctx.params["required_kinds"])
         for kind, n in (("score", names.score), ("drift", names.drift)):
-            if n is None:
+            if n is None and {"score": "output_quality", "drift": "drift"}[kind] in required:
                 self._gap(
                     ("monitoring", "metrics"),
                     f"No {kind} series named (monitoring.metrics.{kind}).",
