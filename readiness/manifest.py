@@ -442,7 +442,7 @@ class RuntimeDependency(Strict):
         None, description="Path in the answer that is true while the model runs degraded, e.g. degraded."
     )
     scenarios: list[Literal["outage", "slow", "errors", "reset", "garbage"]] = Field(
-        default_factory=lambda: ["outage", "slow", "errors", "reset", "garbage"],
+        default_factory=lambda: ["outage", "slow", "errors", "reset", "garbage"],  # type: ignore[arg-type]
         description="Faults to rehearse.",
     )
     requests: int = Field(20, ge=1, le=1000, description="Requests sent to the model during each scenario.")

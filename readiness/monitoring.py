@@ -196,13 +196,17 @@ def load_rules(path: Path) -> list[Rule]:
         for r, rule in enumerate(group.get("rules", [])):
             if not isinstance(rule, dict) or "alert" not in rule:
                 continue
-            where = {"file": str(path), "line": lines.get(("groups", g, "rules", r))}
+            line = lines.get(("groups", g, "rules", r))
             if not isinstance(rule.get("expr"), (str, int, float)):
-                raise MonitoringError(f"alert {rule['alert']!r} has no expr", field=f"groups[{g}].rules[{r}]", **where)
+                raise MonitoringError(
+                    f"alert {rule['alert']!r} has no expr", file=str(path), line=line, field=f"groups[{g}].rules[{r}]"
+                )
             try:
                 for_s = duration_s(rule.get("for"))
             except ValueError as exc:
-                raise MonitoringError(str(exc), field=f"groups[{g}].rules[{r}].for", **where) from None
+                raise MonitoringError(
+                    str(exc), file=str(path), line=line, field=f"groups[{g}].rules[{r}].for"
+                ) from None
             out.append(
                 Rule(
                     alert=str(rule["alert"]),
@@ -289,13 +293,13 @@ def analyse(expr: str) -> Analysis:
                 names |= walk(node.param)[0]
             return names, q
         if kind == "Call":
-            names: set[str] = set()
+            called: set[str] = set()
             for arg in node.args:
-                names |= walk(arg)[0]
+                called |= walk(arg)[0]
             q = None
             if node.func.name == "histogram_quantile" and type(node.args[0]).__name__ == "NumberLiteral":
                 q = float(node.args[0].val)
-            return names, q
+            return called, q
         if kind == "BinaryExpr":
             left, q_left = walk(node.lhs)
             right, q_right = walk(node.rhs)
@@ -331,7 +335,9 @@ class Fired:
     """Every expectation of the test held (promtool exited 0)."""
 
 
-def synthetic_test(rule_files: Sequence[Path], series: Mapping[str, str], eval_s: float, alerts: Iterable[str]) -> dict:
+def synthetic_test(
+    rule_files: Sequence[Path], series: Mapping[str, str], eval_s: float, alerts: Iterable[str]
+) -> dict[str, Any]:
     """A promtool test file: ``series`` (selector -> values at a 1m interval) and, for each alert, the
     expectation that it does *not* fire at ``eval_s``; promtool's report of the mismatches then lists what
     fired, with its full labels."""

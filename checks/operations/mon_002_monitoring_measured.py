@@ -209,7 +209,8 @@ class _Proof:
                 )
                 return None
             self._not_verified("request counter against the requests sent", f"the load stage did not run: {exc}")
-            return page
+            got: monitoring.Scrape = page
+            return got
         before, after = result.scrape_before, result.scrape_after
         if before is None or not before.ok or after is None or not after.ok:
             bad = before if before is None or not before.ok else after
@@ -245,7 +246,8 @@ class _Proof:
         self._histogram(ctx, after, names)
         self._errors(ctx, names)
         self._series(ctx, before, after, names)
-        return after
+        final: monitoring.Scrape = after
+        return final
 
     def _histogram(self, ctx: CheckContext, page: monitoring.Scrape, names: Names) -> None:
         budget = self._budget_ms(ctx, "p99")
@@ -331,8 +333,8 @@ class _Proof:
                     "none",
                 )
         required = set(ctx.params["required_kinds"])
-        for kind, n in (("score", names.score), ("drift", names.drift)):
-            if n is None and {"score": "output_quality", "drift": "drift"}[kind] in required:
+        for kind, named in (("score", names.score), ("drift", names.drift)):
+            if named is None and {"score": "output_quality", "drift": "drift"}[kind] in required:
                 self._gap(
                     ("monitoring", "metrics"),
                     f"No {kind} series named (monitoring.metrics.{kind}).",
@@ -344,7 +346,10 @@ class _Proof:
         mon = self.ctx.manifest.monitoring
         declared = mon.metrics if mon is not None else None
         names = Names(
-            *(getattr(declared, k) if declared else None for k in ("requests", "errors", "latency", "score", "drift"))
+            **{
+                k: getattr(declared, k) if declared else None
+                for k in ("requests", "errors", "latency", "score", "drift")
+            }
         )
         if page is None or not page.ok:
             return names
