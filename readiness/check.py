@@ -4,9 +4,9 @@ A check is a class with explicit metadata, a docstring that is its documentation
 ``run(ctx) -> CheckResult``. It never prints, exits, reads globals or keeps state between runs; the
 engine owns timeouts, crashes and skips. See docs/plugins.md for a worked example.
 
-The built-in checks import only this module, :mod:`readiness.evidence`, :mod:`readiness.metrics` and
-:mod:`readiness.citations` and :mod:`readiness.monitoring` (a test walks ``checks/`` and fails on anything else), so a plugin author who
-copies a built-in copies nothing private. What lives here:
+The built-in checks import only this module, :mod:`readiness.evidence`, :mod:`readiness.metrics`,
+:mod:`readiness.citations` and :mod:`readiness.monitoring` (a test walks ``checks/`` and fails on anything
+else), so a plugin author who copies a built-in copies nothing private. What lives here:
 
 * authoring: :class:`Check`, :class:`Param`, :class:`Area`, :class:`CheckContext`, the result model;
 * concluding: :func:`result_from_findings`, :func:`fail`, :func:`not_applicable`, and

@@ -345,12 +345,9 @@ class _Proof:
     def _names(self, page: monitoring.Scrape | None) -> Names:
         mon = self.ctx.manifest.monitoring
         declared = mon.metrics if mon is not None else None
-        names = Names(
-            **{
-                k: getattr(declared, k) if declared else None
-                for k in ("requests", "errors", "latency", "score", "drift")
-            }
-        )
+        names = Names()
+        for k in ("requests", "errors", "latency", "score", "drift"):
+            setattr(names, k, getattr(declared, k) if declared else None)
         if page is None or not page.ok:
             return names
         guesses = {

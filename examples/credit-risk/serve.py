@@ -61,7 +61,9 @@ SCORES = Histogram(
     registry=REGISTRY,
 )
 FALLBACKS = Counter("credit_model_fallbacks", "Predictions referred because the bureau failed.", registry=REGISTRY)
-DRIFT = Gauge("credit_model_feature_psi", "PSI of each input against the reference (drift job).", ["feature"], registry=REGISTRY)
+DRIFT = Gauge(
+    "credit_model_feature_psi", "PSI of each input against the reference (drift job).", ["feature"], registry=REGISTRY
+)
 
 
 class Bureau:
@@ -85,7 +87,8 @@ class Bureau:
         try:
             writer.write(
                 f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode("latin-1") + body
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode("latin-1")
+                + body
             )
             await writer.drain()
             status = (await reader.readline()).split()
