@@ -134,10 +134,15 @@ def test_without_promtool_and_amtool_the_parts_are_not_verified_never_passed(
     assert result.metrics["request_counter_delta"] == result.metrics["requests_sent"]  # what could run, ran
 
 
-def test_no_monitoring_at_all_fails_with_what_to_declare(tmp_path: Path) -> None:
+def test_no_monitoring_at_all_is_never_a_pass_and_production_tiers_require_it(tmp_path: Path) -> None:
+    from readiness.profile import load_profile
+
     result = run_check("MON-002", {"monitoring": {"dashboards": []}}, base_dir=tmp_path)
-    assert result.status is Status.FAIL
-    assert {f.expected for f in result.findings} == {"monitoring.metrics_url", "monitoring.rules"}
+    assert result.status is Status.NOT_APPLICABLE and result.metrics["needs"] == "monitoring.metrics_url"
+    for tier in ("tier-production", "tier-critical"):
+        settings = load_profile(tier).checks
+        assert settings["MON-002"].required and settings["LAT-007"].required, tier
+    assert load_profile("tier-critical").checks["TPR-008"].required
 
 
 def vendor_manifest(tmp: Path, *server_args: str) -> dict[str, Any]:
