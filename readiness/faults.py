@@ -109,6 +109,8 @@ class FaultProxy:
 
     def _serve(self, client: socket.socket, mode: Mode, delay: float) -> None:
         client.settimeout(10.0)
+        with contextlib.suppress(OSError):  # relay each chunk at once: no Nagle delay added by the proxy
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             if mode in {"errors", "garbage", "reset"}:
                 with self._lock:
@@ -152,6 +154,8 @@ class FaultProxy:
 
     def _pump(self, client: socket.socket) -> None:
         upstream = socket.create_connection(self.upstream, timeout=5.0)
+        with contextlib.suppress(OSError):
+            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
             self._open.add(upstream)
         sel = selectors.DefaultSelector()

@@ -71,11 +71,12 @@ def _rss_kb(pid: int) -> int | None:
     return 0  # a zombie has no VmRSS line
 
 
-def tree_memory(leader: int) -> MemorySample | None:
-    """The memory of every process in ``leader``'s session now, or None when none is left (or /proc is absent)."""
+def tree_memory(leader: int, members: list[int] | None = None) -> MemorySample | None:
+    """The memory of every process in ``leader``'s session now (or of ``members``, a recent list of them), or
+    None when none is left (or /proc is absent)."""
     if not PROC.is_dir():
         return None
-    pids = _session_members(leader) or ([leader] if (PROC / str(leader)).exists() else [])
+    pids = members or _session_members(leader) or ([leader] if (PROC / str(leader)).exists() else [])
     if not pids:
         return None
     pss = [_pss_kb(p) for p in pids]
@@ -122,8 +123,12 @@ class Sampler:
         self._thread = threading.Thread(target=self._run, name=f"memory-{stage}", daemon=True)
 
     def _run(self) -> None:
+        members: list[int] = []
+        listed = 0.0
         while True:
-            sample = tree_memory(self.leader)
+            if time.perf_counter() - listed > 1.0:  # who is in the session: a /proc walk, once a second
+                members, listed = _session_members(self.leader), time.perf_counter()
+            sample = tree_memory(self.leader, members)
             if sample is not None:
                 self.trace.samples.append(sample)
             if self._stop.wait(self.interval_s):

@@ -80,6 +80,19 @@ class DependencyFaults(ThirdPartyCheck):
             )
         requests = bodies(ctx.loaded, max(p.runtime.requests for _, p in deps if p.runtime)) or [{}]
         findings: list[Finding] = []
+        for i, party in enumerate(ctx.manifest.third_parties or []):
+            if party.runtime is None and party.critical_function and party.kind == "model_api":
+                findings.append(
+                    Finding(
+                        severity=Severity.MEDIUM,
+                        message=f"{party.name} is a critical model API with no runtime declaration: its outage "
+                        "is not rehearsed.",
+                        expected="third_parties[].runtime",
+                        observed="missing",
+                        location=ctx.at("third_parties", i),
+                        remediation=self.remediation,
+                    )
+                )
         metrics: dict[str, Any] = {}
         for i, party in deps:
             metrics[party.name] = _Drill(ctx, i, party, requests, self.remediation).run(findings)

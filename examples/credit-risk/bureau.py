@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # kept-alive connections, as a vendor's API gateway serves them
+    disable_nagle_algorithm = True
 
     def _send(self, status: int, body: dict) -> None:
         data = json.dumps(body).encode()

@@ -67,13 +67,16 @@ DRIFT = Gauge(
 
 
 class Bureau:
-    """The credit bureau's score, asked over HTTP within a timeout; None when it is down, slow or garbled."""
+    """The credit bureau's score, asked over HTTP within a timeout; None when it is down, slow or garbled.
+    Connections are kept alive in a small pool (as a production HTTP client would); a pooled connection
+    that turns out dead is retried once on a fresh one, a fresh one that fails is the bureau failing."""
 
     def __init__(self, url: str, timeout_s: float) -> None:
         from urllib.parse import urlsplit
 
         parts = urlsplit(url)
         self.host, self.port, self.path, self.timeout_s = parts.hostname, parts.port or 80, parts.path or "/", timeout_s
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def score(self, row: dict) -> float | None:
         body = json.dumps({"applicant": row.get("application_id"), "late_payments_12m": row.get("late_payments_12m")})
@@ -83,29 +86,56 @@ class Bureau:
             return None
 
     async def _ask(self, body: bytes) -> float:
+        while self.idle:
+            reader, writer = self.idle.pop()
+            try:
+                return await self._exchange(reader, writer, body)
+            except (OSError, asyncio.IncompleteReadError, _Closed):
+                writer.close()  # went stale while idle: try the next, then a fresh connection
         reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            return await self._exchange(reader, writer, body)
+        except _Closed:
+            writer.close()
+            raise ConnectionResetError("the bureau closed the connection") from None
+
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> float:
+        keep = False
         try:
             writer.write(
                 f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode("latin-1")
+                f"Content-Length: {len(body)}\r\n\r\n".encode("latin-1")
                 + body
             )
             await writer.drain()
-            status = (await reader.readline()).split()
+            line = await reader.readline()
+            if not line:
+                raise _Closed
+            status = line.split()
             if len(status) < 2 or status[1] != b"200":
                 raise ValueError("bureau answered an error")
-            length = None
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
+            length, close = None, False
+            while (header := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = header.decode("latin-1").partition(":")
                 if name.strip().lower() == "content-length":
                     length = int(value)
+                elif name.strip().lower() == "connection" and value.strip().lower() == "close":
+                    close = True
             data = await (reader.readexactly(length) if length is not None else reader.read())
             value = json.loads(data)["bureau_score"]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ValueError("bureau score is not a number")
+            keep = length is not None and not close
             return float(value)
         finally:
-            writer.close()
+            if keep and len(self.idle) < 32:
+                self.idle.append((reader, writer))
+            elif not keep:
+                writer.close()
+
+
+class _Closed(Exception):  # noqa: N818 - a signal: the peer closed before answering
+    pass
 
 
 class Model:
