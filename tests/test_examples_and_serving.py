@@ -31,8 +31,16 @@ def test_credit_risk_example_is_ready_and_its_server_is_stopped(tmp_path):
     a = json.loads((tmp_path / "assessment.json").read_text())
     # the trace probe and the rollback and stop drills pass on its own server: score 91.8, the top level
     assert a["verdict"] == "ready" and a["level"] == "CRITICAL" and a["score"] >= 90
-    drilled = {o["id"]: o["result"]["status"] for o in a["outcomes"] if o["id"] in {"AUD-003", "ROL-003", "HUM-002"}}
-    assert drilled == dict.fromkeys(("AUD-003", "ROL-003", "HUM-002"), "pass"), drilled
+    proven = ("AUD-003", "ROL-003", "HUM-002", "MON-002", "TPR-008", "LAT-007")
+    drilled = {o["id"]: o["result"] for o in a["outcomes"] if o["id"] in proven}
+    assert {k: v["status"] for k, v in drilled.items()} == dict.fromkeys(proven, "pass"), drilled
+    mon = drilled["MON-002"]["metrics"]  # every request the peak stage sent was counted by the model itself
+    assert mon["request_counter_delta"] == mon["requests_sent"] and mon["not_verified"] == []
+    bureau = drilled["TPR-008"]["metrics"]["Credit bureau scoring API"]["scenarios"]
+    assert {k: v["fallback_share"] for k, v in bureau.items()} == dict.fromkeys(bureau, 1.0)
+    assert drilled["LAT-007"]["metrics"]["peak_mb"] < 512
+    measured = {o["id"]: o["result"]["evidence_kind"] for o in a["outcomes"] if o["id"] in {"MON-001", "TPR-005"}}
+    assert measured == {"MON-001": "measured", "TPR-005": "measured"}  # shown by MON-002 and TPR-008
     srv = next(o for o in a["outcomes"] if o["id"] == "SRV-001")
     assert srv["result"]["status"] == "pass"
     metrics = srv["result"]["metrics"]
@@ -60,6 +68,13 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     assert "1 of 1 answers carry no reasons at reasons" in results["XAI-001"]["findings"][0]["message"]
     assert results["ROB-001"]["status"] == "fail"
     assert results["EVAL-001"]["status"] == "fail" and results["FAIR-001"]["status"] == "fail"
+    # memory is measured but judged against nothing; monitoring and vendor outages have nothing to exercise
+    assert (
+        results["LAT-007"]["status"] == "fail"
+        and "service_levels.memory_mb" in results["LAT-007"]["findings"][0]["expected"]
+    )
+    assert results["MON-002"]["metrics"]["needs"] == "monitoring.metrics_url"
+    assert results["TPR-008"]["metrics"]["needs"] == "third_parties[].runtime"
     gaps = a["gaps"]
     n = len(blocking)
     assert all(g["blocking"] for g in gaps[:n]) and not any(g["blocking"] for g in gaps[n:])
