@@ -268,8 +268,8 @@ def test_two_workers_generate_more_than_one(tmp_path):
             bodies=[{"x": 1}],
             users=50,
             rps=None,
-            duration_s=4,
-            warmup_s=1,
+            duration_s=3,
+            warmup_s=0.5,
         )
         ratios = []
         for _ in range(2):  # a busy 2-core machine (the server takes one core) needs a second look
