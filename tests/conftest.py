@@ -9,3 +9,4 @@ def pytest_addoption(parser):
         action="store_true",
         help="Rewrite tests/golden/* from the current output (review the diff!).",
     )
+

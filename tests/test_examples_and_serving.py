@@ -86,7 +86,18 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     assert "data-science-team@bank.example" in finding["observed"]
     assert finding["location"]["line"] == 28 and finding["location"]["field"] == "owners.production_owner"
     assert "OWN-001 (blocking)" in r.out and "Set owners.production_owner" in r.out
-    r = run_cli("assess", str(EXAMPLES / "poc-notebook" / "readiness.yaml"), "-p", "finma", "-o", str(tmp_path))
+    # the same manifest under FINMA: the requirements below rest on governance checks, so the load stages
+    # (measured above) are not run again
+    r = run_cli(
+        "assess",
+        str(EXAMPLES / "poc-notebook" / "readiness.yaml"),
+        "-p",
+        "finma",
+        "-o",
+        str(tmp_path),
+        "--skip",
+        "LAT-001,LAT-002,LAT-003,LAT-004,LAT-005,LAT-007",
+    )
     a = json.loads((tmp_path / "assessment.json").read_text())
     failed = {r["id"] for r in a["requirements"] if r["status"] == "fail"}
     assert {"FIN-01", "FIN-03", "FIN-04", "FIN-11", "FIN-15"} <= failed
