@@ -123,17 +123,20 @@ class History:
             )
             return row_id
 
-    def rows(self, model_id: str, limit: int = 50) -> list[Row]:
+    def rows(self, model_id: str, limit: int = 50, profile: str | None = None) -> list[Row]:
+        """The model's assessments, oldest first; under ``profile`` only, when given."""
         with self._db() as con:
             found = con.execute(
                 "SELECT a.id, a.finished_at, a.score, a.level, a.verdict, a.profile, a.manifest_digest, "
                 "(SELECT approved_by FROM approvals p WHERE p.assessment_id = a.id ORDER BY p.id DESC LIMIT 1) "
-                "FROM assessments a WHERE a.model_id = ? ORDER BY a.id DESC LIMIT ?",
-                (model_id, limit),
+                "FROM assessments a WHERE a.model_id = ? AND (? IS NULL OR a.profile = ?) "
+                "ORDER BY a.id DESC LIMIT ?",
+                (model_id, profile, profile, limit),
             ).fetchall()
         return [Row(*r) for r in reversed(found)]
 
-    def trend(self, model_id: str, limit: int = 20) -> tuple[TrendPoint, ...]:
+    def trend(self, model_id: str, limit: int = 20, profile: str | None = None) -> tuple[TrendPoint, ...]:
+        """Earlier scores of the model under one profile (scores under different profiles do not compare)."""
         return tuple(
             TrendPoint(
                 finished_at=datetime.fromisoformat(r.finished_at),
@@ -142,7 +145,7 @@ class History:
                 verdict=r.verdict,
                 approved=r.approved_by is not None,
             )
-            for r in self.rows(model_id, limit)
+            for r in self.rows(model_id, limit, profile)
         )
 
     def load(self, assessment_id: int) -> Assessment:

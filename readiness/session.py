@@ -141,7 +141,9 @@ def assess_command(options: AssessOptions, progress: Progress | None = None) -> 
     )
     store = open_history(options.manifest, options.history) if options.record_history else None
     if store is not None:
-        assessment = assessment.model_copy(update={"trend": store.trend(assessment.manifest.model_id)})
+        assessment = assessment.model_copy(
+            update={"trend": store.trend(assessment.manifest.model_id, profile=assessment.profile.name)}
+        )
         store.record(assessment)
     reports = write_reports(assessment, formats, options.output)
     code = ExitCode.READY if assessment.verdict is Verdict.READY else ExitCode.NOT_READY

@@ -22,8 +22,13 @@ def colour(score: float | None, threshold: float = 75) -> str:
     return AMBER if score >= threshold * 0.6 else RED
 
 
-def gauge(score: float, threshold: float, size: int = 220) -> str:
-    """A half-circle gauge with the score in the middle and a tick at the threshold."""
+STATE_COLOUR = {"not_ready": RED, "accepted": AMBER, "clean": GREEN}
+"""The gauge follows the verdict, not the score: red NOT READY, amber READY with accepted risks, green READY."""
+
+
+def gauge(score: float, threshold: float, state: str = "clean", size: int = 220) -> str:
+    """A half-circle gauge with the score in the middle and a tick at the threshold, coloured by the
+    verdict's state (``not_ready``, ``accepted``, ``clean``): a NOT READY model never shows green."""
     r, cx, cy, w = size * 0.4, size / 2, size * 0.5, size * 0.09
 
     def point(value: float, radius: float) -> tuple[float, float]:
@@ -44,7 +49,7 @@ def gauge(score: float, threshold: float, size: int = 220) -> str:
         f"<title>Score {score:g} of 100, threshold {threshold:g}</title>"
         f'<path d="{arc(100)}" fill="none" stroke="#e0e0e0" stroke-width="{w:.1f}"/>'
         + (
-            f'<path d="{arc(score)}" fill="none" stroke="{colour(score, threshold)}" stroke-width="{w:.1f}"/>'
+            f'<path d="{arc(score)}" fill="none" stroke="{STATE_COLOUR.get(state, GREY)}" stroke-width="{w:.1f}"/>'
             if score > 0
             else ""
         )

@@ -29,8 +29,12 @@ def environment() -> Any:
 def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_FINDINGS) -> str:
     v = view.build(assessment)
     template = environment().get_template("report.html.j2")
-    points = [(p.finished_at.strftime("%Y-%m-%d"), p.score, p.approved) for p in assessment.trend]
-    points.append((assessment.finished_at.strftime("%Y-%m-%d") + " (this)", assessment.score, False))
+    times = [p.finished_at for p in assessment.trend] + [assessment.finished_at]
+    days = [t.strftime("%Y-%m-%d") for t in times]
+    # several runs on one day are told apart by their time
+    fmt = "%Y-%m-%d %H:%M" if len(set(days)) < len(days) else "%Y-%m-%d"
+    points = [(p.finished_at.strftime(fmt), p.score, p.approved) for p in assessment.trend]
+    points.append((assessment.finished_at.strftime(fmt) + " (this)", assessment.score, False))
     trend = charts.trend_line(points, assessment.threshold) if assessment.trend else ""
     html: str = template.render(
         a=assessment,
@@ -39,7 +43,9 @@ def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_F
         status_label=view.status_label,
         max_findings=max_findings,
         trend=trend,
-        gauge=charts.gauge(assessment.score, assessment.threshold),
+        gauge=charts.gauge(assessment.score, assessment.threshold, v.state),
+        fixes=view.fixes,
+        legend=view.CONFIDENCE_LEGEND,
         bars=charts.area_bars(assessment.areas, assessment.threshold),
     )
     return html

@@ -65,7 +65,9 @@ def render(assessment: Assessment) -> bytes:
             )
             message = safe(o.result.summary)
             if o.waived:
-                ET.SubElement(case, "skipped", message=safe(f"waived until {(o.waiver or {}).get('expires')}"))
+                w = o.waiver or {}
+                waived = f"{o.status.value} waived until {w.get('expires')}, approved by {w.get('approved_by')}"
+                ET.SubElement(case, "skipped", message=safe(f"{waived}: {w.get('reason') or ''}".rstrip(": ")))
                 local["skipped"] += 1
             elif o.status in {Status.FAIL} or (o.status in {Status.PASS, Status.WARN} and o.stale):
                 el = ET.SubElement(case, "failure", message=message, type="blocking" if o.blocking else "gap")

@@ -52,6 +52,42 @@ def render(assessment: Assessment) -> bytes:
         f"{c.not_applicable} not applicable, {c.skipped} skipped, {c.errored} errored, {c.waived} waived.",
         "",
     ]
+    if v.blocking:
+        head += [f"### Blocking gaps ({len(v.blocking)})", ""]
+        head += [
+            f"- **{x.gap.check_id}** {cell(x.gap.title)}" + (f": {cell(x.measured)}" if x.measured else "")
+            for x in v.blocking
+        ] + [""]
+    if v.risks:
+        head += [
+            f"### Accepted risks ({len(v.risks)})",
+            "",
+            "| check | what fails | reason | requested by | approved by | expires |",
+            "|---|---|---|---|---|---|",
+        ]
+        head += [
+            f"| {r.check} ({r.status}) | {cell(r.finding)} | {cell(r.reason)} | {cell(r.requested_by or 'unknown')} | "
+            f"{cell(r.approved_by or 'unknown')} | {cell(r.expires or 'never')}"
+            + (f" (in {r.days_left} days)" if r.expires_soon else "")
+            + " |"
+            for r in v.risks
+        ] + [""]
+    if v.unmet:
+        head += [f"### Requirements not met or unknown ({len(v.unmet)})", ""]
+        head += [f"- **{cell(r.result.id)}** {r.label}: {cell(r.result.title)}" for r in v.unmet] + [""]
+    if v.stale:
+        head += [f"### Stale attestations ({len(v.stale)})", ""]
+        head += [
+            f"- **{o.id}** {cell(o.title)}"
+            + (
+                f" ({cell(o.result.attestation.by or 'unknown')}, {o.result.attestation.on or 'undated'})"
+                if o.result.attestation
+                else ""
+            )
+            for o in v.stale
+        ] + [""]
+    if v.nothing_to_do:
+        head += ["Nothing to do: every check passes, no risk is accepted, every requirement is met.", ""]
     if v.actions:
         head += ["### What to do next", "", "| # | check | +points | action |", "|---|---|---:|---|"]
         head += [
@@ -67,11 +103,11 @@ def render(assessment: Assessment) -> bytes:
             "|---|---|---|---|---|",
         ]
         head += [
-            f"| {cell(r.id)} | {r.status.replace('_', ' ')} | {cell(r.title)} | {cell(r.citation)} | "
-            f"{cell(r.confidence)} |"
-            for r in a.requirements
+            f"| {cell(q.result.id)} | {cell(q.label)} | {cell(q.result.title)} | {cell(q.result.citation)} | "
+            f"{cell(q.result.confidence)} |"
+            for q in v.requirements
         ]
-        head.append("")
+        head += ["", cell(view.CONFIDENCE_LEGEND), ""]
     q = v.quality
     if q is not None:
         head += ["### Quality, fairness and the champion", ""] + ([f"Answers {cell(q.how)}.", ""] if q.how else [])

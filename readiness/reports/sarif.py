@@ -52,8 +52,14 @@ def rule(o: Outcome) -> dict[str, Any]:
 
 
 def results(o: Outcome, manifest_uri: str, manifest_path: str) -> list[dict[str, Any]]:
-    if o.waived or o.status in {Status.PASS, Status.NOT_APPLICABLE, Status.SKIPPED} and not o.stale:
+    if o.status in {Status.PASS, Status.NOT_APPLICABLE, Status.SKIPPED} and not o.stale:
         return []
+    suppressions = None
+    if o.waived:  # reported, and marked as an accepted risk: code scanning shows it dismissed, not gone
+        w = o.waiver or {}
+        why = f"{w.get('reason') or 'waived'} (requested by {w.get('requested_by') or 'unknown'}, approved by "
+        why += f"{w.get('approved_by') or 'unknown'}, expires {w.get('expires') or 'never'})"
+        suppressions = [{"kind": "external", "status": "accepted", "justification": why}]
     findings: list[Finding | None] = [f for f in o.result.findings if f.severity > Severity.INFO] or [None]
     out = []
     for f in findings:
@@ -81,6 +87,8 @@ def results(o: Outcome, manifest_uri: str, manifest_path: str) -> list[dict[str,
                 "properties": {"status": o.status.value, "field": f.location.field if f and f.location else None},
             }
         )
+        if suppressions:
+            out[-1]["suppressions"] = suppressions
     return out
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness.model import Assessment, Outcome, Status, Verdict
+from readiness.reports import view
 
 STATUS_STYLE = {
     Status.PASS: "green",
@@ -83,6 +84,21 @@ def renderables(a: Assessment) -> Iterator[Any]:
         )
     yield checks
 
+    risks = view.risks_of(a)
+    if risks:
+        table = Table(title="Accepted risks (waived failures)", show_edge=False)
+        for col in ("check", "what fails", "approved by", "expires"):
+            table.add_column(col, overflow="fold")
+        for r in risks:
+            soon = f" (in {r.days_left} days)" if r.expires_soon else ""
+            table.add_row(
+                Text(f"{r.check} {r.status}"),
+                Text(r.finding or ""),
+                Text(r.approved_by or "unknown"),
+                Text((r.expires or "never") + soon, style="yellow" if soon else ""),
+            )
+        yield table
+
     unmet = [r for r in a.requirements if r.status in {"fail", "unknown"}]
     if unmet:
         reqs = Table(title="Requirements not shown to be met", show_edge=False)
@@ -103,8 +119,7 @@ def renderables(a: Assessment) -> Iterator[Any]:
             gaps.add_column(col, overflow="fold")
         by_id = {o.id: o for o in a.outcomes}
         for gap in a.gaps[:MAX_GAPS]:
-            finding = by_id[gap.check_id].result.findings[:1]
-            todo = (finding[0].remediation if finding and finding[0].remediation else gap.remediation) or ""
+            todo = view.action_for(gap, by_id[gap.check_id]).todo  # the wording every format uses
             label = f"{gap.check_id}{' (blocking)' if gap.blocking else ''}\n{gap.title}"
             gaps.add_row(Text(label), f"{gap.gain:g}", Text(todo))
         if len(a.gaps) > MAX_GAPS:

@@ -7,9 +7,10 @@ blocking, which five actions come first, or how a status is labelled.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from readiness.model import Assessment, Finding, Gap, Outcome, Status, Verdict
+from readiness.model import Assessment, Finding, Gap, Outcome, RequirementResult, Status, Verdict
 
 STATUS_LABEL = {
     Status.PASS: "Pass",
@@ -20,6 +21,12 @@ STATUS_LABEL = {
     Status.SKIPPED: "Skipped",
 }
 TOP_ACTIONS = 5
+EXPIRES_SOON_DAYS = 30
+"""A waiver expiring within this many days of the assessment is flagged on page one."""
+CONFIDENCE_LEGEND = (
+    "Citation confidence: CP primary text read; CM official page or verbatim mirror; SC consistent secondary "
+    "sources; SC1 one secondary source; MU our own reading, not verified against the text."
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,43 @@ class Action:
     gap: Gap
     todo: str
     finding: Finding | None
+
+    @property
+    def measured(self) -> str | None:
+        """What was found against what was expected, for a gap shown on page one."""
+        f = self.finding
+        if f is None or not (f.observed or f.expected):
+            return None
+        if f.observed and f.expected:
+            return f"{f.observed} against {f.expected}"
+        return f.observed or f"expected {f.expected}"
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A failing check accepted under a valid waiver: who asked, who approved, until when."""
+
+    check: str
+    title: str
+    status: str
+    finding: str | None
+    reason: str
+    requested_by: str | None
+    approved_by: str | None
+    expires: str | None
+    days_left: int | None
+
+    @property
+    def expires_soon(self) -> bool:
+        return self.days_left is not None and self.days_left <= EXPIRES_SOON_DAYS
+
+
+@dataclass(frozen=True)
+class Requirement:
+    result: RequirementResult
+    label: str
+    """``met``, ``not met``, ``unknown``, ``not applicable``, or ``met (waived: DQ-002, DQ-006)``."""
+    waived: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -58,16 +102,81 @@ class View:
     waivers: list[dict[str, Any]]
     counts: dict[str, int]
     quality: Quality | None = None
+    state: str = "clean"
+    """``not_ready`` (red), ``accepted`` (READY with accepted risks: amber) or ``clean`` (green)."""
+    risks: tuple[Risk, ...] = ()
+    requirements: tuple[Requirement, ...] = ()
+    unmet: tuple[Requirement, ...] = ()
+    """Requirements not met or unknown under the profile."""
+    stale: tuple[Outcome, ...] = ()
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """Only when page one has nothing to say: no gap, no accepted risk, no unmet requirement, nothing stale."""
+        return not (self.blocking or self.actions or self.risks or self.unmet or self.stale)
 
 
 def action_for(gap: Gap, outcome: Outcome) -> Action:
-    finding = outcome.result.findings[0] if outcome.result.findings else None
+    """The one wording of what to do about a gap, for every format: the first finding's own remedy (the
+    check says what fits the state it found), else the check's; a stale attestation is re-dated; a check
+    that could not run is made to run."""
+    finding = next((f for f in outcome.result.findings if f.severity.value > 0), None) or (
+        outcome.result.findings[0] if outcome.result.findings else None
+    )
     todo = (finding.remediation if finding and finding.remediation else None) or gap.remediation or ""
     if outcome.stale and outcome.status in {Status.PASS, Status.WARN}:
-        todo = "Re-confirm and re-date the attestation (attested_on): it is older than the profile allows."
+        who = outcome.result.attestation.by if outcome.result.attestation else None
+        todo = "Re-confirm and re-date the attestation (attested_on): it is older than the profile allows" + (
+            f"; {who} attested it." if who else "."
+        )
     if outcome.status is Status.ERROR:
         todo = f"Make the check run: {outcome.result.summary}"
     return Action(gap=gap, todo=todo, finding=finding)
+
+
+def risks_of(a: Assessment) -> tuple[Risk, ...]:
+    out = []
+    on = a.finished_at.date()
+    for o in a.outcomes:
+        w = o.waiver or {}
+        if not o.waived or not w.get("valid", True):
+            continue
+        expires = w.get("expires")
+        days = None
+        if expires:
+            try:
+                days = (date.fromisoformat(str(expires)) - on).days
+            except ValueError:
+                days = None
+        first = next((f for f in o.result.findings if f.severity.value > 0), None)
+        out.append(
+            Risk(
+                check=o.id,
+                title=o.title,
+                status=o.status.value,
+                finding=(f"{first.message}" if first else o.result.summary),
+                reason=str(w.get("reason") or ""),
+                requested_by=w.get("requested_by"),
+                approved_by=w.get("approved_by"),
+                expires=str(expires) if expires else None,
+                days_left=days,
+            )
+        )
+    return tuple(out)
+
+
+def requirements_of(a: Assessment) -> tuple[Requirement, ...]:
+    by_id = {o.id: o for o in a.outcomes}
+    out = []
+    for r in a.requirements:
+        waived = tuple(c for c in r.checks if c in by_id and by_id[c].waived)
+        label = {"pass": "met", "fail": "not met", "unknown": "unknown", "not_applicable": "not applicable"}.get(
+            r.status, r.status.replace("_", " ")
+        )
+        if r.status == "pass" and waived:
+            label = f"met (waived: {', '.join(waived)})"
+        out.append(Requirement(result=r, label=label, waived=waived))
+    return tuple(out)
 
 
 def build(a: Assessment) -> View:
@@ -82,6 +191,8 @@ def build(a: Assessment) -> View:
         counts[o.status.value] = counts.get(o.status.value, 0) + 1
     waivers = [{"check": o.id, "title": o.title, **(o.waiver or {})} for o in a.outcomes if o.waiver]
     ready = a.verdict is Verdict.READY
+    risks = risks_of(a)
+    requirements = requirements_of(a)
     return View(
         a=a,
         ready=ready,
@@ -92,6 +203,11 @@ def build(a: Assessment) -> View:
         waivers=waivers,
         counts=counts,
         quality=quality(by_id),
+        state="not_ready" if not ready else ("accepted" if risks else "clean"),
+        risks=risks,
+        requirements=requirements,
+        unmet=tuple(r for r in requirements if r.result.status in {"fail", "unknown"}),
+        stale=tuple(o for o in a.outcomes if o.stale),
     )
 
 
@@ -149,6 +265,18 @@ def quality(by_id: dict[str, Outcome]) -> Quality | None:
         return None
     how = ev_m.get("how") or fair_m.get("how") or chg_m.get("how")
     return Quality(how=how, metrics=metrics, groups=groups, champion=champion)
+
+
+def fixes(outcome: Outcome) -> list[str | None]:
+    """The fix to print beside each finding: only where it says something the check's own remedy and the
+    finding before it did not (a fix is printed once per check, not once per row)."""
+    out: list[str | None] = []
+    previous = outcome.remediation
+    for f in outcome.result.findings:
+        fix = f.remediation if f.remediation and f.remediation not in {previous, outcome.remediation} else None
+        out.append(fix)
+        previous = f.remediation or previous
+    return out
 
 
 def status_label(outcome: Outcome) -> str:
