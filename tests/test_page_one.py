@@ -1,0 +1,174 @@
+"""Page one tells the whole truth: its sections in order for NOT READY, READY with accepted risks and READY
+clean assessments, the gauge coloured by the verdict, waivers in every format, requirement labels, and the
+trend under one profile."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from pathlib import Path
+
+import jsonschema
+import pypdf
+import pytest
+
+from readiness.history import History
+from readiness.model import Assessment, RequirementResult, Status, Verdict
+from readiness.reports import charts, html, junit, markdown, pdf, sarif, view
+
+DATA = Path(__file__).parent / "data"
+
+
+def poc() -> Assessment:
+    return Assessment.model_validate_json((DATA / "assessment-poc.json").read_text())
+
+
+def waive(a: Assessment, check_id: str, days: int) -> Assessment:
+    """``check_id`` failing under a waiver that expires ``days`` after the assessment."""
+    expires = (a.finished_at + timedelta(days=days)).date().isoformat()
+    outcomes = []
+    for o in a.outcomes:
+        if o.id == check_id:
+            o = o.model_copy(
+                update={
+                    "result": o.result.model_copy(update={"status": Status.FAIL}),
+                    "waived": True,
+                    "waiver": {
+                        "check": check_id,
+                        "reason": "Feed fix CHG-1 in flight",
+                        "requested_by": "Marta Keller",
+                        "approved_by": "Elena Fischer",
+                        "expires": expires,
+                        "valid": True,
+                        "problem": None,
+                    },
+                }
+            )
+        outcomes.append(o)
+    return a.model_copy(update={"outcomes": tuple(outcomes)})
+
+
+def ready(a: Assessment, *, clean: bool) -> Assessment:
+    """The same model, READY: every check passes (and nothing is stale) when ``clean``."""
+    outcomes = tuple(
+        o.model_copy(
+            update={"result": o.result.model_copy(update={"status": Status.PASS, "findings": ()}), "stale": False}
+        )
+        for o in a.outcomes
+    )
+    return a.model_copy(
+        update={
+            "verdict": Verdict.READY,
+            "score": 96.0,
+            "blocking_gaps": (),
+            "reasons": (),
+            "gaps": (),
+            "outcomes": outcomes,
+            "requirements": tuple(r.model_copy(update={"status": "pass"}) for r in a.requirements),
+        }
+    )
+
+
+def first_page(a: Assessment) -> str:
+    return pypdf.PdfReader(io.BytesIO(pdf.render(a))).pages[0].extract_text()
+
+
+def gauge_colour(a: Assessment) -> str:
+    svg = re.search(r'<svg[^>]*class="gauge".*?</svg>', html.page(a), re.S)
+    assert svg is not None
+    return re.findall(r'stroke="(#[0-9a-f]{6})"', svg.group(0))[1]  # after the grey track
+
+
+def in_order(text: str, *parts: str) -> bool:
+    at = [text.find(p) for p in parts]
+    return all(i >= 0 for i in at) and at == sorted(at)
+
+
+def test_not_ready_page_one_lists_gaps_with_measurements_then_requirements_then_actions():
+    a = poc()
+    text = first_page(a)
+    assert in_order(text, "NOT READY", "Blocking gaps", "Requirements not met or unknown", "What to do next")
+    assert "missing or placeholder against" in text  # the measurement beside the gap, not just its title
+    assert "Nothing" not in text
+    assert gauge_colour(a) == charts.RED  # a NOT READY model never shows a green gauge
+
+
+def test_ready_with_a_waived_failure_shows_the_accepted_risk_and_an_amber_gauge():
+    a = waive(ready(poc(), clean=True), "OWN-001", days=20)
+    text = first_page(a)
+    assert in_order(text, "READY", "with 1 accepted risk", "Accepted risks (1)", "What to do next")
+    assert "Marta Keller" in text and "Elena Fischer" in text and "in 20 days" in text  # expiring within 30 days
+    assert "Nothing:" not in text
+    assert gauge_colour(a) == charts.AMBER
+    md = markdown.render(a).decode()
+    assert "### Accepted risks (1)" in md and "Feed fix CHG-1 in flight" in md and "(in 20 days)" in md
+
+
+def test_ready_clean_page_one_says_nothing_to_do_and_the_gauge_is_green():
+    a = ready(poc(), clean=True)
+    text = first_page(a)
+    assert "Nothing: every check passes, no risk is accepted, every requirement is met" in text
+    assert gauge_colour(a) == charts.GREEN
+    far = waive(a, "OWN-001", days=90)
+    assert "in 90 days" not in first_page(far)  # only waivers expiring within 30 days are flagged
+
+
+def test_waivers_reach_sarif_junit_and_the_requirement_rows(monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    a = waive(poc(), "GOV-001", days=40)
+    log = json.loads(sarif.render(a))
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    waived = [r for r in log["runs"][0]["results"] if r["ruleId"] == "GOV-001"]
+    assert waived and all(r["suppressions"][0]["kind"] == "external" for r in waived)
+    assert waived[0]["suppressions"][0]["status"] == "accepted"
+    assert "approved by Elena Fischer" in waived[0]["suppressions"][0]["justification"]
+    assert not any("suppressions" in r for r in log["runs"][0]["results"] if r["ruleId"] != "GOV-001")
+    case = next(c for c in ET.fromstring(junit.render(a)).iter("testcase") if c.get("name", "").startswith("GOV-001"))
+    message = case.find("skipped").get("message")
+    assert "fail waived until" in message and "Elena Fischer" in message and "Feed fix CHG-1" in message
+    req = RequirementResult(
+        id="R-1", title="Inventory", citation="x", confidence="CP", status="pass", checks=("GOV-001",)
+    )
+    labels = {q.result.id: q.label for q in view.requirements_of(a.model_copy(update={"requirements": (req,)}))}
+    assert labels == {"R-1": "met (waived: GOV-001)"}
+
+
+def test_terminal_and_pdf_give_one_wording_per_action():
+    from rich.table import Table
+
+    from readiness.reports import terminal
+
+    a = poc()
+    v = view.build(a)
+    tables = [t for t in terminal.renderables(a) if isinstance(t, Table) and str(t.title).startswith("Gaps")]
+    shown = [str(cell) for cell in tables[0].columns[2]._cells]
+    assert shown[: len(v.actions)] == [x.todo for x in v.actions]  # the terminal's words are the view's
+    page = " ".join(first_page(a).split())
+    for x in v.actions[:3]:
+        assert " ".join(x.todo.split())[:40] in page, x.todo
+
+
+def test_the_trend_shows_only_runs_under_the_current_profile(tmp_path: Path):
+    store = History(tmp_path / "h.sqlite")
+    base = poc()
+    for i, profile in enumerate(("finma", "dora", "finma")):
+        info = base.profile.model_copy(update={"name": profile})
+        store.record(base.model_copy(update={"profile": info, "finished_at": base.finished_at + timedelta(minutes=i)}))
+    finma = store.trend(base.manifest.model_id, profile="finma")
+    assert len(finma) == 2 and len(store.trend(base.manifest.model_id)) == 3
+    a = base.model_copy(update={"trend": finma, "finished_at": base.finished_at + timedelta(minutes=5)})
+    page = html.page(a)
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d \(this\)", page)  # runs on one day are told apart by time
+
+
+@pytest.mark.parametrize("example", ["credit-risk", "poc-notebook"])
+def test_page_one_fits_on_page_one(example):
+    # the bundled fixture is the poc under FINMA; the credit-risk one is READY with accepted risks
+    a = poc() if example == "poc-notebook" else waive(ready(poc(), clean=True), "DQ-001", days=60)
+    reader = pypdf.PdfReader(io.BytesIO(pdf.render(a)))
+    assert "What to do next" in reader.pages[0].extract_text()
+    assert "Contents" in reader.pages[1].extract_text()  # page one did not spill over
