@@ -9,4 +9,3 @@ def pytest_addoption(parser):
         action="store_true",
         help="Rewrite tests/golden/* from the current output (review the diff!).",
     )
-

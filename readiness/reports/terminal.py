@@ -89,13 +89,13 @@ def renderables(a: Assessment) -> Iterator[Any]:
         table = Table(title="Accepted risks (waived failures)", show_edge=False)
         for col in ("check", "what fails", "approved by", "expires"):
             table.add_column(col, overflow="fold")
-        for r in risks:
-            soon = f" (in {r.days_left} days)" if r.expires_soon else ""
+        for risk in risks:
+            soon = f" (in {risk.days_left} days)" if risk.expires_soon else ""
             table.add_row(
-                Text(f"{r.check} {r.status}"),
-                Text(r.finding or ""),
-                Text(r.approved_by or "unknown"),
-                Text((r.expires or "never") + soon, style="yellow" if soon else ""),
+                Text(f"{risk.check} {risk.status}"),
+                Text(risk.finding or ""),
+                Text(risk.approved_by or "unknown"),
+                Text((risk.expires or "never") + soon, style="yellow" if soon else ""),
             )
         yield table
 
