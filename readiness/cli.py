@@ -74,7 +74,15 @@ def _root(
     """Model production-readiness assessment."""
 
 
-FormatOpt = Annotated[list[str], typer.Option("--format", "-f", help="terminal, json (comma-separated or repeated).")]
+FormatOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--format",
+        "-f",
+        help="terminal, json, html, pdf, md (markdown), junit (xml), sarif, github, or all; comma-separated or "
+        "repeated.",
+    ),
+]
 
 
 @app.command()
@@ -179,11 +187,13 @@ def history_cmd(
     history: HistoryOpt = None,
     limit: Annotated[int, typer.Option(min=1, help="How many assessments to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Only assessments under this profile.")] = None,
 ) -> None:
-    """The trend of MANIFEST's model: its recorded assessments, oldest first."""
+    """The trend of MANIFEST's model: its recorded assessments, oldest first, with date and time; the score
+    line is drawn per profile (scores under different profiles do not compare)."""
     from readiness.session import history_command
 
-    view = history_command(manifest, history, limit)
+    view = history_command(manifest, history, limit, profile)
     if as_json:
         from readiness.history import to_json
 
@@ -209,7 +219,9 @@ def history_cmd(
         for r in view.rows
     ]
     columns = ("#", "finished", "score", "level", "verdict", "profile", "manifest", "approved by")
-    title = f"{view.model_name}: score {sparkline([r.score for r in view.rows])}"
+    profiles = list(dict.fromkeys(r.profile for r in view.rows))
+    lines = "; ".join(f"{p} {sparkline([r.score for r in view.rows if r.profile == p])}" for p in profiles)
+    title = f"{view.model_name}: score {lines}"
     _console().print(table(columns, rows, title=title))
 
 

@@ -235,14 +235,14 @@ class HistoryView:
     rows: list[Row] = field(default_factory=list)
 
 
-def history_command(manifest: Path, history: Path | None, limit: int) -> HistoryView:
+def history_command(manifest: Path, history: Path | None, limit: int, profile: str | None = None) -> HistoryView:
     from readiness.history import open_history
     from readiness.manifest import load_manifest
 
     loaded = load_manifest(manifest)
     store = open_history(manifest, history)
     key = model_key(loaded)
-    return HistoryView(key, loaded.manifest.model.name, store.path, store.rows(key, limit))
+    return HistoryView(key, loaded.manifest.model.name, store.path, store.rows(key, limit, profile))
 
 
 @dataclass(frozen=True)

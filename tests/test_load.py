@@ -268,7 +268,7 @@ def test_two_workers_generate_more_than_one(tmp_path):
             bodies=[{"x": 1}],
             users=50,
             rps=None,
-            duration_s=3,
+            duration_s=2,
             warmup_s=0.5,
         )
         ratios = []

@@ -172,3 +172,26 @@ def test_page_one_fits_on_page_one(example):
     reader = pypdf.PdfReader(io.BytesIO(pdf.render(a)))
     assert "What to do next" in reader.pages[0].extract_text()
     assert "Contents" in reader.pages[1].extract_text()  # page one did not spill over
+
+
+def test_no_table_column_in_the_pdf_is_too_narrow_to_read():
+    from weasyprint import HTML
+
+    from readiness.reports.pdf import MAX_FINDINGS, offline_fetcher
+
+    a = waive(poc(), "GOV-001", days=10)
+    doc = HTML(
+        string=html.page(a, pdf=True, max_findings=MAX_FINDINGS), base_url="about:blank", url_fetcher=offline_fetcher()
+    ).render()
+    tables = 0
+    for page in doc.pages:
+        width = page._page_box.width
+        for box in page._page_box.descendants():
+            widths = getattr(box, "column_widths", None)
+            if type(box).__name__ != "TableBox" or not widths:
+                continue
+            tables += 1
+            assert min(widths) >= 0.07 * width, (box.element.get("class"), widths)
+            if "findings" in (box.element.get("class") or ""):
+                assert widths[1] >= 0.25 * width  # the Finding column holds the sentence: never a sliver
+    assert tables >= 5

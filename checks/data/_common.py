@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from readiness import numbers
 from readiness.check import (
     Check,
     CheckContext,
@@ -77,9 +78,9 @@ def rule_finding(
     count = int(len(bad))
     return Finding(
         severity=severity,
-        message=f"{column}: {count} of {total} values break {rule} ({count / total:.2%}).",
+        message=f"{column}: {count} of {total} values break {rule} ({numbers.pct(count / total)}).",
         expected=expected,
-        observed=f"{count} unexpected ({count / total:.2%})",
+        observed=f"{count} unexpected ({numbers.pct(count / total)})",
         location=ctx.at("data", "columns", column, column=column),
         remediation=remediation,
         evidence={

@@ -7,7 +7,7 @@ from readiness.checks.data._common import (
     declared,
 )
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     CheckContext,
     CheckResult,
@@ -55,9 +55,9 @@ class ColumnCompleteness(DataCheck):
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"{column} is {rate:.2%} null.",
-                        expected=f"<= {rule.max_null_rate:.2%}",
-                        observed=f"{rate:.2%}",
+                        message=f"{column} is {numbers.pct(rate)} null.",
+                        expected=f"<= {numbers.pct(rule.max_null_rate)}",
+                        observed=f"{numbers.pct(rate)}",
                         location=where,
                         remediation=self.remediation,
                         evidence={"null_count": int(df[column].isna().sum())},
@@ -69,9 +69,10 @@ class ColumnCompleteness(DataCheck):
                     findings.append(
                         Finding(
                             severity=Severity.HIGH,
-                            message=f"{column} is {rate:.2%} null in production, {before:.2%} in the reference.",
-                            expected=f"<= {before + ctx.params['max_increase']:.2%}",
-                            observed=f"{rate:.2%}",
+                            message=f"{column} is {numbers.pct(rate)} null in production, "
+                            f"{numbers.pct(before)} in the reference.",
+                            expected=f"<= {numbers.pct(before + ctx.params['max_increase'])}",
+                            observed=f"{numbers.pct(rate)}",
                             location=where,
                             remediation=self.remediation,
                         )

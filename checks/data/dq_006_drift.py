@@ -11,7 +11,7 @@ from readiness.checks.data._common import (
     examples,
 )
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     CheckContext,
     CheckResult,
@@ -217,9 +217,10 @@ class Drift(DataCheck):
                     findings.append(
                         Finding(
                             severity=Severity.MEDIUM,
-                            message=f"{column}: {share:.2%} of values are in categories the reference never had.",
+                            message=f"{column}: {numbers.pct(share)} of values are in categories the reference "
+                            "never had.",
                             expected=f"<= {ctx.params['max_unseen_share']:.0%}",
-                            observed=f"{share:.2%}",
+                            observed=f"{numbers.pct(share)}",
                             location=where,
                             evidence={"unseen": examples(ctx, column, __import__("pandas").Series(unseen))},
                         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from readiness import citations, monitoring
+from readiness import citations, monitoring, numbers
 from readiness.check import (
     Check,
     CheckContext,
@@ -550,7 +550,7 @@ class _Proof:
             err_s = monitoring.series_name(err, monitoring.labels_for(err, analyses, page))
             out["errors"] = (
                 (
-                    f"{share:.2%} of requests failing",
+                    f"{numbers.pct(share)} of requests failing",
                     {req_s: monitoring.counter(RATE, minutes), err_s: monitoring.counter(RATE * share, minutes)},
                 ),
                 ("no errors", {req_s: monitoring.counter(RATE, minutes), err_s: f"0x{minutes}"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from readiness import numbers
 from readiness.check import (
     Check,
     CheckContext,
@@ -83,8 +84,8 @@ def measured_load(
                 severity=Severity.HIGH,
                 message=f"{result.good} of {result.total} requests {stage} succeeded "
                 f"({result.describe_failures()}): {what} not measured.",
-                expected=f">= {needed:.2%} good answers",
-                observed=f"{share:.2%}",
+                expected=f">= {numbers.pct(needed)} good answers",
+                observed=f"{numbers.pct(share)}",
                 location=ctx.at("model", "endpoint"),
                 evidence={"failure_kinds": dict(result.kinds), "status_codes": codes},
                 remediation="Make the model answer the load's requests (see LAT-002 and SRV-001), then measure again.",

@@ -10,7 +10,7 @@ from readiness.checks.performance._common import (
     require_http,
 )
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     CheckContext,
     CheckResult,
@@ -75,9 +75,9 @@ class LatencyAtPeak(LoadCheck):
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"{name} is {got} ms at peak; the budget is {limit:g} ms.",
+                        message=f"{name} is {numbers.ms(got)} ms at peak; the budget is {limit:g} ms.",
                         expected=f"<= {limit:g} ms",
-                        observed=f"{got} ms",
+                        observed=f"{numbers.ms(got)} ms",
                         location=ctx.at("service_levels", "latency_ms", name),
                         remediation=OVER_BUDGET,
                         evidence={"requests": summary["requests"]},
@@ -96,8 +96,12 @@ class LatencyAtPeak(LoadCheck):
                     remediation="Add capacity, or check whether the load generator is the limit (--workers).",
                 )
             )
-        shown = ", ".join(f"{k} {summary[k]} ms" for k in PCTS if summary[k] is not None)
-        broken = [f"{k} {summary[k]} ms > {v:g}" for k, v in budget.items() if summary[k] is None or summary[k] > v]
+        shown = ", ".join(f"{k} {numbers.ms(summary[k])} ms" for k in PCTS if summary[k] is not None)
+        broken = [
+            f"{k} {numbers.ms(summary[k])} ms > {v:g}"
+            for k, v in budget.items()
+            if summary[k] is None or summary[k] > v
+        ]
         failed = "Over budget at peak: " + ("; ".join(broken) if broken else "throughput below the peak")
         return result_from_findings(
             findings,

@@ -9,7 +9,7 @@ from readiness.checks.performance._common import (
     require_http,
 )
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     CheckContext,
     CheckResult,
@@ -61,8 +61,8 @@ class Degradation(LoadCheck):
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"At {m:g}x peak p99 is {s['p99']} ms, "
-                        f"{s['p99'] / base['p99']:.1f} times the 1x p99 of {base['p99']} ms.",
+                        message=f"At {m:g}x peak p99 is {numbers.ms(s['p99'])} ms, "
+                        f"{s['p99'] / base['p99']:.1f} times the 1x p99 of {numbers.ms(base['p99'])} ms.",
                         expected=f"<= {ctx.params['max_p99_ratio']:g}x",
                         observed=f"{s['p99'] / base['p99']:.1f}x",
                         location=ctx.at("load_test", "stages"),
@@ -73,9 +73,9 @@ class Degradation(LoadCheck):
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"At {m:g}x peak {s['error_rate']:.2%} of requests fail.",
+                        message=f"At {m:g}x peak {numbers.pct(s['error_rate'])} of requests fail.",
                         expected=f"<= {ctx.params['max_error_rate']:.1%}",
-                        observed=f"{s['error_rate']:.2%}",
+                        observed=f"{numbers.pct(s['error_rate'])}",
                         location=ctx.at("load_test", "stages"),
                         remediation=self.remediation,
                         evidence={"failure_kinds": s["failure_kinds"]},

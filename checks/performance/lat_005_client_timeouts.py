@@ -8,6 +8,7 @@ from readiness.checks.performance._common import (
     require_http,
 )
 
+from readiness import numbers
 from readiness.check import (
     CheckContext,
     CheckResult,
@@ -51,8 +52,8 @@ class ClientTimeouts(LoadCheck):
                 Finding(
                     severity=Severity.HIGH,
                     message=f"{late} of {result.total} answers came after the {timeout:g} s timeout.",
-                    expected=f"<= {ctx.params['max_share']:.2%}",
-                    observed=f"{share:.2%}",
+                    expected=f"<= {numbers.pct(ctx.params['max_share'])}",
+                    observed=f"{numbers.pct(share)}",
                     location=ctx.at("model", "endpoint", "timeout_s"),
                     remediation=self.remediation,
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape
 
+from readiness import numbers
 from readiness.model import AreaScore
 
 RED, AMBER, GREEN, GREY = "#c62828", "#ef8f00", "#2e7d32", "#9e9e9e"
@@ -45,8 +46,8 @@ def gauge(score: float, threshold: float, state: str = "clean", size: int = 220)
     height = size * 0.62
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gauge" width="{size}" height="{height:.0f}" '
-        f'viewBox="0 0 {size} {height:.0f}" role="img" aria-label="score {score:g} of 100">'
-        f"<title>Score {score:g} of 100, threshold {threshold:g}</title>"
+        f'viewBox="0 0 {size} {height:.0f}" role="img" aria-label="score {numbers.score(score)} of 100">'
+        f"<title>Score {numbers.score(score)} of 100, threshold {threshold:g}</title>"
         f'<path d="{arc(100)}" fill="none" stroke="#e0e0e0" stroke-width="{w:.1f}"/>'
         + (
             f'<path d="{arc(score)}" fill="none" stroke="{STATE_COLOUR.get(state, GREY)}" stroke-width="{w:.1f}"/>'
@@ -55,7 +56,7 @@ def gauge(score: float, threshold: float, state: str = "clean", size: int = 220)
         )
         + f'<line x1="{tx0:.1f}" y1="{ty0:.1f}" x2="{tx1:.1f}" y2="{ty1:.1f}" stroke="#212121" stroke-width="2"/>'
         f'<text x="{cx:.1f}" y="{cy - 4:.1f}" text-anchor="middle" font-size="{size * 0.17:.0f}" '
-        f'font-weight="bold" fill="#212121">{score:g}</text>'
+        f'font-weight="bold" fill="#212121">{numbers.score(score)}</text>'
         f'<text x="{cx:.1f}" y="{cy + size * 0.09:.1f}" text-anchor="middle" font-size="{size * 0.055:.0f}" '
         f'fill="#616161">of 100 · pass at {threshold:g}</text></svg>'
     )
@@ -84,7 +85,7 @@ def area_bars(areas: tuple[AreaScore, ...], threshold: float, width: int = 560) 
                 f'<rect x="{label_w}" y="{y + 4}" width="{bar_w * value / 100:.1f}" height="16" '
                 f'fill="{colour(area.score, threshold)}"/>'
             )
-        shown = "n/a" if area.score is None else f"{area.score:g}"
+        shown = numbers.score(area.score)
         parts.append(f'<text x="{label_w + bar_w + 8}" y="{y + 17}" font-size="12" fill="#212121">{shown}</text>')
     tx = label_w + bar_w * threshold / 100
     parts.append(
@@ -137,7 +138,7 @@ def trend_line(points: list[tuple[str, float, bool]], threshold: float, width: i
         fill = "#2e7d32" if approved else ("#1565c0" if i < n - 1 else "#212121")
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if i == n - 1 else 3.5}" fill="{fill}">'
-            f"<title>{escape(label)}: {score:g}{' (approved)' if approved else ''}</title></circle>"
+            f"<title>{escape(label)}: {numbers.score(score)}{' (approved)' if approved else ''}</title></circle>"
         )
         if i in (0, n - 1):
             parts.append(

@@ -3,6 +3,7 @@ and ten warnings (GitHub shows no more per step), printed to standard output."""
 
 from __future__ import annotations
 
+from readiness import numbers
 from readiness.model import Assessment, Status
 from readiness.reports.sarif import uri
 
@@ -35,6 +36,6 @@ def render(assessment: Assessment) -> bytes:
         title = _prop(f"{o.id} {o.title}")
         lines.append(f"::{level} file={_prop(path)},line={line},title={title}::{_data(message)}")
     verdict = "READY" if assessment.verdict.value == "ready" else "NOT READY"
-    summary = f"{verdict}, score {assessment.score:g}, level {assessment.level or 'none'}"
+    summary = f"{verdict}, score {numbers.score(assessment.score)}, level {assessment.level or 'none'}"
     lines.append(f"::notice title=readiness::{_data(summary)}")
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from readiness import numbers
 from readiness.model import Assessment
 from readiness.reports import charts, view
 
@@ -16,7 +17,7 @@ MAX_FINDINGS = 50
 def environment() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("readiness.templates", "."),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -24,6 +25,10 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(
+        score=numbers.score, points=numbers.points, ms=numbers.ms, pct=numbers.pct, example_input=view.example_input
+    )
+    return env
 
 
 def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_FINDINGS) -> str:

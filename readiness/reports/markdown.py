@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from readiness import numbers
 from readiness.model import Assessment, Status
 from readiness.reports import view
 
@@ -39,7 +40,7 @@ def render(assessment: Assessment) -> bytes:
         f"## {'✅' if v.ready else '❌'} {v.verdict_label}: "
         f"{cell(a.manifest.model_name)} {cell(a.manifest.model_version)}",
         "",
-        f"**Score {a.score:g}/100** (threshold {a.threshold:g}) · level **{a.level or 'none'}**"
+        f"**Score {numbers.score(a.score)}/100** (threshold {a.threshold:g}) · level **{a.level or 'none'}**"
         + (f" (next: {a.next_level})" if a.next_level else "")
         + f" · profile `{a.profile.name}` {a.profile.version}",
         "",
@@ -91,7 +92,8 @@ def render(assessment: Assessment) -> bytes:
     if v.actions:
         head += ["### What to do next", "", "| # | check | +points | action |", "|---|---|---:|---|"]
         head += [
-            f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {x.gap.gain:g} | {cell(x.todo)} |"
+            f"| {i} | {x.gap.check_id}{' (blocking)' if x.gap.blocking else ''} | {numbers.points(x.gap.gain)} | "
+            f"{cell(x.todo)} |"
             for i, x in enumerate(v.actions, 1)
         ]
         head.append("")
@@ -133,11 +135,11 @@ def render(assessment: Assessment) -> bytes:
                 "",
             ]
     head += ["### Areas", "", "| area | score | checks |", "|---|---:|---:|"]
-    head += [f"| {cell(s.area)} | {'n/a' if s.score is None else f'{s.score:g}'} | {s.checks} |" for s in a.areas]
+    head += [f"| {cell(s.area)} | {numbers.score(s.score)} | {s.checks} |" for s in a.areas]
     head += ["", "### Checks", "", "| | check | status | score | summary |", "|---|---|---|---:|---|"]
     rows = [
         f"| {ICON[o.status]} | {o.id} | {view.status_label(o)} | "
-        f"{'' if o.effective_score is None else f'{o.effective_score:g}'} | {cell(o.result.summary)} |"
+        f"{'' if o.effective_score is None else numbers.score(o.effective_score)} | {cell(o.result.summary)} |"
         for o in a.outcomes
     ]
     tail = [

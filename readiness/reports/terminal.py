@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from readiness import numbers
 from readiness.model import Assessment, Outcome, Status, Verdict
 from readiness.reports import view
 
@@ -29,7 +30,7 @@ def renderables(a: Assessment) -> Iterator[Any]:
     ready = a.verdict is Verdict.READY
     head = Text()
     head.append("READY" if ready else "NOT READY", style="bold green" if ready else "bold red")
-    head.append(f"   score {a.score:g}/100 (threshold {a.threshold:g})")
+    head.append(f"   score {numbers.score(a.score)}/100 (threshold {a.threshold:g})")
     head.append(f"   level {a.level or 'none'}")
     if a.next_level:
         head.append(f" (next: {a.next_level})", style="dim")
@@ -68,7 +69,7 @@ def renderables(a: Assessment) -> Iterator[Any]:
     areas.add_column("score", justify="right")
     areas.add_column("checks", justify="right")
     for area in a.areas:
-        areas.add_row(Text(area.area), "–" if area.score is None else f"{area.score:g}", str(area.checks))
+        areas.add_row(Text(area.area), "–" if area.score is None else numbers.score(area.score), str(area.checks))
     yield areas
 
     checks = Table(title="Checks", show_edge=False)
@@ -78,7 +79,7 @@ def renderables(a: Assessment) -> Iterator[Any]:
         checks.add_row(
             Text(o.id + (" ⛔" if o.blocking else "")),
             _status(o),
-            "" if o.effective_score is None else f"{o.effective_score:g}",
+            "" if o.effective_score is None else numbers.score(o.effective_score),
             _evidence(o),
             Text(o.result.summary),
         )
@@ -121,7 +122,7 @@ def renderables(a: Assessment) -> Iterator[Any]:
         for gap in a.gaps[:MAX_GAPS]:
             todo = view.action_for(gap, by_id[gap.check_id]).todo  # the wording every format uses
             label = f"{gap.check_id}{' (blocking)' if gap.blocking else ''}\n{gap.title}"
-            gaps.add_row(Text(label), f"{gap.gain:g}", Text(todo))
+            gaps.add_row(Text(label), numbers.points(gap.gain), Text(todo))
         if len(a.gaps) > MAX_GAPS:
             gaps.caption = f"{len(a.gaps) - MAX_GAPS} more in the full report"
         yield gaps

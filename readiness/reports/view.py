@@ -279,6 +279,12 @@ def fixes(outcome: Outcome) -> list[str | None]:
     return out
 
 
+def example_input(finding: Finding) -> str | None:
+    """The (already masked) input that produced a finding, when the check kept one."""
+    value = finding.evidence.get("example_input") if isinstance(finding.evidence, dict) else None
+    return None if value is None else str(value)
+
+
 def status_label(outcome: Outcome) -> str:
     label = STATUS_LABEL[outcome.status]
     if outcome.waived:
