@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -13,27 +12,6 @@ from support import EXAMPLES, run_cli
 from support import alive as pid_alive
 
 pytestmark = [pytest.mark.serving]
-
-
-def page_one_reads_in_order(pdf: Path, *sections: str) -> None:
-    """The report's page one, read as a person would (pdftoppm's PNG) and as text (pypdf): its sections in
-    order, on a page of its own."""
-    import shutil
-    import subprocess
-
-    import pypdf
-
-    reader = pypdf.PdfReader(str(pdf))
-    first = reader.pages[0].extract_text()
-    at = [first.find(s) for s in sections]
-    assert all(i >= 0 for i in at) and at == sorted(at), (sections, at)
-    assert "Contents" in reader.pages[1].extract_text() and len(reader.pages) >= 8
-    if shutil.which("pdftoppm"):  # poppler-utils (.ci/system-packages)
-        subprocess.run(
-            ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))], check=True
-        )
-        png = next(pdf.parent.glob(f"{pdf.stem}-*1.png"))
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
 
 
 def port_open(url: str) -> bool:
@@ -47,19 +25,9 @@ def port_open(url: str) -> bool:
 @pytest.mark.e2e
 def test_credit_risk_example_is_ready_and_its_server_is_stopped(tmp_path):
     r = run_cli(
-        "assess",
-        str(EXAMPLES / "credit-risk" / "readiness.yaml"),
-        "-o",
-        str(tmp_path),
-        "--as-of",
-        "2026-11-22",
-        "-f",
-        "terminal,json,pdf",
+        "assess", str(EXAMPLES / "credit-risk" / "readiness.yaml"), "-o", str(tmp_path), "--as-of", "2026-11-22"
     )
     assert r.code == 0, r.out + r.err
-    page_one_reads_in_order(
-        tmp_path / "report.pdf", "READY", "with 3 accepted risks", "Accepted risks (3)", "What to do next"
-    )
     a = json.loads((tmp_path / "assessment.json").read_text())
     # the trace probe and the rollback and stop drills pass on its own server: score 91.8, the top level
     assert a["verdict"] == "ready" and a["level"] == "CRITICAL" and a["score"] >= 90

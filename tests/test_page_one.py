@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from pathlib import Path
@@ -72,8 +74,19 @@ def ready(a: Assessment, *, clean: bool) -> Assessment:
     )
 
 
+_PDFS: dict[str, bytes] = {}
+
+
+def rendered(a: Assessment) -> bytes:
+    """The PDF of ``a``, rendered once per distinct assessment in this module (WeasyPrint is the slow part)."""
+    key = a.model_dump_json()
+    if key not in _PDFS:
+        _PDFS[key] = pdf.render(a)
+    return _PDFS[key]
+
+
 def first_page(a: Assessment) -> str:
-    return pypdf.PdfReader(io.BytesIO(pdf.render(a))).pages[0].extract_text()
+    return pypdf.PdfReader(io.BytesIO(rendered(a))).pages[0].extract_text()
 
 
 def gauge_colour(a: Assessment) -> str:
@@ -113,7 +126,7 @@ def test_ready_clean_page_one_says_nothing_to_do_and_the_gauge_is_green():
     assert "Nothing: every check passes, no risk is accepted, every requirement is met" in text
     assert gauge_colour(a) == charts.GREEN
     far = waive(a, "OWN-001", days=90)
-    assert "in 90 days" not in first_page(far)  # only waivers expiring within 30 days are flagged
+    assert "in 90 days" not in html.page(far)  # only waivers expiring within 30 days are flagged
 
 
 def test_waivers_reach_sarif_junit_and_the_requirement_rows(monkeypatch):
@@ -165,13 +178,27 @@ def test_the_trend_shows_only_runs_under_the_current_profile(tmp_path: Path):
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d \(this\)", page)  # runs on one day are told apart by time
 
 
-@pytest.mark.parametrize("example", ["credit-risk", "poc-notebook"])
-def test_page_one_fits_on_page_one(example):
-    # the bundled fixture is the poc under FINMA; the credit-risk one is READY with accepted risks
-    a = poc() if example == "poc-notebook" else waive(ready(poc(), clean=True), "DQ-001", days=60)
-    reader = pypdf.PdfReader(io.BytesIO(pdf.render(a)))
-    assert "What to do next" in reader.pages[0].extract_text()
-    assert "Contents" in reader.pages[1].extract_text()  # page one did not spill over
+@pytest.mark.parametrize("example", ["accepted risks", "poc-notebook under FINMA"])
+def test_page_one_fits_on_page_one_and_reads_as_a_picture(example, tmp_path):
+    # the stored fixture is the bundled poc-notebook example assessed under FINMA
+    a = poc() if example.startswith("poc") else waive(ready(poc(), clean=True), "DQ-001", days=60)
+    data = rendered(a)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    first = reader.pages[0].extract_text()
+    assert "What to do next" in first and "0.3-notebook" in first  # the title's version is not broken
+    second = reader.pages[1].extract_text()
+    assert "Contents" in second  # page one did not spill over
+    assert "How to read this report" in second and "MU our own reading" in second  # the legend, explained
+    last = reader.pages[-1].extract_text()
+    assert "Appendix" in last and "Tool readiness" in last and "schema" in last  # kept together: no orphan row
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("needs poppler's pdftoppm: apt-get install poppler-utils (.ci/system-packages)")
+    (tmp_path / "r.pdf").write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), str(tmp_path / "p")], check=True
+    )
+    png = next(tmp_path.glob("p-*1.png"))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
 
 
 def test_no_table_column_in_the_pdf_is_too_narrow_to_read():
@@ -195,3 +222,21 @@ def test_no_table_column_in_the_pdf_is_too_narrow_to_read():
             if "findings" in (box.element.get("class") or ""):
                 assert widths[1] >= 0.25 * width  # the Finding column holds the sentence: never a sliver
     assert tables >= 5
+
+
+def test_one_number_format_per_unit_in_every_format():
+    from readiness import numbers
+    from readiness.reports import terminal
+
+    assert [numbers.ms(v) for v in (0.4123, 5.247, 11.367, 1008.2, 0.0)] == ["0.412", "5.25", "11.4", "1,008", "0"]
+    assert (numbers.score(24.9975), numbers.points(7.46), numbers.score(None)) == ("25.0", "+7.5", "n/a")
+    assert (numbers.pct(0.08), numbers.pct(0.0005), numbers.pct(0.001)) == ("8.0%", "0.05%", "0.1%")
+    a = poc()
+    outcomes = tuple(o.model_copy(update={"effective_score": 24.9975}) for o in a.outcomes)
+    a = a.model_copy(update={"score": 24.9975, "outcomes": outcomes})
+    for name, text in (
+        ("html", html.page(a)),
+        ("md", markdown.render(a).decode()),
+        ("terminal", terminal.render(a).decode()),
+    ):
+        assert "24.9975" not in text and "25.0" in text, name
