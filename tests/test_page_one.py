@@ -240,3 +240,20 @@ def test_one_number_format_per_unit_in_every_format():
         ("terminal", terminal.render(a).decode()),
     ):
         assert "24.9975" not in text and "25.0" in text, name
+
+
+def test_a_stale_action_fits_what_is_stale():
+    from readiness.model import Attestation, Gap
+
+    a = poc()
+    o = a.outcomes[0]
+    gap = Gap(check_id=o.id, title=o.title, area=o.area, status=Status.PASS, blocking=False, gain=1.0)
+    undated = o.model_copy(update={"stale": True, "result": o.result.model_copy(update={"status": Status.PASS})})
+    assert view.action_for(gap, undated).todo.startswith("Say who states this and when")  # nothing to re-date
+    old = undated.model_copy(
+        update={
+            "result": undated.result.model_copy(update={"attestation": Attestation(by="Marta Keller", on="2025-01-02")})
+        }
+    )
+    todo = view.action_for(gap, old).todo
+    assert todo.startswith("Re-confirm and re-date") and "Marta Keller attested it on 2025-01-02" in todo

@@ -125,10 +125,13 @@ def action_for(gap: Gap, outcome: Outcome) -> Action:
     )
     todo = (finding.remediation if finding and finding.remediation else None) or gap.remediation or ""
     if outcome.stale and outcome.status in {Status.PASS, Status.WARN}:
-        who = outcome.result.attestation.by if outcome.result.attestation else None
-        todo = "Re-confirm and re-date the attestation (attested_on): it is older than the profile allows" + (
-            f"; {who} attested it." if who else "."
-        )
+        att = outcome.result.attestation
+        if att is None or att.on is None:  # nobody signed it (an empty vendor list, say): nothing to re-date
+            todo = "Say who states this and when (attested_by, attested_on): an undated statement counts as stale."
+        else:
+            todo = "Re-confirm and re-date the attestation (attested_on): it is older than the profile allows" + (
+                f"; {att.by} attested it on {att.on}." if att.by else "."
+            )
     if outcome.status is Status.ERROR:
         todo = f"Make the check run: {outcome.result.summary}"
     return Action(gap=gap, todo=todo, finding=finding)
