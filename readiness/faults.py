@@ -31,6 +31,16 @@ __all__ = ["MODES", "FaultProxy", "Mode"]
 Mode = Literal["pass", "outage", "slow", "errors", "reset", "garbage"]
 MODES: tuple[Mode, ...] = ("pass", "outage", "slow", "errors", "reset", "garbage")
 MAX_REQUEST = 1024 * 1024
+CANNED = {
+    "errors": ("503 Service Unavailable", b'{"error": "service unavailable (readiness fault injection)"}'),
+    "garbage": ("200 OK", b"<html>\x00\xff not what the vendor sends"),
+}
+"""The answers of the modes that answer instead of the vendor: status line and body."""
+
+
+def _canned(status: str, body: bytes) -> bytes:
+    head = f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close"
+    return (head + "\r\n\r\n").encode() + body
 
 
 class FaultProxy:
@@ -117,20 +127,8 @@ class FaultProxy:
                     self.faulted += 1
                 if not _read_request(client):
                     return
-                if mode == "errors":
-                    body = b'{"error": "service unavailable (readiness fault injection)"}'
-                    client.sendall(
-                        b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-                        + body
-                    )
-                elif mode == "garbage":
-                    body = b"<html>\x00\xff not what the vendor sends"
-                    client.sendall(
-                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-                        + body
-                    )
+                if mode in CANNED:
+                    client.sendall(_canned(*CANNED[mode]))
                 else:
                     client.sendall(
                         b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"sc'

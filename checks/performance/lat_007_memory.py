@@ -101,14 +101,13 @@ class MemoryAtPeak(LoadCheck):
                 if grown_mb > limit:
                     per = growth / max(1, trace.requests) / 1000
                     findings.append(
-                        Finding(
-                            severity=Severity.HIGH,
-                            message=f"Memory grew by {grown_mb:.1f} MB during the {name} stage ({per:.1f} KB per "
+                        self._over(
+                            ctx,
+                            ("model", "serve"),
+                            f"Memory grew by {grown_mb:.1f} MB during the {name} stage ({per:.1f} KB per "
                             f"request over {trace.requests} requests): a leak signal.",
-                            expected=f"<= {limit:g} MB growth",
-                            observed=f"{grown_mb:.1f} MB",
-                            location=ctx.at("model", "serve"),
-                            remediation=self.remediation,
+                            f"<= {limit:g} MB growth",
+                            f"{grown_mb:.1f} MB",
                         )
                     )
         metrics.update(peak_mb=_mb(peak_mb), measure=measure, processes=processes)
@@ -125,14 +124,13 @@ class MemoryAtPeak(LoadCheck):
             )
         elif peak_mb > budget:
             findings.append(
-                Finding(
-                    severity=Severity.HIGH,
-                    message=f"The server peaked at {peak_mb:.0f} MB ({measure.upper()}, {processes} processes); "
+                self._over(
+                    ctx,
+                    ("service_levels", "memory_mb"),
+                    f"The server peaked at {peak_mb:.0f} MB ({measure.upper()}, {processes} processes); "
                     f"the per-replica budget is {budget:g} MB.",
-                    expected=f"<= {budget:g} MB",
-                    observed=f"{peak_mb:.0f} MB",
-                    location=ctx.at("service_levels", "memory_mb"),
-                    remediation=self.remediation,
+                    f"<= {budget:g} MB",
+                    f"{peak_mb:.0f} MB",
                 )
             )
         if levels and levels.replicas and levels.memory_total_mb:
@@ -140,14 +138,13 @@ class MemoryAtPeak(LoadCheck):
             metrics["fleet_mb"] = _mb(fleet)
             if fleet > levels.memory_total_mb:
                 findings.append(
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=f"{levels.replicas} replicas at {peak_mb:.0f} MB need {fleet:.0f} MB; the node or "
+                    self._over(
+                        ctx,
+                        ("service_levels", "memory_total_mb"),
+                        f"{levels.replicas} replicas at {peak_mb:.0f} MB need {fleet:.0f} MB; the node or "
                         f"cluster has {levels.memory_total_mb:g} MB for them.",
-                        expected=f"<= {levels.memory_total_mb:g} MB",
-                        observed=f"{fleet:.0f} MB",
-                        location=ctx.at("service_levels", "memory_total_mb"),
-                        remediation=self.remediation,
+                        f"<= {levels.memory_total_mb:g} MB",
+                        f"{fleet:.0f} MB",
                     )
                 )
         fleet_text = (
@@ -159,6 +156,16 @@ class MemoryAtPeak(LoadCheck):
             f"idle {idle_mb or 0:.0f} MB, no growth",
             failed=f"Memory: {len(findings)} problem(s), peak {peak_mb:.0f} MB",
             metrics=metrics,
+        )
+
+    def _over(self, ctx: CheckContext, loc: tuple[str, str], message: str, expected: str, observed: str) -> Finding:
+        return Finding(
+            severity=Severity.HIGH,
+            message=message,
+            expected=expected,
+            observed=observed,
+            location=ctx.at(*loc),
+            remediation=self.remediation,
         )
 
 
