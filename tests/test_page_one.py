@@ -186,6 +186,7 @@ def test_page_one_fits_on_page_one_and_reads_as_a_picture(example, tmp_path):
     reader = pypdf.PdfReader(io.BytesIO(data))
     first = reader.pages[0].extract_text()
     assert "What to do next" in first and "0.3-notebook" in first  # the title's version is not broken
+    assert len(reader.pages) >= 8 and f"Page 1 of {len(reader.pages)}" in first
     second = reader.pages[1].extract_text()
     assert "Contents" in second  # page one did not spill over
     assert "How to read this report" in second and "MU our own reading" in second  # the legend, explained
@@ -257,3 +258,21 @@ def test_a_stale_action_fits_what_is_stale():
     )
     todo = view.action_for(gap, old).todo
     assert todo.startswith("Re-confirm and re-date") and "Marta Keller attested it on 2025-01-02" in todo
+
+
+def test_history_separates_profiles_and_shows_the_time(tmp_path: Path):
+    from support import invoke
+
+    manifest = Path(__file__).parent.parent / "examples" / "poc-notebook" / "readiness.yaml"
+    store = History(tmp_path / "h.sqlite")
+    base = poc()
+    for i, (profile, score) in enumerate((("finma", 10.0), ("dora", 90.0), ("finma", 20.0))):
+        info = base.profile.model_copy(update={"name": profile})
+        at = base.finished_at + timedelta(minutes=7 * i)
+        store.record(base.model_copy(update={"profile": info, "finished_at": at, "score": score}))
+    r = invoke("history", str(manifest), "--history", str(tmp_path / "h.sqlite"))
+    assert r.code == 0, r.out
+    assert "finma ▁▂" in r.out and "dora █" in r.out  # one score line per profile, never one mixed line
+    assert "12:07" in r.out and "12:14" in r.out  # runs of one day told apart by their time
+    only = invoke("history", str(manifest), "--history", str(tmp_path / "h.sqlite"), "--profile", "dora", "--json")
+    assert [row["profile"] for row in json.loads(only.out)] == ["dora"]
