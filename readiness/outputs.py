@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from readiness import adapters
+from readiness import adapters, numbers
 from readiness import metrics as M
 from readiness.evidence import Answer, HttpClient, classify, number
 from readiness.model import EvidenceKind, Finding, Severity
@@ -397,8 +397,8 @@ def unanswered_gap(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Findi
         return Finding(
             severity=Severity.HIGH,
             message=f"{lost} of {len(s.rows)} rows of {s.source} have no prediction in the predictions file.",
-            expected=f"<= {max_missing:.0%} without",
-            observed=f"{lost / len(s.rows):.1%}",
+            expected=f"<= {numbers.pct(max_missing)} without",
+            observed=f"{numbers.pct(lost / len(s.rows))}",
             location=ctx.at("model", "predictions"),
             remediation="Ask for predictions on every row, joined by predictions.key.",
         )
@@ -406,8 +406,8 @@ def unanswered_gap(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Findi
     return Finding(
         severity=Severity.HIGH,
         message=f"{lost} of {len(s.rows)} rows of {s.source} got no answer ({why}).",
-        expected=f"<= {max_missing:.0%} unanswered",
-        observed=f"{lost / len(s.rows):.1%}",
+        expected=f"<= {numbers.pct(max_missing)} unanswered",
+        observed=f"{numbers.pct(lost / len(s.rows))}",
         location=ctx.at("model", "endpoint"),
         remediation="Fix the failing inputs first (see ROB-001).",
         evidence={"example_input": masked_json(ctx.manifest, row)},

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     Check,
     CheckContext,
@@ -161,8 +161,8 @@ class DecisionLog(Check):
                 out.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"Field {name!r} ({wanted}) is present in {share:.1%} of records.",
-                        expected=f">= {ctx.params['min_share']:.0%}",
+                        message=f"Field {name!r} ({wanted}) is present in {numbers.pct(share)} of records.",
+                        expected=f">= {numbers.pct(ctx.params['min_share'])}",
                         observed=f"{present} of {len(records)}",
                         location=ctx.at("audit_logging", "sample_path"),
                         remediation=self.remediation,

@@ -12,7 +12,7 @@ from readiness.checks.behaviour._common import (
     require_model,
 )
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     Check,
     CheckContext,
@@ -167,8 +167,8 @@ class ExplanationPresent(Check):
                 Finding(
                     severity=Severity.HIGH,
                     message=f"{len(without)} of {needed} answers carry no reasons at {where}.",
-                    expected=f">= {ctx.params['min_share']:.0%}",
-                    observed=f"{share:.0%}",
+                    expected=f">= {numbers.pct(ctx.params['min_share'])}",
+                    observed=f"{numbers.pct(share)}",
                     location=location,
                     remediation=self.remediation,
                     evidence={"example_input": masked_json(ctx.manifest, without[0])},

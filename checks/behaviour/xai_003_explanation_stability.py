@@ -12,7 +12,7 @@ from readiness.checks.behaviour._common import (
     require_model,
 )
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     Check,
     CheckContext,
@@ -122,17 +122,17 @@ class ExplanationStability(Check):
                 Finding(
                     severity=Severity.HIGH,
                     message=f"The top reason changed in {len(flips)} of {tried} small perturbations "
-                    f"(agreement {agreement:.0%}); e.g. {field} {value} -> {nudged:g} turned "
+                    f"(agreement {numbers.pct(agreement)}); e.g. {field} {value} -> {nudged:g} turned "
                     f"{before} into {after}.",
-                    expected=f"agreement >= {ctx.params['min_agreement']:.0%}",
-                    observed=f"{agreement:.0%}",
+                    expected=f"agreement >= {numbers.pct(ctx.params['min_agreement'])}",
+                    observed=f"{numbers.pct(agreement)}",
                     location=ctx.at("explainability"),
                     remediation=self.remediation,
                     evidence={"example_input": masked_json(ctx.manifest, row)},
                 )
             )
         summary = (
-            f"Top reason kept in {agreement:.0%} of {tried} perturbations; repeats identical"
+            f"Top reason kept in {numbers.pct(agreement)} of {tried} perturbations; repeats identical"
             if agreement is not None
             else "Repeats identical"
         )

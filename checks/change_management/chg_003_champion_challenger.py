@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness import metrics as M
 from readiness.check import (
     Check,
@@ -181,7 +181,7 @@ class ChampionChallenger(Check):
             )
         how = cand.how if not champ.imported else f"{cand.how}; champion {champ.how}"
         summary = f"{name} {fmt_metric(ours)} vs champion {champion.version} {fmt_metric(theirs)}" + (
-            f", agreement {agreement:.1%}" if agreement is not None else ""
+            f", agreement {numbers.pct(agreement)}" if agreement is not None else ""
         )
         return result_from_findings(
             findings,

@@ -219,7 +219,7 @@ class Drift(DataCheck):
                             severity=Severity.MEDIUM,
                             message=f"{column}: {numbers.pct(share)} of values are in categories the reference "
                             "never had.",
-                            expected=f"<= {ctx.params['max_unseen_share']:.0%}",
+                            expected=f"<= {numbers.pct(ctx.params['max_unseen_share'])}",
                             observed=f"{numbers.pct(share)}",
                             location=where,
                             evidence={"unseen": examples(ctx, column, __import__("pandas").Series(unseen))},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness import metrics as M
 from readiness.check import (
     Check,
@@ -180,7 +180,7 @@ class GroupFairness(Check):
                     Finding(
                         severity=Severity.HIGH,
                         message=f"{attribute}: group {low} gets the favourable outcome at "
-                        f"{sel[low]:.1%}, group {high} at {sel[high]:.1%}: ratio {ratio:.2f}.",
+                        f"{numbers.pct(sel[low])}, group {high} at {numbers.pct(sel[high])}: ratio {ratio:.2f}.",
                         expected=f"selection-rate ratio >= {p['min_ratio']:g}",
                         observed=f"{ratio:.2f}",
                         location=loc,
@@ -199,8 +199,8 @@ class GroupFairness(Check):
                     findings.append(
                         Finding(
                             severity=Severity.HIGH,
-                            message=f"{attribute}: {rate.upper()} is {values[hi]:.1%} for {hi} and "
-                            f"{values[lo]:.1%} for {lo}: a gap of {gap * 100:.1f} points.",
+                            message=f"{attribute}: {rate.upper()} is {numbers.pct(values[hi])} for {hi} and "
+                            f"{numbers.pct(values[lo])} for {lo}: a gap of {gap * 100:.1f} points.",
                             expected=f"gap <= {limit * 100:g} points",
                             observed=f"{gap * 100:.1f}",
                             location=loc,

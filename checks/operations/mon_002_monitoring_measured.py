@@ -224,7 +224,7 @@ class _Proof:
                     ("monitoring", "metrics", "requests"),
                     f"{names.requests} grew by {grew:g} while readiness sent {result.sent} requests: the counter "
                     "does not count what the model serves.",
-                    f"{result.sent} within {tol:.0%}",
+                    f"{result.sent} within {numbers.pct(tol)}",
                     f"{grew:g}",
                 )
             else:

@@ -8,7 +8,7 @@ from readiness.checks.performance._common import (
     require_http,
 )
 
-from readiness import citations
+from readiness import citations, numbers
 from readiness.check import (
     CheckContext,
     CheckResult,
@@ -54,12 +54,12 @@ class ErrorsUnderLoad(LoadCheck):
                 Finding(
                     severity=Severity.HIGH,
                     message=f"{result.failures} of {result.total} requests failed ({kinds}).",
-                    expected=f"<= {limit:.3%}",
-                    observed=f"{result.error_rate:.3%}",
+                    expected=f"<= {numbers.pct(limit)}",
+                    observed=f"{numbers.pct(result.error_rate)}",
                     location=ctx.at("service_levels", "max_error_rate") if levels else ctx.at("model", "endpoint"),
                     remediation=self.remediation,
                     evidence={"failure_kinds": s["failure_kinds"], "status_codes": s["status_codes"]},
                 )
             )
-        passed = f"{result.failures} of {result.total} failed ({result.error_rate:.3%})"
+        passed = f"{result.failures} of {result.total} failed ({numbers.pct(result.error_rate)})"
         return result_from_findings(findings, passed=passed, failed="Error rate over the limit", metrics=s)

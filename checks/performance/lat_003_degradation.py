@@ -74,7 +74,7 @@ class Degradation(LoadCheck):
                     Finding(
                         severity=Severity.HIGH,
                         message=f"At {m:g}x peak {numbers.pct(s['error_rate'])} of requests fail.",
-                        expected=f"<= {ctx.params['max_error_rate']:.1%}",
+                        expected=f"<= {numbers.pct(ctx.params['max_error_rate'])}",
                         observed=f"{numbers.pct(s['error_rate'])}",
                         location=ctx.at("load_test", "stages"),
                         remediation=self.remediation,

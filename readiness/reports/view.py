@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from readiness import numbers
 from readiness.model import Assessment, Finding, Gap, Outcome, RequirementResult, Status, Verdict
 
 STATUS_LABEL = {
@@ -261,7 +262,7 @@ def quality(by_id: dict[str, Outcome]) -> Quality | None:
             "candidate": _num(chg_m.get("candidate")),
             "champion": _num(chg_m.get("champion")),
             "delta": "n/a" if chg_m.get("delta") is None else f"{chg_m['delta']:+.3f}",
-            "agreement": "n/a" if chg_m.get("agreement") is None else f"{chg_m['agreement']:.1%}",
+            "agreement": "n/a" if chg_m.get("agreement") is None else f"{numbers.pct(chg_m['agreement'])}",
             "worse": ", ".join(chg_m.get("worse_slices") or []) or "none",
         }
     if not (metrics or groups or champion):
