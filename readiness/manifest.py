@@ -818,3 +818,12 @@ def _paths(m: Manifest) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
         yield ("sbom",), m.sbom, False
     if m.load_test.locustfile:
         yield ("load_test", "locustfile"), m.load_test.locustfile, False
+    if m.monitoring is not None:
+        for key in ("rules", "rule_tests"):
+            for i, name in enumerate(getattr(m.monitoring, key)):
+                yield ("monitoring", key, i), name, False
+        if m.monitoring.alertmanager is not None:
+            yield ("monitoring", "alertmanager", "config"), m.monitoring.alertmanager.config, False
+    for i, party in enumerate(m.third_parties or []):
+        if party.runtime is not None and party.runtime.serve is not None and party.runtime.serve.cwd:
+            yield ("third_parties", i, "runtime", "serve", "cwd"), party.runtime.serve.cwd, True

@@ -245,3 +245,18 @@ def test_a_broken_rules_file_names_file_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(monitoring.MonitoringError) as err:
         monitoring.load_rules(path)
     assert str(path) in str(err.value) and ":4" in str(err.value) and "groups[0].rules[0].for" in str(err.value)
+
+
+def test_a_missing_rules_or_alertmanager_file_is_a_manifest_error_with_its_line(tmp_path: Path) -> None:
+    from readiness.errors import ManifestErrors
+    from readiness.manifest import load_manifest
+
+    path = write_manifest(
+        {"monitoring": {"rules": ["rules/missing.yml"], "alertmanager": {"config": "am.yml"}}}, tmp_path
+    )
+    with pytest.raises(ManifestErrors) as err:
+        load_manifest(path)
+    text = str(err.value)
+    assert "monitoring.rules[0]: file not found: rules/missing.yml" in text
+    assert "monitoring.alertmanager.config: file not found: am.yml" in text
+    assert all(e.line is not None for e in err.value.errors)
