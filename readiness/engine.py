@@ -218,7 +218,13 @@ MEASURED_BY = {
     "TPR-005": "TPR-008",
 }
 """Attested checks and the drill or probe that measures what they attest."""
-RAN = {"ROL-003": "answers", "HUM-002": "answers", "AUD-003": "answered", "MON-002": "verified", "TPR-008": "scenarios"}
+RAN = {
+    "ROL-003": "answers",
+    "HUM-002": "answers",
+    "AUD-003": "answered",
+    "MON-002": "verified",
+    "TPR-008": "every_critical_vendor_rehearsed",
+}
 """The metric a drill or probe records only when it actually ran (not when its input was missing)."""
 
 

@@ -260,3 +260,58 @@ def test_a_missing_rules_or_alertmanager_file_is_a_manifest_error_with_its_line(
     assert "monitoring.rules[0]: file not found: rules/missing.yml" in text
     assert "monitoring.alertmanager.config: file not found: am.yml" in text
     assert all(e.line is not None for e in err.value.errors)
+
+
+def test_tpr_005_is_measured_only_when_every_critical_vendor_was_rehearsed(tmp_path: Path) -> None:
+    import json
+
+    from support import invoke
+
+    data = vendor_manifest(tmp_path)
+    data["third_parties"][0].update(
+        fallback="Refer to a credit officer",
+        fallback_tested_on="2026-11-01",
+        attested_by="Marta Keller",
+        attested_on="2026-11-01",
+    )
+    results = {}
+    for case, extra in (
+        ("all rehearsed", []),
+        (
+            "one not",
+            [
+                {
+                    "name": "Hosting",
+                    "kind": "hosting",
+                    "critical_function": True,
+                    "fallback": "Second region",
+                    "fallback_tested_on": "2026-11-01",
+                    "attested_by": "Marta Keller",
+                    "attested_on": "2026-11-01",
+                }
+            ],
+        ),
+    ):
+        doc = {**data, "third_parties": data["third_parties"] + extra}
+        path = write_manifest(doc, tmp_path, name=f"{case.replace(' ', '-')}.yaml")
+        out = tmp_path / case.replace(" ", "-")
+        r = invoke(
+            "assess",
+            str(path),
+            "--only",
+            "TPR-005,TPR-008",
+            "--no-history",
+            "-f",
+            "json",
+            "-o",
+            str(out),
+            "--as-of",
+            "2026-11-22",
+        )
+        assert r.code in (0, 1), r.out
+        got = {o["id"]: o["result"] for o in json.loads((out / "assessment.json").read_text())["outcomes"]}
+        results[case] = got
+    assert results["all rehearsed"]["TPR-005"]["evidence_kind"] == "measured"
+    assert "measured by TPR-008" in results["all rehearsed"]["TPR-005"]["summary"]
+    assert results["one not"]["TPR-005"]["evidence_kind"] == "attested"
+    assert results["one not"]["TPR-008"]["metrics"]["not_rehearsed"] == ["Hosting"]

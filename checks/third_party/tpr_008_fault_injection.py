@@ -97,6 +97,13 @@ class DependencyFaults(ThirdPartyCheck):
         for i, party in deps:
             metrics[party.name] = _Drill(ctx, i, party, requests, self.remediation).run(findings)
         metrics["scenarios"] = sum(len(m.get("scenarios", {})) for m in metrics.values() if isinstance(m, dict))
+        rehearsed = {n for n, m in metrics.items() if isinstance(m, dict) and m.get("scenarios")}
+        critical = {p.name for p in ctx.manifest.third_parties or [] if p.critical_function}
+        if critical and critical <= rehearsed:
+            # only then does this measure what TPR-005 attests (a fallback for every critical vendor)
+            metrics["every_critical_vendor_rehearsed"] = sorted(critical)
+        else:
+            metrics["not_rehearsed"] = sorted(critical - rehearsed)
         done = [
             f"{n}: {', '.join(m['scenarios'])}"
             for n, m in metrics.items()
