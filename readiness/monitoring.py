@@ -31,6 +31,7 @@ __all__ = [
     "Fired",
     "MonitoringError",
     "Rule",
+    "RuleFile",
     "Scrape",
     "Selector",
     "analyse",
@@ -178,8 +179,15 @@ def duration_s(text: Any) -> float:
     return sum(float(n) * _UNITS[u] for n, u in parts)
 
 
-def load_rules(path: Path) -> list[Rule]:
-    """The alerting rules (not the recording rules) of one Prometheus rule file."""
+@dataclass(frozen=True)
+class RuleFile:
+    alerts: list[Rule]
+    recorded: set[str]
+    """The series its recording rules create (an alert may name them)."""
+
+
+def load_rules(path: Path) -> RuleFile:
+    """One Prometheus rule file, read once: its alerting rules and the names its recording rules create."""
     from readiness.yamlsource import load_yaml
 
     source = load_yaml(path, error=MonitoringError, interpolate=False)
@@ -187,13 +195,15 @@ def load_rules(path: Path) -> list[Rule]:
     groups = data.get("groups") if isinstance(data, dict) else None
     if not isinstance(groups, list):
         raise MonitoringError("not a Prometheus rules file (no 'groups' list)", file=str(path), line=1)
-    out = []
+    out, recorded = [], set()
     for g, group in enumerate(groups):
         if not isinstance(group, dict) or not isinstance(group.get("rules", []), list):
             raise MonitoringError(
                 "not a rule group", file=str(path), line=lines.get(("groups", g)), field=f"groups[{g}]"
             )
         for r, rule in enumerate(group.get("rules", [])):
+            if isinstance(rule, dict) and "record" in rule:
+                recorded.add(str(rule["record"]))
             if not isinstance(rule, dict) or "alert" not in rule:
                 continue
             line = lines.get(("groups", g, "rules", r))
@@ -216,10 +226,10 @@ def load_rules(path: Path) -> list[Rule]:
                     annotations={str(k): str(v) for k, v in (rule.get("annotations") or {}).items()},
                     file=path,
                     group=str(group.get("name", g)),
-                    line=lines.get(("groups", g, "rules", r)),
+                    line=line,
                 )
             )
-    return out
+    return RuleFile(out, recorded)
 
 
 @dataclass(frozen=True)
@@ -408,19 +418,6 @@ def check_rules(promtool: str, files: Sequence[Path], timeout: float = 30.0) -> 
     except (subprocess.TimeoutExpired, OSError) as exc:
         return False, f"promtool could not run: {exc}"
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
-
-
-def recorded_names(path: Path) -> set[str]:
-    """The series a rule file's recording rules create (an alert may name them)."""
-    from readiness.yamlsource import load_yaml
-
-    data = load_yaml(path, error=MonitoringError, interpolate=False).data
-    names = set()
-    for group in data.get("groups") or [] if isinstance(data, dict) else []:
-        for rule in (group.get("rules") or []) if isinstance(group, dict) else []:
-            if isinstance(rule, dict) and "record" in rule:
-                names.add(str(rule["record"]))
-    return names
 
 
 def counter(values_per_min: float, minutes: int) -> str:

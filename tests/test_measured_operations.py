@@ -315,3 +315,20 @@ def test_tpr_005_is_measured_only_when_every_critical_vendor_was_rehearsed(tmp_p
     assert "measured by TPR-008" in results["all rehearsed"]["TPR-005"]["summary"]
     assert results["one not"]["TPR-005"]["evidence_kind"] == "attested"
     assert results["one not"]["TPR-008"]["metrics"]["not_rehearsed"] == ["Hosting"]
+
+
+def test_a_model_that_answers_only_errors_never_passes_mon_002_or_lat_007(tmp_path: Path) -> None:
+    broken = manifest(tmp_path, "--vendor-url", "http://127.0.0.1:9/score", "--on-vendor-failure", "500")
+    mon = run_check("MON-002", broken, base_dir=tmp_path, params=KINDS)
+    assert mon.status is Status.FAIL
+    assert "No request of the load stage got a good answer" in messages(mon)
+    broken["load_test"] = {"duration_s": 1, "warmup_s": 0, "stages": [1.0]}
+    mem = run_check("LAT-007", broken, base_dir=tmp_path, params={"stages": [1.0]})
+    assert mem.status in {Status.FAIL, Status.ERROR}  # memory under a load nobody answered is no measurement
+
+
+def test_tpr_008_with_nothing_to_send_is_not_a_pass(tmp_path: Path) -> None:
+    data = vendor_manifest(tmp_path)
+    del data["model"]["endpoint"]["request_example"]
+    result = run_check("TPR-008", data, base_dir=tmp_path)
+    assert result.status is Status.FAIL and "Nothing to send" in result.summary

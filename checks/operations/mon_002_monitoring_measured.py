@@ -120,18 +120,16 @@ class _Proof:
         self.verified: list[str] = []
         self.unverified: list[str] = []
         self.metrics: dict[str, Any] = {}
-        self.factor = 1.0
 
     def run(self) -> CheckResult:
         ctx = self.ctx
         mon = ctx.manifest.monitoring
         assert mon is not None
-        page = self._scrape_part(ctx) if mon.metrics_url else None
+        page, names = self._scrape_part(ctx) if mon.metrics_url else (None, self._names(None))
         if not mon.metrics_url:
             self._gap(
                 ("monitoring",), "No metrics page declared: what the rules watch cannot be checked.", "metrics_url"
             )
-        names = self._names(page)
         rules = self._rules_part(ctx, page, names)
         fired = self._promtool_part(ctx, rules, page, names) if rules else {}
         if rules:
@@ -179,7 +177,7 @@ class _Proof:
 
     # -- the metrics page --------------------------------------------------------------------------------
 
-    def _scrape_part(self, ctx: CheckContext) -> monitoring.Scrape | None:
+    def _scrape_part(self, ctx: CheckContext) -> tuple[monitoring.Scrape | None, Names]:
         mon = ctx.manifest.monitoring
         assert mon is not None
         try:
@@ -193,10 +191,9 @@ class _Proof:
                     "a Prometheus page",
                     page.error or "",
                 )
-                return None
+                return None, self._names(None)
             self._not_verified("request counter against the requests sent", f"the load stage did not run: {exc}")
-            got: monitoring.Scrape = page
-            return got
+            return page, self._names(page)
         before, after = result.scrape_before, result.scrape_after
         if before is None or not before.ok or after is None or not after.ok:
             bad = before if before is None or not before.ok else after
@@ -206,9 +203,17 @@ class _Proof:
                 "the Prometheus text format",
                 bad.error if bad else "nothing",
             )
-            return None
+            return None, self._names(None)
         names = self._names(after)
         self.metrics["requests_sent"] = result.sent
+        if result.good == 0:  # the counters may be right, but nothing a working model does was observed
+            self._bad(
+                ("model", "endpoint"),
+                f"No request of the load stage got a good answer ({result.describe_failures()}): the latency and "
+                "score series were never exercised by a working model.",
+                "good answers during the load",
+                f"0 of {result.total}",
+            )
         if names.requests is None:
             self._gap(("monitoring", "metrics"), "No request counter named (monitoring.metrics.requests).", "requests")
         elif after.total(names.requests) is None:
@@ -233,7 +238,7 @@ class _Proof:
         self._errors(ctx, names)
         self._series(ctx, before, after, names)
         final: monitoring.Scrape = after
-        return final
+        return final, names
 
     def _histogram(self, ctx: CheckContext, page: monitoring.Scrape, names: Names) -> None:
         budget = self._budget_ms(ctx, "p99")
@@ -371,8 +376,9 @@ class _Proof:
         for i, name in enumerate(mon.rules):
             path = ctx.loaded.resolve(name)
             try:
-                rules += monitoring.load_rules(path)
-                recorded |= monitoring.recorded_names(path)
+                found = monitoring.load_rules(path)
+                rules += found.alerts
+                recorded |= found.recorded
             except monitoring.MonitoringError as exc:
                 self._bad(
                     ("monitoring", "rules", i),
@@ -476,7 +482,7 @@ class _Proof:
             # evaluated until the slowest judged alert has had its range window and its for: window
             eval_s = max(r.for_s + a.max_range_s for r, a, k in rules if kind in k) + 180
             minutes = math.ceil(eval_s / 60) + 5
-            scenarios = self._scenarios(ctx, analyses, page, names, minutes).get(kind, "no series to generate")
+            scenarios = self._scenario(kind, ctx, analyses, page, names, minutes)
             if isinstance(scenarios, str):
                 self._not_verified(f"the {kind} alerts firing", scenarios)
                 continue
@@ -528,46 +534,51 @@ class _Proof:
                 )
         return fired_labels
 
-    def _scenarios(
-        self, ctx: CheckContext, analyses: list[Any], page: monitoring.Scrape | None, names: Names, minutes: int
-    ) -> dict[str, Any]:
-        """kind -> ((label, series) that must fire, (label, series or None) that must not), or why not."""
-        out: dict[str, Any] = {}
-        budget = self._budget_ms(ctx, "p99")
-        if names.latency is None or page is None or not page.ok or not page.bounds(names.latency):
-            out["latency"] = "no latency histogram read from the metrics page"
-        elif budget is None:
-            out["latency"] = "no service_levels.latency_ms.p99 declared"
-        else:
-            out["latency"] = self._latency_series(analyses, page, names.latency, budget, minutes)
-        if names.errors is None or names.requests is None:
-            out["errors"] = "declare monitoring.metrics.requests and monitoring.metrics.errors"
-        else:
+    def _scenario(
+        self,
+        kind: str,
+        ctx: CheckContext,
+        analyses: list[Any],
+        page: monitoring.Scrape | None,
+        names: Names,
+        minutes: int,
+    ) -> Any:
+        """((label, series) that must fire, (label, series or None) that must not) for ``kind``, or why not."""
+        if kind == "latency":
+            budget = self._budget_ms(ctx, "p99")
+            if names.latency is None or page is None or not page.ok or not page.bounds(names.latency):
+                return "no latency histogram read from the metrics page"
+            if budget is None:
+                return "no service_levels.latency_ms.p99 declared"
+            factor = self._factor(ctx, names.latency)
+            return self._latency_series(analyses, page, names.latency, budget, minutes, factor)
+        if kind == "errors":
+            if names.errors is None or names.requests is None:
+                return "declare monitoring.metrics.requests and monitoring.metrics.errors"
             levels = ctx.manifest.service_levels
             share = min(1.0, 2 * levels.max_error_rate) if levels and levels.max_error_rate else 0.05
             req, err = _counter_name(names.requests), _counter_name(names.errors)
             req_s = monitoring.series_name(req, monitoring.labels_for(req, analyses, page))
             err_s = monitoring.series_name(err, monitoring.labels_for(err, analyses, page))
-            out["errors"] = (
+            return (
                 (
                     f"{numbers.pct(share)} of requests failing",
                     {req_s: monitoring.counter(RATE, minutes), err_s: monitoring.counter(RATE * share, minutes)},
                 ),
                 ("no errors", {req_s: monitoring.counter(RATE, minutes), err_s: f"0x{minutes}"}),
             )
-        if names.drift is not None:
-            limit = max((c.threshold for a in analyses for c in a.comparisons if names.drift in c.metrics), default=0.5)
-            drift_s = monitoring.series_name(names.drift, monitoring.labels_for(names.drift, analyses, page))
-            out["drift"] = (
-                (f"{names.drift} at {2 * limit:g}", {drift_s: f"{2 * limit:g}x{minutes}"}),
-                (f"{names.drift} at 0", {drift_s: f"0x{minutes}"}),
-            )
-        return out
+        if names.drift is None:
+            return "declare monitoring.metrics.drift"
+        limit = max((c.threshold for a in analyses for c in a.comparisons if names.drift in c.metrics), default=0.5)
+        drift_s = monitoring.series_name(names.drift, monitoring.labels_for(names.drift, analyses, page))
+        return (
+            (f"{names.drift} at {2 * limit:g}", {drift_s: f"{2 * limit:g}x{minutes}"}),
+            (f"{names.drift} at 0", {drift_s: f"0x{minutes}"}),
+        )
 
     def _latency_series(
-        self, analyses: list[Any], page: monitoring.Scrape, hist: str, budget_ms: float, minutes: int
+        self, analyses: list[Any], page: monitoring.Scrape, hist: str, budget_ms: float, minutes: int, factor: float
     ) -> Any:
-        factor = self.factor
         bounds = page.bounds(hist)
         budget = budget_ms / 1000 / factor
         above = [b for b in bounds if b >= budget]
@@ -664,8 +675,7 @@ class _Proof:
     def _factor(self, ctx: CheckContext, hist: str) -> float:
         mon = ctx.manifest.monitoring
         unit = mon.metrics.latency_unit if mon is not None else None
-        self.factor = monitoring.seconds_factor(hist, unit)
-        return self.factor
+        return monitoring.seconds_factor(hist, unit)
 
 
 def _counter_name(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness.checks.performance._common import LoadCheck, load_stage, require_http
+from readiness.checks.performance._common import LoadCheck, measured_load, require_http
 
 from readiness import citations
 from readiness.check import (
@@ -63,7 +63,8 @@ class MemoryAtPeak(LoadCheck):
         idle = ctx.evidence.idle_memory()
         stages: list[tuple[float, Any]] = []
         for multiplier in ctx.params["stages"]:
-            result = load_stage(ctx, float(multiplier))
+            # memory under a load the model did not answer says nothing of its memory at peak
+            result = measured_load(ctx, float(multiplier), what="memory at peak")
             if idle is None:
                 idle = ctx.evidence.idle_memory()
             stages.append((float(multiplier), result))

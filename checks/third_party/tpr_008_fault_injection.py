@@ -16,6 +16,8 @@ from readiness.check import (
     Severity,
     at_path,
     bodies,
+    fail,
+    missing_finding,
     not_applicable,
     require_http_endpoint,
     result_from_findings,
@@ -78,7 +80,18 @@ class DependencyFaults(ThirdPartyCheck):
                 "The model runs outside readiness: its dependencies cannot be rerouted (declare model.serve)",
                 needs="model.serve",
             )
-        requests = bodies(ctx.loaded, max(p.runtime.requests for _, p in deps if p.runtime)) or [{}]
+        requests = bodies(ctx.loaded, max(p.runtime.requests for _, p in deps if p.runtime))
+        if not requests:
+            return fail(
+                missing_finding(
+                    ctx,
+                    ("data",) if ctx.manifest.data else ("model", "endpoint"),
+                    "No production data sample or request example to send: no outage can be rehearsed.",
+                    "Point data.production at a production-shaped sample, or give model.endpoint.request_example.",
+                    expected="data.production or model.endpoint.request_example",
+                ),
+                "Nothing to send: outages not rehearsed",
+            )
         findings: list[Finding] = []
         for i, party in enumerate(ctx.manifest.third_parties or []):
             if party.runtime is None and party.critical_function and party.kind == "model_api":
