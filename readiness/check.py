@@ -5,8 +5,9 @@ A check is a class with explicit metadata, a docstring that is its documentation
 engine owns timeouts, crashes and skips. See docs/plugins.md for a worked example.
 
 The built-in checks import only this module, :mod:`readiness.evidence`, :mod:`readiness.metrics`,
-:mod:`readiness.citations` and :mod:`readiness.monitoring` (a test walks ``checks/`` and fails on anything
-else), so a plugin author who copies a built-in copies nothing private. What lives here:
+:mod:`readiness.citations`, :mod:`readiness.numbers`, :mod:`readiness.stats` and :mod:`readiness.monitoring`
+(a test walks ``checks/`` and fails on anything else), so a plugin author who copies a built-in copies
+nothing private. What lives here:
 
 * authoring: :class:`Check`, :class:`Param`, :class:`Area`, :class:`CheckContext`, the result model;
 * concluding: :func:`result_from_findings`, :func:`fail`, :func:`not_applicable`, and
@@ -60,10 +61,12 @@ from readiness.model import (
 )
 from readiness.names import normalise, same_name, unique_names
 from readiness.outputs import (
+    Measured,
     ScoredSet,
     adverse,
     at_path,
     call,
+    class_text,
     describe_predictions,
     evidence_kind_of,
     fmt_metric,
@@ -72,6 +75,7 @@ from readiness.outputs import (
     in_process,
     labelled_gap,
     labelled_source,
+    measure,
     metric_on,
     model_inputs,
     predictions_only,
@@ -80,6 +84,7 @@ from readiness.outputs import (
     reasons_of,
     same_value,
     scored,
+    task_of,
     truth_of,
     unanswered_gap,
 )
@@ -173,6 +178,10 @@ __all__ = [
     "groups_of",
     "labelled_gap",
     "metric_on",
+    "measure",
+    "Measured",
+    "class_text",
+    "task_of",
     "truth_of",
     "unanswered_gap",
     "DataError",

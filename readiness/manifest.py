@@ -130,6 +130,17 @@ class LoadTest(Strict):
     workers: int = Field(1, ge=1, le=64, description="Locust worker processes (--workers overrides).")
     locustfile: str | None = Field(None, description="Your own locustfile; its requests are scored the same way.")
     sample_rows: int = Field(200, gt=0, le=100_000, description="Production rows used as request bodies.")
+    min_samples: int | None = Field(
+        None,
+        ge=0,
+        le=10_000_000,
+        description="Good answers the peak stage needs; by default enough to estimate the highest budgeted "
+        "percentile at 95 % (p99: 368, p99.9: 3,688). A paced stage runs longer to collect them "
+        "(up to max_duration_s); 0 keeps duration_s.",
+    )
+    max_duration_s: float = Field(
+        120.0, gt=0, le=3600, description="Longest a stage may be stretched to collect min_samples."
+    )
     in_process_calls: int = Field(20_000, gt=0, le=10_000_000, description="Calls for in-process timing.")
 
 
@@ -145,6 +156,11 @@ class Outputs(Strict):
         default_factory=list, description="Decisions that mean the positive class (e.g. decline)."
     )
     threshold: float | None = Field(None, description="Without a decision path: score >= threshold is positive.")
+    probabilities: str | None = Field(
+        None,
+        description="multiclass: path to the class probabilities, an object by class name or a list in the "
+        "order of evaluation.classes (log_loss, top_k_accuracy).",
+    )
     adverse: list[Scalar] = Field(
         default_factory=list, description="Adverse decisions: each must come with its reasons."
     )
@@ -652,20 +668,80 @@ class MetricTarget(Strict):
     poc_claim: float | None = Field(None, description="What the proof of concept claimed (the lab number).")
 
 
-MetricName = Literal["auc", "accuracy", "precision", "recall", "f1", "brier", "calibration_error"]
+MetricName = Literal[
+    "auc",
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "brier",
+    "calibration_error",
+    "rmse",
+    "mae",
+    "r2",
+    "mape",
+    "macro_f1",
+    "weighted_f1",
+    "log_loss",
+    "top_k_accuracy",
+]
+TASK_METRICS: dict[str, tuple[str, ...]] = {
+    "binary": ("auc", "accuracy", "precision", "recall", "f1", "brier", "calibration_error"),
+    "regression": ("rmse", "mae", "r2", "mape"),
+    "multiclass": ("accuracy", "macro_f1", "weighted_f1", "log_loss", "top_k_accuracy"),
+}
 
 
 class Evaluation(Strict):
     """Quality on the labelled evaluation set (data.evaluation) against thresholds and the POC claim."""
 
     label: str = Field(description="Column of data.evaluation with the true outcome.")
-    positive_label: Scalar = Field(1, description="Label value of the positive class.")
+    task: Literal["binary", "regression", "multiclass"] = Field(
+        "binary",
+        description="binary: a positive class (positive_label) and a score; regression: the answer's "
+        "model.outputs.score is the predicted number; multiclass: model.outputs.decision is the predicted "
+        "class and model.outputs.probabilities (optional) each class's probability.",
+    )
+    positive_label: Scalar = Field(1, description="Label value of the positive class (binary).")
+    classes: list[Scalar] = Field(
+        default_factory=list,
+        description="multiclass: the classes in the order of a probabilities list (not needed when the "
+        "answer gives probabilities by class name).",
+    )
+    top_k: int = Field(2, ge=1, le=100, description="multiclass: k of top_k_accuracy.")
     metrics: dict[MetricName, MetricTarget] = Field(default_factory=dict)
     max_rows: int = Field(5000, gt=0, le=1_000_000, description="Rows scored at most.")
+
+    @model_validator(mode="after")
+    def _metrics_of_task(self) -> Evaluation:
+        allowed = TASK_METRICS[self.task]
+        wrong = [m for m in self.metrics if m not in allowed]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(wrong)} is not a {self.task} metric; {self.task} metrics are {', '.join(allowed)} "
+                "(set evaluation.task to binary, regression or multiclass)"
+            )
+        return self
 
 
 class Fairness(Strict):
     protected_attributes: list[str] = Field(min_length=1, description="Columns of data.evaluation.")
+    bands: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="Band edges for a numeric attribute, e.g. age: [25, 40, 60] gives <25, 25-40, 40-60, >=60; "
+        "a numeric attribute with more than 10 values and no bands is cut in quartiles.",
+    )
+    intersections: list[list[str]] = Field(
+        default_factory=list,
+        description="Attributes judged together, e.g. [[sex, age]]: groups such as 'F × 25-40'.",
+    )
+
+    @model_validator(mode="after")
+    def _intersections(self) -> Fairness:
+        for combo in self.intersections:
+            if len(combo) < 2:
+                raise ValueError(f"an intersection needs two attributes or more, got {combo}")
+        return self
     favourable_outcome: Literal["negative", "positive"] = Field(
         "negative", description="Which predicted class is the favourable one (credit: negative, approve)."
     )
@@ -680,7 +756,9 @@ class Champion(Strict):
     serve: Serve | None = None
     predictions: Predictions | None = None
     golden: DataSource | None = Field(None, description="Labelled golden set (default data.evaluation).")
-    metric: MetricName = "auc"
+    metric: MetricName | None = Field(
+        None, description="Metric compared (default: auc, rmse for regression, macro_f1 for multiclass)."
+    )
     slices: list[str] = Field(default_factory=list, description="Columns to compare the models by slice.")
 
     @model_validator(mode="after")

@@ -105,6 +105,7 @@ class Reading:
     score: float | None
     positive: bool | None
     decision: Any = None
+    probabilities: Any = None  # multiclass: an object by class, or a list in the order of evaluation.classes
 
 
 def read_answer(outputs: Outputs, body: Any) -> Reading:
@@ -124,7 +125,8 @@ def read_answer(outputs: Outputs, body: Any) -> Reading:
         positive = bool(number(decision)) if number(decision) is not None else None
     else:
         positive = None
-    return Reading(score=score, positive=positive, decision=decision)
+    probabilities = at_path(body, outputs.probabilities) if outputs.probabilities else None
+    return Reading(score=score, positive=positive, decision=decision, probabilities=probabilities)
 
 
 POSITIVE_WORDS = {"positive", "1", "true", "1.0"}
@@ -306,7 +308,8 @@ def _score(ctx: CheckContext, role: str, target: str) -> ScoredSet:
     if m.evaluation:
         exclude.add(m.evaluation.label)
     if m.fairness:  # withheld, unless the model takes the attribute as an input (then it needs it)
-        exclude.update(a for a in m.fairness.protected_attributes if a not in model_inputs(ctx))
+        judged = set(m.fairness.protected_attributes) | {a for combo in m.fairness.intersections for a in combo}
+        exclude.update(a for a in judged if a not in model_inputs(ctx))
     columns = input_columns(ctx, list(rows[0]) if rows else [], exclude)
     bodies = [{c: row[c] for c in columns} for row in rows]
     if endpoint.kind == "http":  # a few requests in flight, in order: the server, not the client, sets the pace
@@ -376,16 +379,35 @@ def labelled_gap(ctx: CheckContext, role: str = "evaluation", target: str = "mod
     return None
 
 
-def truth_of(ctx: CheckContext, rows: Sequence[dict[str, Any]]) -> list[bool | None]:
-    """Each row's label as positive (True), negative (False) or absent (None)."""
+def truth_of(ctx: CheckContext, rows: Sequence[dict[str, Any]]) -> list[Any]:
+    """Each row's label, or None where absent: binary as positive (True) or negative (False); regression as
+    a number (None when it is not one); multiclass as the class's text."""
     evaluation = ctx.manifest.evaluation
     if evaluation is None:
         return [None] * len(rows)
-    out: list[bool | None] = []
+    out: list[Any] = []
     for row in rows:
         value = row.get(evaluation.label)
-        out.append(None if value is None else same_value(value, evaluation.positive_label))
+        if value is None:
+            out.append(None)
+        elif evaluation.task == "regression":
+            out.append(number(value))
+        elif evaluation.task == "multiclass":
+            out.append(class_text(value))
+        else:
+            out.append(same_value(value, evaluation.positive_label))
     return out
+
+
+def class_text(value: Any) -> str:
+    """A class label as text, 1 == 1.0 == "1" (so labels read from CSV match the model's answers)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def task_of(ctx: CheckContext) -> str:
+    return ctx.manifest.evaluation.task if ctx.manifest.evaluation else "binary"
 
 
 def unanswered_gap(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Finding | None:
@@ -414,16 +436,76 @@ def unanswered_gap(ctx: CheckContext, s: ScoredSet, max_missing: float) -> Findi
     )
 
 
-def metric_on(name: str, truth: list[bool | None], s: ScoredSet, index: Sequence[int] | None = None) -> float | None:
-    """``name`` over the rows in ``index`` (default all) with a label and a usable answer."""
+@dataclass(frozen=True)
+class Measured:
+    """A metric on a set of rows: its value, 95 % interval (None when not computable) and the rows used."""
+
+    value: float | None
+    interval: M.Interval | None
+    n: int
+
+
+def _probabilities(raw: Any, classes: Sequence[Any]) -> dict[str, float] | None:
+    if isinstance(raw, dict):
+        out = {class_text(k): number(v) for k, v in raw.items()}
+    elif isinstance(raw, list) and classes and len(raw) == len(classes):
+        out = {class_text(c): number(v) for c, v in zip(classes, raw, strict=True)}
+    else:
+        return None
+    return None if any(v is None for v in out.values()) else {k: float(v or 0.0) for k, v in out.items()}
+
+
+def measure(
+    name: str,
+    truth: list[Any],
+    s: ScoredSet,
+    index: Sequence[int] | None = None,
+    evaluation: Any = None,
+    *,
+    with_interval: bool = True,
+) -> Measured:
+    """``name`` over the rows in ``index`` (default all) with a label and a usable answer, with its
+    interval. ``evaluation`` (the manifest's) says the task, the classes and k."""
     idx = range(len(s.rows)) if index is None else index
+    task = evaluation.task if evaluation is not None else "binary"
+    if task == "regression":
+        keep = [i for i in idx if truth[i] is not None and s.readings[i].score is not None]
+        t, p = [float(truth[i]) for i in keep], [float(s.readings[i].score or 0.0) for i in keep]
+        value = M.regression(name, t, p) if keep else None
+        return Measured(value, M.interval(name, t, p, None) if with_interval and value is not None else None, len(keep))
+    if task == "multiclass":
+        k = evaluation.top_k
+        if name in M.NEEDS_PROBABILITIES:
+            pairs = [(i, _probabilities(s.readings[i].probabilities, evaluation.classes)) for i in idx]
+            kept = [(i, pr) for i, pr in pairs if truth[i] is not None and pr is not None]
+            t, probs = [truth[i] for i, _ in kept], [pr for _, pr in kept if pr is not None]
+            value = M.multiclass(name, t, None, probs, k) if kept else None
+            iv = M.interval(name, t, None, None, probs, k) if with_interval and value is not None else None
+            return Measured(value, iv, len(kept))
+        keep = [i for i in idx if truth[i] is not None and s.readings[i].decision is not None]
+        t, d = [truth[i] for i in keep], [class_text(s.readings[i].decision) for i in keep]
+        value = M.multiclass(name, t, d, None, k) if keep else None
+        return Measured(value, M.interval(name, t, d, None) if with_interval and value is not None else None, len(keep))
     if name in M.NEEDS_SCORE:
         keep = [i for i in idx if truth[i] is not None and s.readings[i].score is not None]
         scores = [float(s.readings[i].score or 0.0) for i in keep]
-        return M.compute(name, [bool(truth[i]) for i in keep], None, scores) if keep else None
+        labels = [bool(truth[i]) for i in keep]
+        value = M.compute(name, labels, None, scores) if keep else None
+        iv = M.interval(name, labels, None, scores) if with_interval and value is not None else None
+        return Measured(value, iv, len(keep))
     keep = [i for i in idx if truth[i] is not None and s.readings[i].positive is not None]
     decisions = [bool(s.readings[i].positive) for i in keep]
-    return M.compute(name, [bool(truth[i]) for i in keep], decisions, None) if keep else None
+    labels = [bool(truth[i]) for i in keep]
+    value = M.compute(name, labels, decisions, None) if keep else None
+    iv = M.interval(name, labels, decisions, None) if with_interval and value is not None else None
+    return Measured(value, iv, len(keep))
+
+
+def metric_on(
+    name: str, truth: list[Any], s: ScoredSet, index: Sequence[int] | None = None, evaluation: Any = None
+) -> float | None:
+    """``name`` over the rows in ``index`` (default all) with a label and a usable answer."""
+    return measure(name, truth, s, index, evaluation, with_interval=False).value
 
 
 def groups_of(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]:

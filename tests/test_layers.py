@@ -23,6 +23,7 @@ PUBLIC = (
     "readiness.citations",
     "readiness.monitoring",
     "readiness.numbers",
+    "readiness.stats",
 )
 """The modules a check (built-in or plugin) may import from readiness."""
 HEAVY = ("pandas", "numpy", "great_expectations", "locust", "weasyprint", "sklearn", "pyspark", "sqlalchemy", "gevent")

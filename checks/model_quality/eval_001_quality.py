@@ -13,25 +13,76 @@ from readiness.check import (
     Finding,
     Param,
     Severity,
+    class_text,
     evidence_kind_of,
     fail,
     fmt_metric,
     labelled_gap,
-    metric_on,
+    measure,
     missing_finding,
     result_from_findings,
     scored,
     truth_of,
     unanswered_gap,
 )
+from readiness.stats import judge
+
+
+def _span(entry: dict[str, Any]) -> str:
+    iv = entry.get("interval")
+    return f" [{iv['low']:.3f}, {iv['high']:.3f}]" if iv else ""
+
+
+def not_computable(ctx: CheckContext, name: str, task: str, loc: Any) -> Finding:
+    if task == "regression":
+        what = "a number at model.outputs.score, or the labels are not numbers (or R² of a constant label)"
+    elif task == "multiclass":
+        what = (
+            "class probabilities (model.outputs.probabilities)"
+            if name in M.NEEDS_PROBABILITIES
+            else "a predicted class (model.outputs.decision)"
+        )
+    elif name in M.NEEDS_SCORE:
+        what = "a score (model.outputs.score), or the labels have one class only"
+    else:
+        what = "a decision (model.outputs), or the labels have one class only"
+    return Finding(
+        severity=Severity.HIGH,
+        message=f"{name} cannot be computed: the answers carry no {what}.",
+        expected=f"{name} measured",
+        observed="not computable",
+        location=loc,
+        remediation="Declare model.outputs.score / decision / positive / probabilities and evaluation.task.",
+    )
+
+
+def pictures(truth: list[Any], s: Any, evaluation: Any) -> dict[str, Any]:
+    """What the report draws: the ROC curve and the reliability diagram (binary with scores), the
+    per-class table (multiclass)."""
+    if evaluation.task == "binary":
+        keep = [i for i, t in enumerate(truth) if t is not None and s.readings[i].score is not None]
+        labels = [bool(truth[i]) for i in keep]
+        scores = [float(s.readings[i].score) for i in keep]
+        if not keep or not (0.0 <= min(scores) and max(scores) <= 1.0):
+            return {}
+        return {"roc": M.roc_points(labels, scores), "calibration": M.calibration_bins(labels, scores)}
+    if evaluation.task == "multiclass":
+        keep = [i for i, t in enumerate(truth) if t is not None and s.readings[i].decision is not None]
+        return {"per_class": M.per_class([truth[i] for i in keep], [class_text(s.readings[i].decision) for i in keep])}
+    return {}
 
 
 class Quality(Check):
     """Scores the labelled evaluation set with the live model (or reads imported predictions), computes each declared
-    metric exactly as scikit-learn does, and compares it with its threshold and with the proof-of-concept's claim
-    (within ``claim_tolerance``); more than ``max_unanswered`` unanswered rows fail before any metric.
+    metric exactly as scikit-learn does (binary: auc, accuracy, precision, recall, f1, brier, calibration_error;
+    regression: rmse, mae, r2, mape; multiclass: accuracy, macro_f1, weighted_f1, log_loss, top_k_accuracy, with
+    per-class precision and recall) with its 95 % interval, and judges the interval, not the point: FAIL when the
+    whole interval misses the threshold, PASS when it is all within, WARN (inconclusive, with about how many more
+    rows would decide it) otherwise. The proof-of-concept's claim is compared within ``claim_tolerance``; more than
+    ``max_unanswered`` unanswered rows fail before any metric.
 
-    Example finding: ``roc_auc is 0.712; the POC claimed 0.81 (tolerance 0.02)`` (HIGH).
+    Example finding: ``auc is 0.712 (95 % interval 0.690–0.734): the whole interval misses its threshold (at least
+    0.75)`` (HIGH).
     """
 
     id = "EVAL-001"
@@ -97,71 +148,89 @@ class Quality(Check):
                 )
             )
         report: dict[str, Any] = {}
-        names = list(evaluation.metrics) or ["auc", "accuracy", "precision", "recall"]
+        task = evaluation.task
+        names = list(evaluation.metrics) or list(M.DEFAULT_METRICS[task])
         for name in names:
             target = evaluation.metrics.get(name)
-            value = metric_on(name, truth, s)
-            entry: dict[str, Any] = {"value": value}
+            got = measure(name, truth, s, None, evaluation)
+            value = got.value
+            entry: dict[str, Any] = {"value": value, "n": got.n}
+            if got.interval is not None:
+                entry["interval"] = got.interval.as_dict()
             report[name] = entry
             if target is None:
                 continue
             entry.update({k: v for k, v in target.model_dump().items() if v is not None})
             loc = ctx.at("evaluation", "metrics", name)
             if value is None:
-                what = "a score (model.outputs.score)" if name in M.NEEDS_SCORE else "a decision (model.outputs)"
-                findings.append(
-                    Finding(
-                        severity=Severity.HIGH,
-                        message=f"{name} cannot be computed: the answers "
-                        f"carry no {what}, or the labels have one class only.",
-                        expected=f"{name} measured",
-                        observed="not computable",
-                        location=loc,
-                        remediation="Declare model.outputs.score / decision / positive.",
-                    )
-                )
+                findings.append(not_computable(ctx, name, task, loc))
                 continue
-            if target.min is not None and value < target.min:
+            shown = f"{value:.3f}" + (f" ({got.interval.text()})" if got.interval else " (no interval)")
+            verdict = judge(value, got.interval, got.n, minimum=target.min, maximum=target.max)
+            entry["verdict"] = verdict.state
+            limit = " and ".join(
+                f"{word} {v:g}" for word, v in (("at least", target.min), ("at most", target.max)) if v is not None
+            )
+            if verdict.state == "fail":
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"{name} is {value:.3f}, below its threshold {target.min:g}.",
-                        expected=f">= {target.min:g}",
+                        message=f"{name} is {shown}: the whole interval misses its threshold ({limit}).",
+                        expected=limit,
                         observed=f"{value:.3f}",
                         location=loc,
                         remediation=self.remediation,
                     )
                 )
-            if target.max is not None and value > target.max:
+            elif verdict.inconclusive:
+                entry["more_rows"] = verdict.more
+                more = (
+                    f"about {verdict.more:,} more labelled rows would decide it"
+                    if verdict.more
+                    else "no sample size decides a value on the threshold itself"
+                )
                 findings.append(
                     Finding(
-                        severity=Severity.HIGH,
-                        message=f"{name} is {value:.3f}, above its limit {target.max:g}.",
-                        expected=f"<= {target.max:g}",
+                        severity=Severity.MEDIUM,
+                        message=f"{name} is {shown}, and its threshold ({limit}) lies inside the interval: "
+                        f"inconclusive on {got.n:,} rows; {more}.",
+                        expected=f"the interval {limit}",
                         observed=f"{value:.3f}",
                         location=loc,
-                        remediation=self.remediation,
+                        remediation="Score a larger labelled production-shaped set (evaluation.max_rows, "
+                        "data.evaluation), or restate the threshold with the risk owner.",
                     )
                 )
             if target.poc_claim is not None:
                 better = M.HIGHER_IS_BETTER[name]
-                gap = (value - target.poc_claim) if better else (target.poc_claim - value)
+                tolerance = ctx.params["claim_tolerance"]
                 entry["gap_to_claim"] = round(value - target.poc_claim, 6)
-                if gap < -ctx.params["claim_tolerance"]:
+                floor = target.poc_claim - tolerance if better else target.poc_claim + tolerance
+                below = value < floor if better else value > floor
+                if below:
+                    certain = got.interval is not None and (
+                        got.interval.high < floor if better else got.interval.low > floor
+                    )
+                    why = (
+                        "the whole interval is short of it"
+                        if certain
+                        else "the claim is within reach of the interval, so the difference may be noise"
+                    )
                     findings.append(
                         Finding(
                             severity=Severity.MEDIUM,
                             message=f"The proof of concept claimed {name} {target.poc_claim:g}; on {s.source} it is "
-                            f"{value:.3f} ({value - target.poc_claim:+.3f}).",
-                            expected=f"within {ctx.params['claim_tolerance']:g} of the claim {target.poc_claim:g}",
+                            f"{shown} ({value - target.poc_claim:+.3f}): {why}.",
+                            expected=f"within {tolerance:g} of the claim {target.poc_claim:g}",
                             observed=f"{value:.3f}",
                             location=loc,
                             remediation="Restate the claim in the model card and to the business owner, or find out "
                             "why production-shaped data scores lower (drift, leakage in the lab set).",
                         )
                     )
+        extra = pictures(truth, s, evaluation)
         labelled = sum(t is not None for t in truth)
-        shown = ", ".join(f"{k} {fmt_metric(v['value'])}" for k, v in report.items())
+        shown = ", ".join(f"{k} {fmt_metric(v['value'])}{_span(v)}" for k, v in report.items())
         return result_from_findings(
             findings,
             passed=f"{shown} on {labelled} labelled rows, {s.how}",
@@ -173,6 +242,8 @@ class Quality(Check):
                 "labelled": labelled,
                 "source": s.source,
                 "how": s.how,
-                "positives": sum(1 for t in truth if t),
+                "task": task,
+                **({"positives": sum(1 for t in truth if t is True)} if task == "binary" else {}),
+                **extra,
             },
         )
