@@ -78,7 +78,10 @@ def test_the_examples_explanation_verdicts():
     checks = ("XAI-001", "XAI-003", "DET-001", "ROB-001", "EVAL-001", "FAIR-001", "CHG-003")
     ok = run(EXAMPLES / "credit-risk" / "readiness.yaml", *checks)
     statuses = {k: v.status.value for k, v in ok.items()}
-    assert statuses == dict.fromkeys(checks, "pass"), {k: v.findings for k, v in ok.items()}
+    # 139 and 146 defaulters per sex cannot show a TPR gap under 5 points: fairness is inconclusive, not passed
+    expected = dict.fromkeys(checks, "pass") | {"FAIR-001": "warn"}
+    assert statuses == expected, {k: v.findings for k, v in ok.items()}
+    assert ok["FAIR-001"].metrics["groups"]["sex"]["tpr_verdict"] == "inconclusive"
     # the candidate and the champion both answered every evaluation row, each from its own server
     assert ok["CHG-003"].metrics["rows"] == 2500 and ok["CHG-003"].metrics["delta"] > 0
     assert ok["XAI-001"].metrics["by_decision"]["decline"]["with_reasons"] > 0

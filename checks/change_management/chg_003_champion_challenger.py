@@ -14,6 +14,7 @@ from readiness.check import (
     Finding,
     Param,
     Severity,
+    class_text,
     evidence_kind_of,
     fail,
     fmt_metric,
@@ -23,6 +24,7 @@ from readiness.check import (
     missing_finding,
     result_from_findings,
     scored,
+    task_of,
     truth_of,
     unanswered_gap,
 )
@@ -50,6 +52,22 @@ def _slices(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]
             out.setdefault(label, []).append(i)
         return out
     return {f"{column} = {k}": v for k, v in groups_of(rows, column).items()}
+
+
+def _agreement(cand: Any, champ: Any, task: str) -> float | None:
+    """How often the two models give the same answer: the same class (binary, multiclass), or for
+    regression predictions within 1 % of each other."""
+    same = []
+    for a, b in zip(cand.readings, champ.readings, strict=True):
+        if task == "regression":
+            if a.score is not None and b.score is not None:
+                same.append(abs(a.score - b.score) <= 0.01 * max(abs(a.score), abs(b.score), 1e-12))
+        elif task == "multiclass":
+            if a.decision is not None and b.decision is not None:
+                same.append(class_text(a.decision) == class_text(b.decision))
+        elif a.positive is not None and b.positive is not None:
+            same.append(a.positive == b.positive)
+    return sum(same) / len(same) if same else None
 
 
 class ChampionChallenger(Check):
@@ -99,18 +117,25 @@ class ChampionChallenger(Check):
         cand, champ = scored(ctx, role), scored(ctx, role, "champion")
         truth = truth_of(ctx, cand.rows)
         p = ctx.params
-        name = champion.metric
+        evaluation = ctx.manifest.evaluation
+        task = task_of(ctx)
+        name = champion.metric or {"binary": "auc", "regression": "rmse", "multiclass": "macro_f1"}[task]
+        if name not in M.TASK_METRICS[task]:
+            return fail(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"champion.metric {name} is not a {task} metric ({', '.join(M.TASK_METRICS[task])}).",
+                    expected=f"a {task} metric",
+                    observed=name,
+                    location=ctx.at("champion", "metric"),
+                    remediation="Name a metric of evaluation.task.",
+                ),
+                "No comparison",
+            )
         better = M.HIGHER_IS_BETTER[name]
         findings = [f for f in (unanswered_gap(ctx, cand, 0.01), unanswered_gap(ctx, champ, 0.01)) if f]
-        both = [
-            i
-            for i in range(len(cand.rows))
-            if cand.readings[i].positive is not None and champ.readings[i].positive is not None
-        ]
-        agreement = (
-            sum(cand.readings[i].positive == champ.readings[i].positive for i in both) / len(both) if both else None
-        )
-        ours, theirs = metric_on(name, truth, cand), metric_on(name, truth, champ)
+        agreement = _agreement(cand, champ, task)
+        ours, theirs = metric_on(name, truth, cand, None, evaluation), metric_on(name, truth, champ, None, evaluation)
         delta = None if ours is None or theirs is None else (ours - theirs if better else theirs - ours)
         loc = ctx.at("champion", "metric")
         if delta is None:
@@ -155,12 +180,13 @@ class ChampionChallenger(Check):
                     small.append(f"{label} (n={len(index)})")
                     continue
                 used = name
-                a, b = metric_on(name, truth, cand, index), metric_on(name, truth, champ, index)
+                a, b = metric_on(name, truth, cand, index, evaluation), metric_on(name, truth, champ, index, evaluation)
+                fallback = {"binary": "accuracy", "multiclass": "accuracy", "regression": "mae"}[task]
                 if a is None or b is None:  # e.g. AUC on a slice with one class: fall back to accuracy
                     used, a, b = (
-                        "accuracy",
-                        metric_on("accuracy", truth, cand, index),
-                        metric_on("accuracy", truth, champ, index),
+                        fallback,
+                        metric_on(fallback, truth, cand, index, evaluation),
+                        metric_on(fallback, truth, champ, index, evaluation),
                     )
                 if a is None or b is None:
                     continue

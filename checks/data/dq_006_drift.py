@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -21,11 +22,18 @@ from readiness.check import (
     Severity,
     not_applicable,
 )
+from readiness.stats import psi_noise
 
 
 def psi(ref: Any, prod: Any, bins: int) -> tuple[float, list[str]]:
     """Population stability index; numeric columns binned on reference quantiles. Also returns the
     categories production has that the reference never had."""
+    value, unseen, _ = psi_bins(ref, prod, bins)
+    return value, unseen
+
+
+def psi_bins(ref: Any, prod: Any, bins: int) -> tuple[float, list[str], int]:
+    """:func:`psi`, and how many bins (or categories) it compared: the degrees of freedom of its noise."""
     import numpy as np
     import pandas as pd
 
@@ -53,8 +61,34 @@ def psi(ref: Any, prod: Any, bins: int) -> tuple[float, list[str]]:
         p = p_counts.reindex(cats, fill_value=0).to_numpy()
         q = q_counts.reindex(cats, fill_value=0).to_numpy()
         unseen = [str(c) for c in q_counts.index.difference(p_counts.index)]
+    cells = int(np.sum((p > 0) | (q > 0)))
     p, q = np.clip(p, eps, None), np.clip(q, eps, None)
-    return float(np.sum((q - p) * np.log(q / p))), unseen
+    return float(np.sum((q - p) * np.log(q / p))), unseen, cells
+
+
+def second_opinion(ref: Any, prod: Any) -> dict[str, float] | None:
+    """For a numeric feature: the two-sample Kolmogorov-Smirnov statistic and p-value and the Wasserstein
+    distance (in the feature's units), from scipy; None for categories, or without scipy."""
+    import pandas as pd
+
+    ref, prod = ref.dropna(), prod.dropna()
+    if not (
+        pd.api.types.is_numeric_dtype(ref)
+        and pd.api.types.is_numeric_dtype(prod)
+        and not pd.api.types.is_bool_dtype(ref)
+    ):
+        return None
+    try:
+        from scipy import stats
+    except ImportError:  # pragma: no cover - scipy comes with great-expectations
+        return None
+    a, b = ref.to_numpy(dtype=float), prod.to_numpy(dtype=float)
+    ks = stats.ks_2samp(a, b)
+    return {
+        "ks_statistic": round(float(ks.statistic), 4),
+        "ks_pvalue": float(f"{float(ks.pvalue):.4g}"),
+        "wasserstein": float(f"{float(stats.wasserstein_distance(a, b)):.4g}"),
+    }
 
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?.*)?$"
@@ -119,8 +153,12 @@ def _reasons(left_out: dict[str, str]) -> str:
 
 class Drift(DataCheck):
     """Compares production with the reference sample column by column with the population stability index (``bins``
-    quantile bins on the reference; categories as their own bins; warn at ``psi_warn``, fail at ``psi_fail``) and
-    reports unseen categories above ``max_unseen_share``; identifier-like and free-text columns are left out with
+    quantile bins on the reference; categories as their own bins; warn at ``psi_warn``, fail at ``psi_fail``), judged
+    against its own noise: a PSI that two samples of these sizes from one population reach (the no-drift level at
+    ``noise_level``: PSI is about chi-square with bins - 1 degrees of freedom times 1/n_ref + 1/n_prod) is an
+    inconclusive WARN saying how many rows would tell, never drift. Numeric features over ``psi_warn`` get a second
+    opinion (two-sample Kolmogorov-Smirnov and Wasserstein distance, scipy). Reports unseen categories above
+    ``max_unseen_share``; identifier-like and free-text columns are left out with
     the reason.
 
     Example finding: ``income drifted: PSI 0.31 (fail at 0.25)`` (HIGH).
@@ -143,6 +181,11 @@ class Drift(DataCheck):
         "psi_fail": Param(0.25, "PSI at which a feature fails (ours)."),
         "bins": Param(10, "Quantile bins on the reference for numeric features."),
         "max_unseen_share": Param(0.01, "Share of production values in categories the reference lacks."),
+        "noise_level": Param(
+            0.99,
+            "Confidence of the no-drift level: a PSI below what samples of these sizes from one population "
+            "reach this often is inconclusive, not drift.",
+        ),
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -176,6 +219,9 @@ class Drift(DataCheck):
             )
         columns, left_out = drift_columns(ctx, ref, prod)
         findings, scores = [], {}
+        noise_levels: dict[str, float] = {}
+        opinions: dict[str, dict[str, float]] = {}
+        inconclusive: list[str] = []
         for column in list(columns):
             n_ref, n_prod = int(ref[column].notna().sum()), int(prod[column].notna().sum())
             if n_ref and n_prod:
@@ -194,20 +240,46 @@ class Drift(DataCheck):
                 )
             left_out[column] = "no values in production" if n_ref else "no values in the reference"
         for column in columns:
-            value, unseen = psi(ref[column], prod[column], ctx.params["bins"])
+            value, unseen, cells = psi_bins(ref[column], prod[column], ctx.params["bins"])
+            n_ref, n_prod = int(ref[column].notna().sum()), int(prod[column].notna().sum())
+            noise = psi_noise(cells, n_ref, n_prod, ctx.params["noise_level"])
             scores[column] = round(value, 4)
+            noise_levels[column] = round(noise, 4)
+            other = second_opinion(ref[column], prod[column]) if value >= ctx.params["psi_warn"] else None
+            if other:
+                opinions[column] = other
             where = ctx.at("data", "reference", column=column, label=False)
-            if value >= ctx.params["psi_warn"]:
+            evidence = {"psi": round(value, 4), "no_drift_level": round(noise, 4), **(other or {})}
+            ks = f"; Kolmogorov-Smirnov p = {other['ks_pvalue']:.3g}" if other else ""
+            if value >= ctx.params["psi_warn"] and value <= noise:
+                factor = noise / value  # the noise level falls as 1/n
+                inconclusive.append(column)
+                findings.append(
+                    Finding(
+                        severity=Severity.MEDIUM,
+                        message=f"{column}: PSI {value:.3f} is within what {n_ref:,} reference and {n_prod:,} "
+                        f"production rows show with no drift at all (up to {noise:.3f} at "
+                        f"{numbers.pct(ctx.params['noise_level'])}){ks}: inconclusive; about "
+                        f"{math.ceil(n_prod * factor):,} production rows (and as many reference rows) would tell.",
+                        expected=f"PSI < {ctx.params['psi_warn']} or above the no-drift level",
+                        observed=f"{value:.3f}",
+                        location=where,
+                        remediation="Compare larger samples before concluding that the feature drifted.",
+                        evidence=evidence,
+                    )
+                )
+            elif value >= ctx.params["psi_warn"]:
                 sev = Severity.HIGH if value >= ctx.params["psi_fail"] else Severity.MEDIUM
                 findings.append(
                     Finding(
                         severity=sev,
-                        message=f"{column} drifted: PSI {value:.3f}.",
+                        message=f"{column} drifted: PSI {value:.3f} (no drift at these sample sizes stays below "
+                        f"{noise:.3f}){ks}.",
                         expected=f"< {ctx.params['psi_warn']}",
                         observed=f"{value:.3f}",
                         location=where,
                         remediation=self.remediation,
-                        evidence={"psi": round(value, 4)},
+                        evidence=evidence,
                     )
                 )
             if unseen:
@@ -245,5 +317,13 @@ class Drift(DataCheck):
             passed,
             "{n} drift finding(s)",
             total=max(len(columns), 1),
-            metrics={"psi": scores, "covered": columns, "left_out": left_out},
+            metrics={
+                "psi": scores,
+                "no_drift_level": noise_levels,
+                "noise_level": ctx.params["noise_level"],
+                "second_opinion": opinions,
+                "inconclusive": inconclusive,
+                "covered": columns,
+                "left_out": left_out,
+            },
         )

@@ -175,7 +175,13 @@ class Quality(Check):
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"{name} is {shown}: the whole interval misses its threshold ({limit}).",
+                        message=f"{name} is {shown}, "
+                        + (
+                            f"below its threshold {target.min:g}"
+                            if target.min is not None and value < target.min
+                            else f"above its limit {target.max:g}"
+                        )
+                        + ", with its whole interval.",
                         expected=limit,
                         observed=f"{value:.3f}",
                         location=loc,
