@@ -742,6 +742,7 @@ class Fairness(Strict):
             if len(combo) < 2:
                 raise ValueError(f"an intersection needs two attributes or more, got {combo}")
         return self
+
     favourable_outcome: Literal["negative", "positive"] = Field(
         "negative", description="Which predicted class is the favourable one (credit: negative, approve)."
     )

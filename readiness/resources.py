@@ -284,7 +284,7 @@ class Resources:
             bodies=adapters.bodies(self.loaded, cfg.sample_rows),
             users=max(1, round(base_users * multiplier)),
             rps=rps,
-            duration_s=cfg.duration_s,
+            duration_s=stage_duration(cfg, levels, rps),
             method=endpoint.method,
             headers=handle.headers,
             timeout_s=endpoint.timeout_s,
@@ -451,3 +451,26 @@ class _Server:
         if self.proc is None:
             return
         processes.stop_group(self.proc.pid, self.proc)
+
+
+def min_samples(cfg: Any, levels: Any) -> int:
+    """Good answers a stage needs: load_test.min_samples, or enough to estimate the highest budgeted
+    percentile at 95 % (readiness.stats.samples_needed)."""
+    if cfg.min_samples is not None:
+        return int(cfg.min_samples)
+    from readiness.stats import samples_needed
+
+    budget = levels.latency_ms if levels is not None and levels.latency_ms is not None else None
+    quantiles = {"p50": 0.5, "p95": 0.95, "p99": 0.99, "p999": 0.999}
+    wanted = [q for k, q in quantiles.items() if budget is not None and getattr(budget, k, None) is not None]
+    return samples_needed(max(wanted)) if wanted else 0
+
+
+def stage_duration(cfg: Any, levels: Any, rps: float | None) -> float:
+    """duration_s, stretched (up to max_duration_s) so that a paced stage collects min_samples answers."""
+    needed = min_samples(cfg, levels)
+    if not rps or needed <= 0:
+        return float(cfg.duration_s)
+    # the warm-up's answers are not counted, and a paced generator delivers a little under its rate
+    wanted = needed / rps * 1.2 + cfg.warmup_s
+    return float(min(max(cfg.duration_s, wanted), max(cfg.max_duration_s, cfg.duration_s)))

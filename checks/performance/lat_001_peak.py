@@ -21,6 +21,9 @@ from readiness.check import (
     missing_finding,
     result_from_findings,
 )
+from readiness.stats import judge, percentile_interval, samples_needed
+
+PERCENTILE_OF = {"p50": 0.5, "p95": 0.95, "p99": 0.99, "p999": 0.999}
 
 OVER_BUDGET = (
     "Profile the slow path at the percentile that breaks (the finding names it), add capacity or "
@@ -31,8 +34,11 @@ OVER_BUDGET = (
 class LatencyAtPeak(LoadCheck):
     """Runs a Locust load stage at the declared peak (``load_test.peak_rps``) against the live endpoint and compares
     the exact percentiles of good answers (p50, p95, p99, p99.9: nearest rank over every request) with
-    ``service_levels.latency_ms``. Fails when too few answers were good to measure, or when the achieved rate falls
-    below ``min_throughput_ratio`` of the peak.
+    ``service_levels.latency_ms`` through their distribution-free 95 % intervals (order statistics): FAIL when the
+    whole interval is over budget, PASS when it is all within, an inconclusive WARN otherwise; a percentile the
+    sample cannot estimate (p99 needs 368 good answers, p99.9 3,688) is "not estimable", never a PASS; the peak
+    stage is sized to collect them by default (``load_test.min_samples``). Fails when too few answers were good to
+    measure, or when the achieved rate falls below ``min_throughput_ratio`` of the peak.
 
     Example finding: ``p99 is 41.2 ms at 200 rps; the budget is 25 ms`` (HIGH).
     """
@@ -69,20 +75,64 @@ class LatencyAtPeak(LoadCheck):
         result = measured_load(ctx)
         summary = result.summary()
         findings = []
+        good = sorted(result.latencies_ms)
+        estimates: dict[str, dict[str, object]] = {}
+        undecided: list[str] = []
         for name, limit in budget.items():
             got = summary[name]
-            if got is None or got > limit:
+            q = PERCENTILE_OF[name]
+            needed = samples_needed(q)
+            interval = percentile_interval(good, q)
+            loc = ctx.at("service_levels", "latency_ms", name)
+            if interval is None:
+                estimates[name] = {"estimable": False, "samples": len(good), "needed": needed}
+                undecided.append(name)
+                findings.append(
+                    Finding(
+                        severity=Severity.MEDIUM,
+                        message=f"{name} is not estimable from {len(good):,} good answers: it needs at least "
+                        f"{needed:,} (below that the largest latency is still inside its 95 % interval); "
+                        f"the {numbers.ms(got)} ms measured is the tail of too small a sample, not a {name}.",
+                        expected=f">= {needed:,} good answers",
+                        observed=f"{len(good):,}",
+                        location=ctx.at("load_test"),
+                        remediation="Let the stage collect them (load_test.min_samples, max_duration_s, or a "
+                        "longer duration_s), or budget a percentile this sample supports.",
+                        evidence={"requests": summary["requests"]},
+                    )
+                )
+                continue
+            verdict = judge(float(got or 0.0), interval, len(good), maximum=limit)
+            estimates[name] = {"estimable": True, "interval": interval.as_dict(), "verdict": verdict.state}
+            span = interval.text(lambda v: f"{numbers.ms(v)} ms")
+            if verdict.state == "fail":
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"{name} is {numbers.ms(got)} ms at peak; the budget is {limit:g} ms.",
+                        message=f"{name} is {numbers.ms(got)} ms at peak ({span}); the budget is {limit:g} ms.",
                         expected=f"<= {limit:g} ms",
                         observed=f"{numbers.ms(got)} ms",
-                        location=ctx.at("service_levels", "latency_ms", name),
+                        location=loc,
                         remediation=OVER_BUDGET,
                         evidence={"requests": summary["requests"]},
                     )
                 )
+            elif verdict.inconclusive:
+                undecided.append(name)
+                findings.append(
+                    Finding(
+                        severity=Severity.MEDIUM,
+                        message=f"{name} is {numbers.ms(got)} ms at peak ({span}) and the budget of {limit:g} ms "
+                        f"lies inside the interval: inconclusive on {len(good):,} good answers"
+                        + (f"; about {verdict.more:,} more would decide it." if verdict.more else "."),
+                        expected=f"the interval <= {limit:g} ms",
+                        observed=f"{numbers.ms(got)} ms",
+                        location=loc,
+                        remediation="Measure longer (load_test.min_samples or duration_s) before relying on it.",
+                        evidence={"requests": summary["requests"]},
+                    )
+                )
+        summary = {**summary, "percentile_estimates": estimates}
         target = result.plan.rps
         if target and summary["achieved_rps"] < ctx.params["min_throughput_ratio"] * target:
             findings.append(
@@ -100,9 +150,11 @@ class LatencyAtPeak(LoadCheck):
         broken = [
             f"{k} {numbers.ms(summary[k])} ms > {v:g}"
             for k, v in budget.items()
-            if summary[k] is None or summary[k] > v
+            if estimates.get(k, {}).get("verdict") == "fail"
         ]
         failed = "Over budget at peak: " + ("; ".join(broken) if broken else "throughput below the peak")
+        if undecided and not broken and len(findings) == len(undecided):
+            failed = f"Not decided at peak: {', '.join(undecided)} (too few answers to judge against the budget)"
         return result_from_findings(
             findings,
             passed=f"At {summary['achieved_rps']:g} req/s: {shown}",
