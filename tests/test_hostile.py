@@ -47,7 +47,7 @@ def test_credentials_never_follow_a_redirect_anywhere(tmp_path):
         doc.update(
             data={"production": {"path": "prod.csv"}},
             service_levels={"latency_ms": {"p99": 500}, "peak_rps": 10, "peak_concurrency": 2},
-            load_test={"duration_s": 1, "warmup_s": 0, "stages": [1.0]},
+            load_test={"duration_s": 1, "warmup_s": 0, "stages": [1.0], "min_samples": 0},
             champion={"version": "0", "endpoint": {"url": fake.url, "timeout_s": 1}},
         )
         path = write_manifest(tmp_path, doc)
@@ -238,7 +238,7 @@ def test_sigkill_of_readiness_mid_load_leaves_no_process_of_the_run(tmp_path):
         tmp_path,
         "good",
         service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20, "peak_concurrency": 2},
-        load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0]},
+        load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0], "min_samples": 0},
     )
     proc = subprocess.Popen(
         [
@@ -294,7 +294,7 @@ def test_ctrl_c_says_interrupted_exits_130_and_writes_nothing(tmp_path):
         tmp_path,
         "good",
         service_levels={"latency_ms": {"p99": 500}, "peak_rps": 20, "peak_concurrency": 2},
-        load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0]},
+        load_test={"duration_s": 30, "warmup_s": 0, "stages": [1.0], "min_samples": 0},
     )
     history = tmp_path / "h.sqlite"
     proc = subprocess.Popen(

@@ -67,7 +67,7 @@ def manifest(
             },
             "outputs": {"score": "score", "decision": "decision"},
         },
-        "load_test": {"duration_s": 1, "warmup_s": 0, "stages": [1.0]},
+        "load_test": {"duration_s": 1, "warmup_s": 0, "stages": [1.0], "min_samples": 0},
         "service_levels": {"latency_ms": {"p99": 100}, "peak_rps": 40, "peak_concurrency": 2, "max_error_rate": 0.01},
         "owners": {"on_call": {"rotation": "toy-oncall"}},
         "monitoring": {
@@ -200,7 +200,7 @@ def test_a_model_that_never_calls_its_declared_vendor_is_caught(tmp_path: Path) 
 
 def memory_manifest(tmp: Path, *server_args: str, **levels: Any) -> dict[str, Any]:
     data = manifest(tmp, *server_args)
-    data["load_test"] = {"duration_s": 2, "warmup_s": 0, "stages": [1.0]}
+    data["load_test"] = {"duration_s": 2, "warmup_s": 0, "stages": [1.0], "min_samples": 0}
     data["service_levels"].update(peak_rps=60, **levels)
     return data
 
@@ -322,7 +322,7 @@ def test_a_model_that_answers_only_errors_never_passes_mon_002_or_lat_007(tmp_pa
     mon = run_check("MON-002", broken, base_dir=tmp_path, params=KINDS)
     assert mon.status is Status.FAIL
     assert "No request of the load stage got a good answer" in messages(mon)
-    broken["load_test"] = {"duration_s": 1, "warmup_s": 0, "stages": [1.0]}
+    broken["load_test"] = {"duration_s": 1, "warmup_s": 0, "stages": [1.0], "min_samples": 0}
     mem = run_check("LAT-007", broken, base_dir=tmp_path, params={"stages": [1.0]})
     assert mem.status in {Status.FAIL, Status.ERROR}  # memory under a load nobody answered is no measurement
 

@@ -68,7 +68,7 @@ def test_a_secret_in_every_field_never_leaves(tmp_path):
     shutil.copytree(EXAMPLES / "credit-risk", folder, ignore=shutil.ignore_patterns("readiness-history*"))
     doc = yaml.safe_load((folder / "readiness.yaml").read_text())
     doc = poison(doc)
-    doc["load_test"] = {"duration_s": 1, "warmup_s": 0, "stages": [1.0]}
+    doc["load_test"] = {"duration_s": 1, "warmup_s": 0, "stages": [1.0], "min_samples": 0}
     doc["evaluation"]["max_rows"] = 300  # scored by the candidate and the champion: enough to show each field
     doc["model"]["endpoint"]["headers"] = {"Authorization": f"Bearer {TOKEN}", "X-Api-Key": TOKEN}
     doc["model"]["serve"]["env"] = {"MODEL_TOKEN": TOKEN}

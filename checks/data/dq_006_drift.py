@@ -321,6 +321,7 @@ class Drift(DataCheck):
                 "psi": scores,
                 "no_drift_level": noise_levels,
                 "noise_level": ctx.params["noise_level"],
+                "thresholds": {"warn": ctx.params["psi_warn"], "fail": ctx.params["psi_fail"]},
                 "second_opinion": opinions,
                 "inconclusive": inconclusive,
                 "covered": columns,

@@ -147,3 +147,150 @@ def trend_line(points: list[tuple[str, float, bool]], threshold: float, width: i
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+# -- model quality in pictures (EVAL-001, FAIR-001, DQ-006) ------------------------------------------------------
+
+
+def _frame(width: int, height: int, label: str, title: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="quality" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}"><title>{escape(title)}</title>'
+    ]
+
+
+def _square_axes(parts: list[str], left: float, top: float, side: float, x_label: str, y_label: str) -> None:
+    parts.append(f'<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="#bdbdbd"/>')
+    for v in (0.0, 0.5, 1.0):
+        x, y = left + side * v, top + side * (1 - v)
+        parts.append(
+            f'<text x="{x:.1f}" y="{top + side + 14:.1f}" text-anchor="middle" font-size="10" '
+            f'fill="#616161">{v:g}</text>'
+            f'<text x="{left - 6:.1f}" y="{y + 3:.1f}" text-anchor="end" font-size="10" fill="#616161">{v:g}</text>'
+        )
+    parts.append(
+        f'<text x="{left + side / 2:.1f}" y="{top + side + 28:.1f}" text-anchor="middle" font-size="11" '
+        f'fill="#212121">{escape(x_label)}</text>'
+        f'<text x="{left - 30:.1f}" y="{top + side / 2:.1f}" text-anchor="middle" font-size="11" fill="#212121" '
+        f'transform="rotate(-90 {left - 30:.1f} {top + side / 2:.1f})">{escape(y_label)}</text>'
+    )
+    parts.append(
+        f'<line x1="{left}" y1="{top + side}" x2="{left + side}" y2="{top}" stroke="#9e9e9e" stroke-dasharray="4 3"/>'
+    )
+
+
+def roc_curve(points: list[list[float]], auc: float | None, interval: dict | None = None, size: int = 260) -> str:
+    """The ROC curve (false positive rate across, true positive rate up) with the AUC and its interval."""
+    left, top = 44.0, 12.0
+    side = size - left - 12
+    label = f"ROC curve, AUC {numbers.ms(auc) if auc is not None else 'n/a'}"
+    parts = _frame(size, int(side + top + 40), label, label)
+    _square_axes(parts, left, top, side, "false positive rate", "true positive rate")
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'} {left + side * float(x):.1f} {top + side * (1 - float(y)):.1f}"
+        for i, (x, y) in enumerate(points)
+    )
+    if path:
+        parts.append(f'<path d="{path}" fill="none" stroke="#1565c0" stroke-width="2"/>')
+    text = f"AUC {auc:.3f}" if auc is not None else "AUC n/a"
+    if interval:
+        text += f" ({float(interval['low']):.3f}–{float(interval['high']):.3f})"
+    parts.append(
+        f'<text x="{left + side - 4:.1f}" y="{top + side - 8:.1f}" text-anchor="end" font-size="11" '
+        f'fill="#212121">{escape(text)}</text></svg>'
+    )
+    return "".join(parts)
+
+
+def reliability(bins: list[dict], size: int = 260) -> str:
+    """The calibration (reliability) diagram: observed frequency against mean predicted probability per
+    score bin, each with its Wilson interval; on the diagonal is perfect calibration."""
+    left, top = 44.0, 12.0
+    side = size - left - 12
+    parts = _frame(size, int(side + top + 40), "calibration diagram", "Observed against predicted, per score bin")
+    _square_axes(parts, left, top, side, "mean predicted probability", "observed frequency")
+    for b in bins:
+        x = left + side * float(b["predicted"])
+        y0, y1 = top + side * (1 - float(b["low"])), top + side * (1 - float(b["high"]))
+        y = top + side * (1 - float(b["observed"]))
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y1:.1f}" stroke="#90a4ae" stroke-width="1.5"/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#1565c0"><title>{escape(str(b["n"]))} rows: '
+            f"predicted {float(b['predicted']):.3f}, observed {float(b['observed']):.3f}</title></circle>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _hbars(
+    rows: list[tuple[str, float, float | None, float | None, str]],
+    maximum: float,
+    title: str,
+    marks: list[tuple[float, str]],
+    fmt: object,
+    width: int = 560,
+) -> str:
+    """Horizontal bars (label, value, low, high, colour) on 0..maximum, whiskers for intervals, dashed marks."""
+    row, label_w, pad = 22, 170, 8
+    bar_w = width - label_w - 70
+    height = row * len(rows) + 2 * pad + 14
+    parts = _frame(width, height, title, title)
+    scale = bar_w / maximum if maximum > 0 else 0.0
+    for i, (label, value, low, high, fill) in enumerate(rows):
+        y = pad + i * row
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" font-size="11" fill="#212121">'
+            f"{escape(label[:40])}</text>"
+            f'<rect x="{label_w}" y="{y + 4}" width="{max(0.0, min(value, maximum)) * scale:.1f}" height="14" '
+            f'fill="{fill}"/>'
+        )
+        if low is not None and high is not None:
+            x0, x1 = label_w + max(0.0, low) * scale, label_w + min(high, maximum) * scale
+            parts.append(
+                f'<line x1="{x0:.1f}" y1="{y + 11}" x2="{x1:.1f}" y2="{y + 11}" stroke="#212121" stroke-width="1.2"/>'
+                f'<line x1="{x0:.1f}" y1="{y + 6}" x2="{x0:.1f}" y2="{y + 16}" stroke="#212121"/>'
+                f'<line x1="{x1:.1f}" y1="{y + 6}" x2="{x1:.1f}" y2="{y + 16}" stroke="#212121"/>'
+            )
+        shown = fmt(value)  # type: ignore[operator]
+        parts.append(f'<text x="{label_w + bar_w + 8}" y="{y + 15}" font-size="11" fill="#212121">{shown}</text>')
+    for value, name in marks:
+        x = label_w + min(value, maximum) * scale
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{pad - 2}" x2="{x:.1f}" y2="{height - 14}" stroke="#424242" '
+            f'stroke-dasharray="4 3"/><text x="{x:.1f}" y="{height - 3}" text-anchor="middle" font-size="10" '
+            f'fill="#424242">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def group_rates(attribute: str, groups: dict[str, dict], rate: str = "selection_rate") -> str:
+    """Per-group selection rates with their 95 % intervals (FAIR-001)."""
+    rows = []
+    for name, g in list(groups.items())[:16]:
+        value = g.get(rate)
+        if value is None:
+            continue
+        iv = g.get("selection_interval") or {}
+        rows.append((f"{name} (n={g.get('n', 0)})", float(value), iv.get("low"), iv.get("high"), "#1565c0"))
+    return _hbars(rows, 1.0, f"{attribute}: favourable outcome rate by group", [], numbers.pct)
+
+
+def psi_bars(psi: dict[str, float], noise: dict[str, float], warn: float, fail: float) -> str:
+    """PSI per feature, coloured by its verdict, with its no-drift level as a whisker from 0 (DQ-006)."""
+    ordered = sorted(psi.items(), key=lambda kv: -kv[1])[:16]
+    top = max([fail * 1.2] + [v for _, v in ordered])
+    rows = []
+    for name, value in ordered:
+        level = noise.get(name)
+        fill = RED if value >= fail else (AMBER if value >= warn else GREEN)
+        if level is not None and value <= level and value >= warn:
+            fill = GREY  # within its own noise: inconclusive
+        rows.append((name, float(value), 0.0 if level is not None else None, level, fill))
+    return _hbars(
+        rows,
+        top,
+        "Population stability index per feature",
+        [(warn, f"warn {warn:g}"), (fail, f"fail {fail:g}")],
+        lambda v: f"{v:.3f}",
+    )

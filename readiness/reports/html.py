@@ -52,8 +52,56 @@ def page(assessment: Assessment, *, pdf: bool = False, max_findings: int = MAX_F
         fixes=view.fixes,
         legend=view.CONFIDENCE_LEGEND,
         bars=charts.area_bars(assessment.areas, assessment.threshold),
+        pictures=pictures(assessment),
     )
     return html
+
+
+def pictures(assessment: Assessment) -> list[dict[str, str]]:
+    """The quality pictures: ROC curve and calibration diagram (EVAL-001, binary with scores), favourable
+    rates by group with their intervals (FAIR-001), PSI per feature against its thresholds (DQ-006)."""
+    by_id = {o.id: o.result.metrics for o in assessment.outcomes if o.result.metrics}
+    out: list[dict[str, str]] = []
+    ev = by_id.get("EVAL-001") or {}
+    if ev.get("roc"):
+        auc = (ev.get("metrics") or {}).get("auc") or {}
+        out.append(
+            {
+                "svg": charts.roc_curve(ev["roc"], auc.get("value"), auc.get("interval")),
+                "caption": "ROC curve on the labelled evaluation set (EVAL-001).",
+            }
+        )
+    if ev.get("calibration"):
+        out.append(
+            {
+                "svg": charts.reliability(ev["calibration"]),
+                "caption": "Calibration: observed default frequency against the predicted probability, per score "
+                "bin (EVAL-001).",
+            }
+        )
+    for attribute, summary in ((by_id.get("FAIR-001") or {}).get("groups") or {}).items():
+        groups = summary.get("groups") or {}
+        if any(g.get("selection_rate") is not None for g in groups.values()):
+            out.append(
+                {
+                    "svg": charts.group_rates(attribute, groups),
+                    "caption": f"Favourable outcome rate by {attribute} group, with 95 % intervals (FAIR-001).",
+                }
+            )
+    dq = by_id.get("DQ-006") or {}
+    if dq.get("psi"):
+        warn = next((o.result for o in assessment.outcomes if o.id == "DQ-006"), None)
+        params = (warn.metrics.get("thresholds") if warn else None) or {}
+        out.append(
+            {
+                "svg": charts.psi_bars(
+                    dq["psi"], dq.get("no_drift_level") or {}, params.get("warn", 0.1), params.get("fail", 0.25)
+                ),
+                "caption": "Population stability index per feature; the whisker is what no drift at all reaches "
+                "at these sample sizes (grey: within it, inconclusive) (DQ-006).",
+            }
+        )
+    return out
 
 
 def render(assessment: Assessment) -> bytes:

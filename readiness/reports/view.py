@@ -232,10 +232,16 @@ def quality(by_id: dict[str, Outcome]) -> Quality | None:
         limit = (f">= {entry['min']:g}" if entry.get("min") is not None else "") + (
             f" <= {entry['max']:g}" if entry.get("max") is not None else ""
         )
+        iv = entry.get("interval")
         metrics.append(
             {
                 "name": name,
                 "value": _num(entry.get("value")),
+                "interval": "-" if not iv else f"{_num(iv.get('low'))}–{_num(iv.get('high'))}",
+                "verdict": {"pass": "within", "fail": "beyond", "inconclusive": "inconclusive"}.get(
+                    entry.get("verdict"), "-"
+                )
+                + (f" (+{entry['more_rows']:,} rows)" if entry.get("more_rows") else ""),
                 "threshold": limit.strip() or "-",
                 "claim": "-" if entry.get("poc_claim") is None else f"{entry['poc_claim']:g}",
                 "gap": "-" if entry.get("gap_to_claim") is None else f"{entry['gap_to_claim']:+.3f}",
@@ -244,14 +250,17 @@ def quality(by_id: dict[str, Outcome]) -> Quality | None:
     groups = []
     for attribute, summary in (fair_m.get("groups") or {}).items():
         for group, e in (summary.get("groups") or {}).items():
+            siv = e.get("selection_interval") or {}
+            regression = "mean_error" in e
             groups.append(
                 {
                     "attribute": attribute,
                     "group": group,
                     "n": e.get("n"),
-                    "selection": _num(e.get("selection_rate")),
-                    "tpr": _num(e.get("tpr")),
-                    "fpr": _num(e.get("fpr")),
+                    "selection": _num(e.get("mean_prediction") if regression else e.get("selection_rate"))
+                    + (f" ({_num(siv.get('low'))}–{_num(siv.get('high'))})" if siv else ""),
+                    "tpr": _num(e.get("mean_error")) if regression else _num(e.get("tpr")),
+                    "fpr": "-" if regression else _num(e.get("fpr")),
                     "ratio": _num(summary.get("selection_rate_ratio")),
                 }
             )
