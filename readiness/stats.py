@@ -116,7 +116,9 @@ def wilson(successes: int, n: int, level: float = LEVEL) -> Interval | None:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Interval(max(0.0, centre - half), min(1.0, centre + half), "wilson", level)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Interval(low, high, "wilson", level)
 
 
 def newcombe(k1: int, n1: int, k2: int, n2: int, level: float = LEVEL) -> Interval | None:
