@@ -28,6 +28,26 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
+__all__ = [
+    "LEVEL",
+    "Interval",
+    "Verdict",
+    "bootstrap",
+    "chi2_quantile",
+    "delong_auc",
+    "judge",
+    "katz_ratio",
+    "mean_interval",
+    "more_needed",
+    "newcombe",
+    "paired_delong",
+    "percentile_interval",
+    "percentile_ranks",
+    "psi_noise",
+    "samples_needed",
+    "wilson",
+]
+
 LEVEL = 0.95
 SEED = 20260101
 BOOTSTRAP_RESAMPLES = 400
@@ -177,6 +197,34 @@ def delong_auc(truth: Sequence[bool], scores: Sequence[float], level: float = LE
     se = math.sqrt(float(v10.var(ddof=1)) / m + float(v01.var(ddof=1)) / n)
     half = z_of(level) * se
     return Interval(max(0.0, auc - half), min(1.0, auc + half), "delong", level)
+
+
+def paired_delong(
+    truth: Sequence[bool], first: Sequence[float], second: Sequence[float], level: float = LEVEL
+) -> Interval | None:
+    """DeLong's interval of AUC(first) - AUC(second) for two models scored on the same rows (their
+    placement values are paired, so the covariance narrows the interval)."""
+    import numpy as np
+
+    y = np.asarray(truth, dtype=bool)
+    m, n = int(y.sum()), int((~y).sum())
+    if m < 2 or n < 2:
+        return None
+
+    def placements(scores: Sequence[float]) -> tuple[Any, Any]:
+        s = np.asarray(scores, dtype=float)
+        pos, neg = s[y], s[~y]
+        ns, ps = np.sort(neg), np.sort(pos)
+        v10 = (np.searchsorted(ns, pos, "left") + np.searchsorted(ns, pos, "right")) / (2 * n)
+        v01 = 1 - (np.searchsorted(ps, neg, "left") + np.searchsorted(ps, neg, "right")) / (2 * m)
+        return v10, v01
+
+    a10, a01 = placements(first)
+    b10, b01 = placements(second)
+    d = float(a10.mean() - b10.mean())
+    se = math.sqrt(float(np.var(a10 - b10, ddof=1)) / m + float(np.var(a01 - b01, ddof=1)) / n)
+    half = z_of(level) * se
+    return Interval(d - half, d + half, "delong-paired", level)
 
 
 def bootstrap(

@@ -251,7 +251,7 @@ def broken_manifest(folder: Path, model: str, data: str) -> Path:
             "max_error_rate": 0.01,
             "cold_start_s": 30,
         },
-        "load_test": {"duration_s": 1, "warmup_s": 0, "stages": [1.0, 2.0], "sample_rows": 20},
+        "load_test": {"duration_s": 1, "warmup_s": 0, "stages": [1.0, 2.0], "sample_rows": 20, "min_samples": 0},
         "explainability": {"response_path": "reason_codes", "reason_code_catalogue": ["R01"]},
         "evaluation": {"label": "defaulted", "positive_label": 1, "metrics": {"auc": {"min": 0.5}}},
         "fairness": {"protected_attributes": ["sex"]},

@@ -28,6 +28,7 @@ from readiness.check import (
     truth_of,
     unanswered_gap,
 )
+from readiness.stats import Interval, bootstrap, judge, paired_delong
 
 
 def _slices(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]:
@@ -54,6 +55,34 @@ def _slices(rows: Sequence[dict[str, Any]], column: str) -> dict[str, list[int]]
     return {f"{column} = {k}": v for k, v in groups_of(rows, column).items()}
 
 
+def improvement_interval(name: str, truth: list[Any], cand: Any, champ: Any, evaluation: Any) -> Interval | None:
+    """The paired 95 % interval of the candidate's improvement over the champion on the same rows
+    (positive: better): DeLong's paired variance for AUC, else a seeded paired bootstrap of the rows."""
+    better = M.HIGHER_IS_BETTER[name]
+    task = evaluation.task if evaluation is not None else "binary"
+    if name == "auc" and task == "binary":
+        keep = [
+            i
+            for i in range(len(truth))
+            if truth[i] is not None and cand.readings[i].score is not None and champ.readings[i].score is not None
+        ]
+        return paired_delong(
+            [bool(truth[i]) for i in keep],
+            [float(cand.readings[i].score) for i in keep],
+            [float(champ.readings[i].score) for i in keep],
+        )
+
+    def statistic(index: Any) -> float | None:
+        rows = [int(i) for i in index]
+        a = metric_on(name, truth, cand, rows, evaluation)
+        b = metric_on(name, truth, champ, rows, evaluation)
+        if a is None or b is None:
+            return None
+        return (a - b) if better else (b - a)
+
+    return bootstrap(statistic, len(truth), resamples=200)
+
+
 def _agreement(cand: Any, champ: Any, task: str) -> float | None:
     """How often the two models give the same answer: the same class (binary, multiclass), or for
     regression predictions within 1 % of each other."""
@@ -72,8 +101,9 @@ def _agreement(cand: Any, champ: Any, task: str) -> float | None:
 
 class ChampionChallenger(Check):
     """Scores the same labelled set with the candidate and with the production champion and checks the candidate is no
-    worse overall (``max_drop``) and in each declared slice of at least ``min_slice_size`` rows
-    (``max_slice_drop``).
+    worse overall (``max_drop``, judged on the paired 95 % interval of the improvement: DeLong for AUC, a seeded
+    paired bootstrap otherwise; inside the interval is an inconclusive WARN) and in each declared slice of at least
+    ``min_slice_size`` rows (``max_slice_drop``).
 
     Example finding: ``region=north: recall drops 0.081 from the champion (at most 0.030)`` (HIGH).
     """
@@ -135,6 +165,7 @@ class ChampionChallenger(Check):
         better = M.HIGHER_IS_BETTER[name]
         findings = [f for f in (unanswered_gap(ctx, cand, 0.01), unanswered_gap(ctx, champ, 0.01)) if f]
         agreement = _agreement(cand, champ, task)
+        improvement: dict[str, Any] | None = None
         ours, theirs = metric_on(name, truth, cand, None, evaluation), metric_on(name, truth, champ, None, evaluation)
         delta = None if ours is None or theirs is None else (ours - theirs if better else theirs - ours)
         loc = ctx.at("champion", "metric")
@@ -150,18 +181,42 @@ class ChampionChallenger(Check):
                     remediation="Declare evaluation.label and model.outputs.",
                 )
             )
-        elif delta < -p["max_drop"]:
-            findings.append(
-                Finding(
-                    severity=Severity.HIGH,
-                    message=f"The candidate ({ctx.manifest.model.version}) is worse than the champion "
-                    f"({champion.version}) on {name}: {ours:.3f} vs {theirs:.3f}.",
-                    expected=f"no worse than {p['max_drop']:g}",
-                    observed=f"{(ours or 0.0) - (theirs or 0.0):+.3f}",
-                    location=loc,
-                    remediation=self.remediation,
+        else:
+            # the improvement (positive: the candidate is better), with its paired interval
+            interval = improvement_interval(name, truth, cand, champ, evaluation)
+            verdict = judge(delta, interval, len(cand.rows), minimum=-p["max_drop"])
+            improvement = {
+                "value": delta,
+                "interval": interval.as_dict() if interval else None,
+                "verdict": verdict.state,
+            }
+            span = f" (improvement {delta:+.3f}, {interval.text()})" if interval else ""
+            if verdict.state == "fail" or (interval is None and delta < -p["max_drop"]):
+                findings.append(
+                    Finding(
+                        severity=Severity.HIGH,
+                        message=f"The candidate ({ctx.manifest.model.version}) is worse than the champion "
+                        f"({champion.version}) on {name}: {ours:.3f} vs {theirs:.3f}{span}.",
+                        expected=f"no worse than {p['max_drop']:g}",
+                        observed=f"{(ours or 0.0) - (theirs or 0.0):+.3f}",
+                        location=loc,
+                        remediation=self.remediation,
+                    )
                 )
-            )
+            elif verdict.inconclusive:
+                more = f"; about {verdict.more:,} more golden rows would decide it" if verdict.more else ""
+                findings.append(
+                    Finding(
+                        severity=Severity.MEDIUM,
+                        message=f"The candidate ({ctx.manifest.model.version}) against the champion "
+                        f"({champion.version}) on {name}: {ours:.3f} vs {theirs:.3f}{span}; the allowed drop of "
+                        f"{p['max_drop']:g} lies inside the interval: inconclusive{more}.",
+                        expected=f"the interval no worse than {p['max_drop']:g}",
+                        observed=f"{(ours or 0.0) - (theirs or 0.0):+.3f}",
+                        location=loc,
+                        remediation="Compare on a larger golden set before replacing the champion.",
+                    )
+                )
         worse, compared, small = [], 0, []
         for c, column in enumerate(champion.slices):
             if not cand.rows or column not in cand.rows[0]:
@@ -206,8 +261,11 @@ class ChampionChallenger(Check):
                 )
             )
         how = cand.how if not champ.imported else f"{cand.how}; champion {champ.how}"
-        summary = f"{name} {fmt_metric(ours)} vs champion {champion.version} {fmt_metric(theirs)}" + (
-            f", agreement {numbers.pct(agreement)}" if agreement is not None else ""
+        iv = (improvement or {}).get("interval")
+        summary = (
+            f"{name} {fmt_metric(ours)} vs champion {champion.version} {fmt_metric(theirs)}"
+            + (f" (improvement {iv['low']:+.3f} to {iv['high']:+.3f})" if iv else "")
+            + (f", agreement {numbers.pct(agreement)}" if agreement is not None else "")
         )
         return result_from_findings(
             findings,
@@ -220,6 +278,7 @@ class ChampionChallenger(Check):
                 "champion": theirs,
                 "delta": None if ours is None or theirs is None else ours - theirs,
                 "agreement": agreement,
+                "improvement": improvement,
                 "slices_compared": compared,
                 "worse_slices": [w[1] for w in sorted(worse, reverse=True)],
                 "small_slices": small,
