@@ -342,3 +342,61 @@ def test_metrics_of_the_wrong_task_are_a_manifest_error(tmp_path):
     with pytest.raises(ReadinessError) as err:
         load_manifest(path)
     assert "rmse is not a binary metric" in str(err.value) and "evaluation.task" in str(err.value)
+
+
+# -- the pictures -------------------------------------------------------------------------------------------------
+
+
+def scored_world(tmp_path, n=1500):
+    """A binary model whose scores are imported, with a hostile group name, for the report's pictures."""
+    rng = np.random.default_rng(7)
+    y = rng.random(n) < 0.3
+    score = 1 / (1 + np.exp(-(rng.normal(y * 1.5, 1.0) - 1)))
+    group = np.where(rng.random(n) < 0.5, "<b>A</b>", "B")
+    income = rng.lognormal(10, 0.4, n)
+    rows = [[f"R{i}", round(float(income[i]), 2), group[i], int(y[i])] for i in range(n)]
+    _write(tmp_path / "eval.csv", ["id", "income", "group", "defaulted"], rows)
+    _write(tmp_path / "reference.csv", ["id", "income"], [r[:2] for r in rows[: n // 2]])
+    _write(tmp_path / "production.csv", ["id", "income"], [[r[0], r[1] * 1.3] for r in rows[n // 2 :]])
+    _write(tmp_path / "predictions.csv", ["id", "score"], [[f"R{i}", round(float(score[i]), 6)] for i in range(n)])
+    (tmp_path / "m.yaml").write_text(
+        """
+model:
+  id: pictures
+  name: Pictures
+  version: '1'
+  predictions: {path: predictions.csv, key: id}
+  outputs: {score: score, threshold: 0.5}
+data:
+  keys: [id]
+  evaluation: {path: eval.csv}
+  reference: {path: reference.csv}
+  production: {path: production.csv}
+evaluation: {label: defaulted, metrics: {auc: {min: 0.6}, calibration_error: {max: 0.1}}}
+fairness: {protected_attributes: [group], favourable_outcome: negative}
+""",
+        encoding="utf-8",
+    )
+    return tmp_path / "m.yaml", y, score
+
+
+def test_the_report_draws_roc_calibration_group_rates_and_psi(tmp_path):
+    from xml.etree import ElementTree
+
+    from readiness.reports import html
+
+    path, y, score = scored_world(tmp_path)
+    a = assess(path, options=RunOptions(now=NOW, only=("EVAL-001", "FAIR-001", "DQ-006")))
+    ev = next(o.result for o in a.outcomes if o.id == "EVAL-001")
+    # the ROC points are scikit-learn's curve, thinned
+    fpr, tpr, _ = skm.roc_curve(y, np.round(score, 6), drop_intermediate=False)
+    curve = {(round(float(a), 4), round(float(b), 4)) for a, b in zip(fpr, tpr, strict=True)}
+    assert len(ev.metrics["roc"]) >= 30 and all(tuple(p) in curve for p in ev.metrics["roc"])
+    bins = ev.metrics["calibration"]
+    assert sum(b["n"] for b in bins) == len(y) and all(b["low"] <= b["observed"] <= b["high"] for b in bins)
+    page = html.page(a)
+    svgs = [page[i : page.index("</svg>", i) + 6] for i in range(len(page)) if page.startswith("<svg", i)]
+    labels = [ElementTree.fromstring(s).get("aria-label") for s in svgs]  # each picture is well-formed SVG
+    assert any(lab.startswith("ROC curve, AUC") for lab in labels)
+    assert "calibration diagram" in labels and "Population stability index per feature" in labels
+    assert "<b>A</b>" not in page and "&lt;b&gt;A&lt;/b&gt;" in page  # a group name is text, never markup
