@@ -169,6 +169,10 @@ def per_class(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, dict[
     return out
 
 
+def _opt(value: float | int | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def _f1(precision: float | None, recall: float | None) -> float:
     if not precision or not recall:
         return 0.0
@@ -177,7 +181,7 @@ def _f1(precision: float | None, recall: float | None) -> float:
 
 def multiclass(
     name: str,
-    truth: Sequence[str],
+    truth: Sequence[Any],
     predicted: Sequence[str] | None,
     probabilities: Sequence[dict[str, float]] | None,
     k: int = 2,
@@ -206,7 +210,7 @@ def multiclass(
     if name == "accuracy":
         return sum(1 for t, p in zip(truth, predicted, strict=True) if t == p) / len(truth)
     table = per_class(truth, predicted)
-    f1s = {c: _f1(v["precision"], v["recall"]) for c, v in table.items()}  # type: ignore[arg-type]
+    f1s = {c: _f1(_opt(v["precision"]), _opt(v["recall"])) for c, v in table.items()}
     if name == "macro_f1":
         return math.fsum(f1s.values()) / len(f1s)
     if name == "weighted_f1":

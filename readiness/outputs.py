@@ -20,6 +20,7 @@ from readiness.evidence import Answer, HttpClient, classify, number
 from readiness.model import EvidenceKind, Finding, Severity
 from readiness.paths import at_path as at_path
 from readiness.privacy import masked_json
+from readiness.stats import Interval
 
 if TYPE_CHECKING:
     from readiness.check import CheckContext
@@ -441,7 +442,7 @@ class Measured:
     """A metric on a set of rows: its value, 95 % interval (None when not computable) and the rows used."""
 
     value: float | None
-    interval: M.Interval | None
+    interval: Interval | None
     n: int
 
 

@@ -393,10 +393,13 @@ def test_the_reports_show_the_quality_tables(write, tmp_path, biased):
     md = markdown.render(a).decode()
     assert "### Quality, fairness and the champion" in md and "measured by calling the model over HTTP (/predict)" in md
     b = fair["groups"]["B"]
-    assert f"| group | B | {b['n']} | {b['selection_rate']:.3f} | {b['tpr']:.3f} | {b['fpr']:.3f} |" in md
+    siv = b["selection_interval"]
+    rate = f"{b['selection_rate']:.3f} ({siv['low']:.3f}–{siv['high']:.3f})"
+    assert f"| group | B | {b['n']} | {rate} | {b['tpr']:.3f} | {b['fpr']:.3f} |" in md
     assert "| group | C | 40 |" in md  # the small group is shown with its size
     auc = next(o for o in a.outcomes if o.id == "EVAL-001").result.metrics["metrics"]["auc"]
-    assert f"| auc | {auc['value']:.3f} | &gt;= 0.6 | 0.95 | {auc['gap_to_claim']:+.3f} |" in md
+    span = f"{auc['interval']['low']:.3f}–{auc['interval']['high']:.3f}"
+    assert f"| auc | {auc['value']:.3f} | {span} | &gt;= 0.6 | within | 0.95 | {auc['gap_to_claim']:+.3f} |" in md
     page = html.render(a).decode()
     assert '<section id="quality">' in page and f"<td>B</td><td>{b['n']}</td>" in page
 

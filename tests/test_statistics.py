@@ -160,9 +160,7 @@ def split_world(tmp_path, seed, n=570, tpr_b=None):
         caught = np.where(group == "B", rng.random(n) < tpr_b, caught)
     decision = np.where(defaulted, caught, rng.random(n) < 0.2)
     d = tmp_path / f"s{seed}"
-    rows = [
-        [f"R{i}", round(float(income[i]), 2), int(age[i]), group[i], int(defaulted[i])] for i in range(n)
-    ]
+    rows = [[f"R{i}", round(float(income[i]), 2), int(age[i]), group[i], int(defaulted[i])] for i in range(n)]
     _write(d / "eval.csv", ["id", "income", "age", "group", "defaulted"], rows)
     _write(d / "reference.csv", ["id", "income", "age"], [r[:3] for r in rows if r[3] == "A"])
     _write(d / "production.csv", ["id", "income", "age"], [r[:3] for r in rows if r[3] == "B"])

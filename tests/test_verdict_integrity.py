@@ -407,7 +407,10 @@ def test_required_checks_cannot_be_escaped_by_omission(tmp_path):
     write_csv(tmp_path / "p.csv", ["x"], [[1], [2]])
     with FakeModel() as fake:
         path = manifest(
-            tmp_path, model=endpoint(fake.url), data={"production": {"path": "p.csv"}}, load_test={"stages": [1.0], "min_samples": 0}
+            tmp_path,
+            model=endpoint(fake.url),
+            data={"production": {"path": "p.csv"}},
+            load_test={"stages": [1.0], "min_samples": 0},
         )
         a = assess(path, str(tmp_path / "strict.yaml"), options=RunOptions(now=NOW, only=("DQ-001", "LAT-003")))
     for check, needs in (("DQ-001", "data.columns"), ("LAT-003", "a load_test stage above 1.0")):

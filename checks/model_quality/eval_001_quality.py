@@ -149,9 +149,10 @@ class Quality(Check):
             )
         report: dict[str, Any] = {}
         task = evaluation.task
-        names = list(evaluation.metrics) or list(M.DEFAULT_METRICS[task])
+        targets: dict[str, Any] = {str(k): v for k, v in evaluation.metrics.items()}
+        names: list[str] = list(targets) or list(M.DEFAULT_METRICS[task])
         for name in names:
-            target = evaluation.metrics.get(name)
+            target = targets.get(name)
             got = measure(name, truth, s, None, evaluation)
             value = got.value
             entry: dict[str, Any] = {"value": value, "n": got.n}

@@ -64,7 +64,7 @@ def group_labels(rows: Sequence[dict[str, Any]], attributes: list[str], bands: d
     for attribute in attributes:
         values = [row.get(attribute) for row in rows]
         edges = sorted(bands.get(attribute, []))
-        present = [float(v) for v in values if _is_number(v)]
+        present = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         if not edges and present and len(set(present)) > MAX_CATEGORIES:
             ordered = sorted(present)
             edges = sorted({ordered[len(ordered) * q // 4] for q in (1, 2, 3)})

@@ -7,6 +7,7 @@ markup into a chart.
 from __future__ import annotations
 
 import math
+from typing import Any
 from xml.sax.saxutils import escape
 
 from readiness import numbers
@@ -179,7 +180,9 @@ def _square_axes(parts: list[str], left: float, top: float, side: float, x_label
     )
 
 
-def roc_curve(points: list[list[float]], auc: float | None, interval: dict | None = None, size: int = 260) -> str:
+def roc_curve(
+    points: list[list[float]], auc: float | None, interval: dict[str, float] | None = None, size: int = 260
+) -> str:
     """The ROC curve (false positive rate across, true positive rate up) with the AUC and its interval."""
     left, top = 44.0, 12.0
     side = size - left - 12
@@ -202,7 +205,7 @@ def roc_curve(points: list[list[float]], auc: float | None, interval: dict | Non
     return "".join(parts)
 
 
-def reliability(bins: list[dict], size: int = 260) -> str:
+def reliability(bins: list[dict[str, float]], size: int = 260) -> str:
     """The calibration (reliability) diagram: observed frequency against mean predicted probability per
     score bin, each with its Wilson interval; on the diagonal is perfect calibration."""
     left, top = 44.0, 12.0
@@ -264,7 +267,7 @@ def _hbars(
     return "".join(parts)
 
 
-def group_rates(attribute: str, groups: dict[str, dict], rate: str = "selection_rate") -> str:
+def group_rates(attribute: str, groups: dict[str, dict[str, Any]], rate: str = "selection_rate") -> str:
     """Per-group selection rates with their 95 % intervals (FAIR-001)."""
     rows = []
     for name, g in list(groups.items())[:16]:

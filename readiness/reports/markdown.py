@@ -114,13 +114,20 @@ def render(assessment: Assessment) -> bytes:
     if q is not None:
         head += ["### Quality, fairness and the champion", ""] + ([f"Answers {cell(q.how)}.", ""] if q.how else [])
         if q.metrics:
-            head += ["| metric | value | threshold | POC claim | gap to claim |", "|---|---:|---|---:|---:|"]
             head += [
-                f"| {cell(m['name'])} | {m['value']} | {cell(m['threshold'])} | {m['claim']} | {m['gap']} |"
+                "| metric | value | 95 % interval | threshold | interval vs threshold | POC claim | gap to claim |",
+                "|---|---:|---|---|---|---:|---:|",
+            ]
+            head += [
+                f"| {cell(m['name'])} | {m['value']} | {m['interval']} | {cell(m['threshold'])} | {cell(m['verdict'])} "
+                f"| {m['claim']} | {m['gap']} |"
                 for m in q.metrics
             ] + [""]
         if q.groups:
-            head += ["| attribute | group | rows | favourable rate | TPR | FPR |", "|---|---|---:|---:|---:|---:|"]
+            head += [
+                "| attribute | group | rows | favourable rate (95 %) or mean prediction | TPR or mean error | FPR |",
+                "|---|---|---:|---:|---:|---:|",
+            ]
             head += [
                 f"| {cell(g['attribute'])} | {cell(g['group'])} | {g['n']} | {g['selection']} | {g['tpr']} | "
                 f"{g['fpr']} |"

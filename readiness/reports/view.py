@@ -239,7 +239,7 @@ def quality(by_id: dict[str, Outcome]) -> Quality | None:
                 "value": _num(entry.get("value")),
                 "interval": "-" if not iv else f"{_num(iv.get('low'))}–{_num(iv.get('high'))}",
                 "verdict": {"pass": "within", "fail": "beyond", "inconclusive": "inconclusive"}.get(
-                    entry.get("verdict"), "-"
+                    str(entry.get("verdict")), "-"
                 )
                 + (f" (+{entry['more_rows']:,} rows)" if entry.get("more_rows") else ""),
                 "threshold": limit.strip() or "-",
