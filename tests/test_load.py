@@ -39,9 +39,11 @@ def manifest(
     stages: str = "[1.0]",
     cold_start: float = 30,
     timeout: float = 2,
+    min_samples: int | None = None,
 ) -> Path:
     write("data/prod.csv", ROWS)
     stats = tmp_path / "server-stats.json"
+    samples = "" if min_samples is None else f", min_samples: {min_samples}"
     return write(
         "m.yaml",
         f"""
@@ -66,7 +68,7 @@ def manifest(
           peak_rps: {peak_rps}
           peak_concurrency: {users}
           cold_start_s: {cold_start}
-        load_test: {{duration_s: {duration}, warmup_s: 0.5, stages: {stages}}}
+        load_test: {{duration_s: {duration}, warmup_s: 0.5, stages: {stages}{samples}}}
         {extra}
     """,
     )
@@ -159,7 +161,9 @@ def test_a_hanging_server_gives_timeouts_in_bounded_time(write, tmp_path):
 
 @serial
 def test_slow_answers_past_the_callers_timeout_are_failures(write, tmp_path):
-    path = manifest(write, tmp_path, server_args=", --delay-ms, '300'", timeout=0.25, users=4, peak_rps=8)
+    path = manifest(
+        write, tmp_path, server_args=", --delay-ms, '300'", timeout=0.25, users=4, peak_rps=8, min_samples=0
+    )
     got = outcomes(path, ("LAT-002", "LAT-005"))
     assert got["LAT-005"].result.status.value == "fail"
     assert got["LAT-002"].result.metrics["failure_kinds"].keys() <= {"client_timeout", "timeout"}
