@@ -311,7 +311,12 @@ def test_no_drill_or_trace_passes_on_broken_evidence(tmp_path, behaviour):
         m = manifest(url)
         m["audit_logging"] = {"trace": {"store": {"path": "d.jsonl"}, "probes": 3, "max_lag_s": 0.2}}
         (tmp_path / "d.jsonl").write_text("")
-        return {c: run_check(c, m, base_dir=tmp_path, allow_drills=True) for c in ("ROL-003", "HUM-002", "AUD-003")}
+        # half a second to answer before the drill: a broken model gives nothing in three seconds either
+        quick = {"ROL-003": {"baseline_s": 0.5}, "HUM-002": {"baseline_s": 0.5}}
+        return {
+            c: run_check(c, m, base_dir=tmp_path, allow_drills=True, params=quick.get(c))
+            for c in ("ROL-003", "HUM-002", "AUD-003")
+        }
 
     if behaviour == "refused":
         got = judge(refused_url("").rstrip("/"))

@@ -27,6 +27,7 @@ def _absent(ctx: CheckContext, section: str, remediation: str) -> CheckResult:
 
 
 BASELINE_S = 3.0
+"""How long a drill waits, by default, for the model's first good answer before it begins (its baseline_s)."""
 """How long a drill waits for good answers before it changes anything (the server is already up)."""
 
 
@@ -59,14 +60,14 @@ def drill_target(ctx: CheckContext, what: str) -> tuple[int | None, HttpClient, 
     return port_of(handle.url), client, lambda: classify(client.call(body), model.outputs, endpoint)
 
 
-def not_deciding(ctx: CheckContext, where: tuple[str, ...], summary: str) -> Precondition:
+def not_deciding(ctx: CheckContext, where: tuple[str, ...], summary: str, waited_s: float = BASELINE_S) -> Precondition:
     """The model was not answering well before the drill began: nothing can be measured."""
     return Precondition(
         Finding(
             severity=Severity.HIGH,
             message="The model gave no good answer before the drill began: nothing to measure against.",
             expected="good answers before the drill",
-            observed=f"none within {BASELINE_S:g} s",
+            observed=f"none within {waited_s:g} s",
             location=ctx.at(*where),
             remediation="Make the model answer (see SRV-001), then run the drill again.",
         ),

@@ -13,6 +13,7 @@ from readiness.check import (
     CheckContext,
     CheckResult,
     Finding,
+    Param,
     Prober,
     RestoreError,
     at_path,
@@ -53,6 +54,7 @@ class StopControlDrill(Check):
     references = (citations.AIA_ART_14, citations.DORA_ART_11_6_12, citations.FINMA_GM_2_4)
     weight = 4.0
     timeout_s = 300.0
+    params = {"baseline_s": Param(BASELINE_S, "Seconds the model has to give a good answer before the drill begins.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
         oversight = ctx.manifest.human_oversight
@@ -88,8 +90,8 @@ class StopControlDrill(Check):
         findings: list[Finding] = []
         metrics: dict[str, object] = {"stop": describe_action(drill.stop), "release": describe_action(drill.release)}
         with client, Prober(ask, drill.interval_s) as probe:
-            if probe.wait_until(time.time() - 1, deciding, BASELINE_S) is None:
-                raise not_deciding(ctx, loc, "Stop not drilled: the model was not deciding")
+            if probe.wait_until(time.time() - 1, deciding, ctx.params["baseline_s"]) is None:
+                raise not_deciding(ctx, loc, "Stop not drilled: the model was not deciding", ctx.params["baseline_s"])
             t0 = time.time()
             try:
                 error = run_action(ctx.loaded, drill.stop, port)

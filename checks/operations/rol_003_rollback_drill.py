@@ -14,6 +14,7 @@ from readiness.check import (
     CheckContext,
     CheckResult,
     Finding,
+    Param,
     Prober,
     RestoreError,
     at_path,
@@ -50,6 +51,7 @@ class RollbackRehearsal(Check):
     references = (citations.DORA_ART_11_6_A, citations.DORA_ART_11_6_12, citations.FINMA_GM_2_4)
     weight = 4.0
     timeout_s = 900.0
+    params = {"baseline_s": Param(BASELINE_S, "Seconds the model has to give a good answer before the drill begins.")}
 
     def run(self, ctx: CheckContext) -> CheckResult:
         rollback = ctx.manifest.rollback
@@ -75,10 +77,13 @@ class RollbackRehearsal(Check):
             "rto_s": rto,
         }
         with client, Prober(ask, drill.interval_s) as probe:
-            if probe.wait_until(time.time() - 1, serves(candidate), BASELINE_S) is None:
+            if probe.wait_until(time.time() - 1, serves(candidate), ctx.params["baseline_s"]) is None:
                 seen = {version(s.answer) for s in probe.samples if s.answer.ok}
                 raise not_deciding(
-                    ctx, loc, f"Rollback not drilled: {candidate} was not answering (saw {seen or 'none'})"
+                    ctx,
+                    loc,
+                    f"Rollback not drilled: {candidate} was not answering (saw {seen or 'none'})",
+                    ctx.params["baseline_s"],
                 )
             t0 = time.time()
             try:
