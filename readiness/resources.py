@@ -472,5 +472,5 @@ def stage_duration(cfg: Any, levels: Any, rps: float | None) -> float:
     if not rps or needed <= 0:
         return float(cfg.duration_s)
     # the warm-up's answers are not counted, and a paced generator delivers a little under its rate
-    wanted = needed / rps * 1.2 + cfg.warmup_s
+    wanted = needed / rps * 1.1 + cfg.warmup_s
     return float(min(max(cfg.duration_s, wanted), max(cfg.max_duration_s, cfg.duration_s)))

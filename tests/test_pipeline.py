@@ -304,3 +304,20 @@ def test_gitlab_job_script_runs(tmp_path):
     )
     assert r.returncode == 1  # the job fails because the model is not ready
     assert (tmp_path / "readiness-report" / "junit.xml").is_file()
+
+
+def test_ci_runs_the_readmes_test_command_and_fails_when_a_test_fails(tmp_path):
+    """.ci/run calls the README's test command as written, and a failing test anywhere in that && list
+    fails the script (under `set -e` a failure inside an && list is otherwise ignored)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = readme.split("Run the tests:", 1)[1].split("```bash", 1)[1].split("```", 1)[0].strip()
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    line = next(
+        ln for ln in script.splitlines() if ln.startswith(command.replace("pip install -e", "pip install -q -e"))
+    )
+    assert line.endswith("|| exit $?"), line
+    # the same shape with a failing step in the middle: the script must stop with that step's code
+    fake = tmp_path / "run"
+    fake.write_text("set -euo pipefail\ntrue && (exit 3) && true || exit $?\necho reached\n", encoding="utf-8")
+    done = subprocess.run(["bash", str(fake)], capture_output=True, text=True, timeout=10)
+    assert done.returncode == 3 and "reached" not in done.stdout

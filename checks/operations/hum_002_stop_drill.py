@@ -35,7 +35,8 @@ class StopControlDrill(Check):
     probe keeps its connection open, so a switch that stops only new connections is caught. It fails when
     the stop does not take hold within ``max_stop_s`` or the action fails; a release that fails or does not
     restore automated decisions within ``max_recover_s`` is a loud ERROR that blocks the verdict. It runs
-    against a server readiness started, or with ``--allow-drills``; it has no parameters of its own.
+    against a server readiness started, or with ``--allow-drills``; the model must give a good answer within
+    ``baseline_s`` before the drill begins.
 
     Example finding: ``Automated decisions continued for 5.0 s after the stop control returned`` (HIGH).
     """

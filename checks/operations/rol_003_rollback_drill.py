@@ -32,7 +32,8 @@ class RollbackRehearsal(Check):
     ``rollback.recovery_time_minutes``). It counts the requests that failed during the switch (at most
     ``max_failed``), then rolls forward and checks that the candidate answers again; a roll-forward that fails
     or does not bring the candidate back is a loud ERROR that blocks the verdict. It runs against a server
-    readiness started, or with ``--allow-drills``; it has no parameters of its own.
+    readiness started, or with ``--allow-drills``; the model must give a good answer within ``baseline_s`` before
+    the drill begins.
 
     Example finding: ``The rollback took 95.2 s to reach 1.3.2; the RTO is 60 s`` (HIGH).
     """
