@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from readiness.manifest import Endpoint, LoadedManifest
 
-REQUIRED_KEY = {"v2": "outputs", "mlflow": "predictions", "openai": "choices"}
+REQUIRED_KEY = {"v2": "outputs", "kserve-v1": "predictions", "mlflow": "predictions", "openai": "choices"}
 
 
 def _number(text: str) -> Any:
@@ -109,22 +109,50 @@ def fill(template: Any, row: dict[str, Any]) -> Any:
 
 
 def wrap(endpoint: Endpoint, row: dict[str, Any]) -> dict[str, Any]:
-    """The request body for one production row, in the endpoint's protocol."""
+    """The request body for one production row, in the endpoint's protocol. Tensor layouts send the
+    endpoint's ``columns`` in that order, else every column of the row in its order (the production
+    sample's: scored rows are built in that order too)."""
     if endpoint.request_template is not None:
         filled: dict[str, Any] = fill(endpoint.request_template, row)
         return filled
+    order = [c for c in endpoint.columns if c in row] if endpoint.columns else list(row)
     if endpoint.protocol == "mlflow":
-        return {"dataframe_split": {"columns": list(row), "data": [list(row.values())]}}
+        if endpoint.mlflow_format == "dataframe_records":
+            return {"dataframe_records": [{c: row[c] for c in order}]}
+        if endpoint.mlflow_format == "inputs":
+            return {"inputs": {c: [row[c]] for c in order}}
+        return {"dataframe_split": {"columns": order, "data": [[row[c] for c in order]]}}
     if endpoint.protocol == "v2":
-        return {"inputs": [{"name": k, "shape": [1], "datatype": _v2_type(v), "data": [v]} for k, v in row.items()]}
+        body: dict[str, Any]
+        if endpoint.layout == "columns":
+            body = {
+                "inputs": [{"name": c, "shape": [1], "datatype": _v2_type(row[c]), "data": [row[c]]} for c in order]
+            }
+        else:
+            values = [row[c] for c in order]
+            present = [v for v in values if v is not None]  # a missing value stays null: the model must cope
+            numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
+            whole = numeric and all(isinstance(v, int) for v in present) and len(present) == len(values)
+            datatype = "INT64" if whole else ("FP64" if numeric else "BYTES")
+            data = values if numeric else ["" if v is None else str(v) for v in values]
+            body = {
+                "inputs": [{"name": endpoint.tensor_name, "shape": [1, len(order)], "datatype": datatype, "data": data}]
+            }
+        if endpoint.request_outputs:
+            body["outputs"] = [{"name": n} for n in endpoint.request_outputs]
+        return body
+    if endpoint.protocol == "kserve-v1":
+        if endpoint.layout == "columns":
+            return {"instances": [{c: row[c] for c in order}]}
+        return {"instances": [[row[c] for c in order]]}
     if endpoint.protocol == "openai":
         text = row.get("prompt") or row.get("text") or json.dumps(row, ensure_ascii=False)
-        body: dict[str, Any] = {"messages": [{"role": "user", "content": str(text)}], "max_tokens": 64}
+        chat: dict[str, Any] = {"messages": [{"role": "user", "content": str(text)}], "max_tokens": 64}
         if endpoint.model_name:
-            body["model"] = endpoint.model_name
+            chat["model"] = endpoint.model_name
         if endpoint.stream:
-            body["stream"] = True
-        return body
+            chat["stream"] = True
+        return chat
     return row
 
 

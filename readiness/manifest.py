@@ -89,7 +89,32 @@ class Endpoint(Strict):
 
     kind: Literal["http", "python", "file"] = "http"
     url: str | None = Field(None, description="Prediction URL (kind http); {port} is replaced.")
-    protocol: Literal["json", "v2", "mlflow", "openai"] = "json"
+    protocol: Literal["json", "v2", "kserve-v1", "mlflow", "openai"] = Field(
+        "json",
+        description="json (the row as an object, or request_template); v2 (Open Inference Protocol: KServe, MLServer, "
+        "Triton); kserve-v1 (KServe v1 and TensorFlow Serving: instances/predictions); mlflow (the MLflow scoring "
+        "server); openai (chat completions). docs/serving.md shows each request and answer.",
+    )
+    layout: Literal["tensor", "columns"] = Field(
+        "tensor",
+        description="v2 and kserve-v1: tensor sends one [n, k] tensor (v2) or [[v1..vk]] instances (kserve-v1) in "
+        "the order of columns; columns sends one v2 tensor per column (MLServer's pandas codec) or one object per "
+        "instance.",
+    )
+    columns: list[str] = Field(
+        default_factory=list,
+        description="v2 and kserve-v1: the model's input columns, in the order the model expects (default: every "
+        "column of the production sample, in its order).",
+    )
+    model_version: str | None = Field(None, description="v2: the model version, in the path when the url has none.")
+    request_outputs: list[str] = Field(
+        default_factory=list,
+        description="v2: outputs requested by name, e.g. [predict_proba] for MLServer's scikit-learn runtime.",
+    )
+    tensor_name: str = Field("input-0", description="v2, layout tensor: the name of the one input tensor.")
+    mlflow_format: Literal["dataframe_split", "dataframe_records", "inputs"] = Field(
+        "dataframe_split", description="mlflow: how the row is sent (the scoring server accepts all three)."
+    )
     method: Literal["POST", "GET", "PUT"] = "POST"
     headers: dict[str, str] = Field(default_factory=dict, description="Use ${ENV} for tokens.")
     timeout_s: float = Field(5.0, gt=0, le=600)
@@ -102,7 +127,9 @@ class Endpoint(Strict):
         None, description='Body built from each production row: "{column}" strings are replaced by values.'
     )
     response_field: str | None = Field(None, description="A key every good JSON answer has (protocol json).")
-    model_name: str | None = Field(None, description="Model name for the v2 and openai protocols.")
+    model_name: str | None = Field(
+        None, description="Model name: in the v2 and kserve-v1 path when the url has none; the openai body's model."
+    )
     stream: bool = Field(False, description="openai: request a stream and measure time to first token.")
 
     @field_validator("url")
@@ -111,6 +138,30 @@ class Endpoint(Strict):
         if v is not None and not re.match(r"^https?://", v):
             raise ValueError("must start with http:// or https://")
         return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _standard_path(cls, data: Any) -> Any:
+        """A url without a path gets its protocol's standard one: /v2/models/NAME[/versions/V]/infer,
+        /v1/models/NAME:predict, /invocations (MLflow)."""
+        if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+            return data
+        from urllib.parse import urlsplit
+
+        url, protocol, name = data["url"], data.get("protocol"), data.get("model_name")
+        if urlsplit(url.replace("{port}", "1")).path not in {"", "/"}:
+            return data
+        base = url.rstrip("/")
+        if protocol == "v2" and name:
+            version = data.get("model_version")
+            path = f"/v2/models/{name}" + (f"/versions/{version}" if version else "") + "/infer"
+        elif protocol == "kserve-v1" and name:
+            path = f"/v1/models/{name}:predict"
+        elif protocol == "mlflow":
+            path = "/invocations"
+        else:
+            return data
+        return {**data, "url": base + path}
 
     @model_validator(mode="after")
     def _target(self) -> Endpoint:

@@ -209,9 +209,9 @@ class ScoredSet:
 def input_columns(ctx: CheckContext, row_columns: list[str], exclude: set[str]) -> list[str]:
     """The model's inputs: the production sample's columns when known, else every column but ``exclude``."""
     production = adapters.production_rows(ctx.loaded, 1)
-    if production:
-        known = set(production[0])
-        return [c for c in row_columns if c in known and c not in exclude]
+    if production:  # in the production sample's order: a tensor layout sends the features in this order
+        present = set(row_columns)
+        return [c for c in production[0] if c in present and c not in exclude]
     return [c for c in row_columns if c not in exclude]
 
 
