@@ -84,3 +84,33 @@ def test_every_checks_parameters_are_explained():
     # and through the installed command, once
     one = run_cli("checks", "explain", "fair-001", env={"COLUMNS": "200"})
     assert one.code == 0 and "min_group_size = 100" in one.out
+
+
+def test_every_readme_command_names_a_real_command_and_options():
+    """Each `readiness ...` the README shows is a command readiness has, with options it takes, and every
+    example manifest it names validates."""
+    from typer.testing import CliRunner
+
+    from readiness.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = "\n".join(re.findall(r"```bash\n(.*?)```", readme, re.S))
+    shown = re.findall(r"`readiness ([^`]*)`", readme) + re.findall(
+        r"readiness ((?:assess|validate|report)[^\n&|]*)", blocks
+    )
+    runner = CliRunner()
+    assert len(shown) >= 15
+    for command in shown:
+        words = [w for w in command.split() if w not in {"...", "[PATH]", "[--assessment]"}]
+        path = []
+        for w in words:
+            if w.startswith("-") or w.isupper() or "/" in w or "." in w:
+                break
+            path.append(w)
+        helped = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+        assert helped.exit_code == 0, (command, helped.output)
+        for option in (w.split("=")[0] for w in words if w.startswith("--")):
+            assert option in helped.output, f"README's `readiness {command}`: {option} is not an option"
+        for manifest in (w for w in words if w.endswith(".yaml") and w.startswith("examples/")):
+            ok = runner.invoke(app, ["validate", manifest])
+            assert ok.exit_code == 0, (manifest, ok.output)
