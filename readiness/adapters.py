@@ -119,8 +119,8 @@ def wrap(endpoint: Endpoint, row: dict[str, Any]) -> dict[str, Any]:
     if endpoint.protocol == "mlflow":
         if endpoint.mlflow_format == "dataframe_records":
             return {"dataframe_records": [{c: row[c] for c in order}]}
-        if endpoint.mlflow_format == "inputs":
-            return {"inputs": {c: [row[c]] for c in order}}
+        if endpoint.mlflow_format == "inputs":  # a tensor: one row of values, for models without a schema
+            return {"inputs": [[row[c] for c in order]]}
         return {"dataframe_split": {"columns": order, "data": [[row[c] for c in order]]}}
     if endpoint.protocol == "v2":
         body: dict[str, Any]

@@ -146,7 +146,11 @@ class LatencyAtPeak(LoadCheck):
                     remediation="Add capacity, or check whether the load generator is the limit (--workers).",
                 )
             )
-        shown = ", ".join(f"{k} {numbers.ms(summary[k])} ms" for k in PCTS if summary[k] is not None)
+        shown = ", ".join(  # only the percentiles this many answers can estimate
+            f"{k} {numbers.ms(summary[k])} ms"
+            for k in PCTS
+            if summary[k] is not None and len(good) >= samples_needed(PERCENTILE_OF[k])
+        )
         broken = [
             f"{k} {numbers.ms(summary[k])} ms > {v:g}"
             for k, v in budget.items()
