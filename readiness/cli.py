@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from readiness import __version__
-from readiness.errors import ExitCode, ReadinessError
+from readiness.errors import ExitCode, ReadinessError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,7 +26,7 @@ EPILOG = "Exit codes: 0 ready · 1 not ready · 2 usage, manifest, profile or pl
 app = typer.Typer(
     name="readiness",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     epilog=EPILOG,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -208,7 +208,7 @@ def history_cmd(
     rows = [
         (
             str(r.id),
-            r.finished_at[:19],
+            r.finished_at[:19].replace("T", " "),
             f"{r.score:g}",
             r.level or "-",
             r.verdict,
@@ -222,7 +222,7 @@ def history_cmd(
     profiles = list(dict.fromkeys(r.profile for r in view.rows))
     lines = "; ".join(f"{p} {sparkline([r.score for r in view.rows if r.profile == p])}" for p in profiles)
     title = f"{view.model_name}: score {lines}"
-    _console().print(table(columns, rows, title=title))
+    _console().print(table(columns, rows, title=title, keep=("finished",)))
 
 
 @app.command()
@@ -276,7 +276,7 @@ def init(
     ask: Annotated[bool, typer.Option("--ask", help="Prompt even when standard input is not a terminal.")] = False,
 ) -> None:
     """Scaffold a manifest for a profile, asking the few questions that matter."""
-    from readiness.session import QUESTIONS, init_command
+    from readiness.session import QUESTIONS, answer_problem, init_command
 
     answers: dict[str, str | None] = {
         "name": name,
@@ -292,8 +292,17 @@ def init(
         init_command(path, profile=profile, force=force, answers=answers)
     if ask or (not no_input and sys.stdin.isatty()):
         for key, question, default in QUESTIONS:
-            if answers.get(key) is None:
-                answers[key] = typer.prompt(question, default=default)
+            if answers.get(key) is not None:
+                continue
+            for _ in range(5):  # a bad answer is asked again, with why
+                given = typer.prompt(question, default=default)
+                problem = answer_problem(key, given)
+                if problem is None:
+                    answers[key] = given
+                    break
+                _stderr(f"  {problem}; try again\n")
+            else:
+                raise UsageError(f"{question}: no usable answer after 5 tries; nothing was written")
     written = init_command(path, profile=profile, force=force, answers=answers)
     _stdout(
         f"wrote {written}; next: fill in every TODO, then `readiness assess {written}"

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from readiness import privacy
@@ -100,15 +101,42 @@ def validate_waivers(registry: Registry, loaded: LoadedManifest) -> None:
         raise ManifestErrors(errors)
 
 
+def _origin(profile: Profile, key: str) -> tuple[str, int | None]:
+    """The profile file (the most specific first) and line that set ``key``: a typo is reported where it
+    was made, not against the bundled profile the user's extends."""
+    import re
+
+    pattern = re.compile(rf"(^|[\s{{,]){re.escape(key)}\s*:")
+    for source in reversed(profile.sources):
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if pattern.search(line):
+                return source, number
+    return (profile.sources[-1] if profile.sources else profile.name), None
+
+
 def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Planned]:
     """The checks to run, in registry order, with the profile's settings applied."""
     validate_profile(registry, profile)
+    chosen: dict[str, set[str]] = {}
     for flag, ids in (("--only", options.only), ("--skip", options.skip)):
+        chosen[flag] = set()
         for check_id in ids:
+            if any(ch in check_id for ch in "*?["):  # a pattern, as profiles' select: TPR-*, lat-00?
+                import fnmatch
+
+                hits = {r.check.id for r in registry if fnmatch.fnmatch(r.check.id, check_id.upper())}
+                if not hits:
+                    raise UsageError(f"{flag} {check_id}: matches no check (see `readiness checks list`)")
+                chosen[flag] |= hits
+                continue
             if check_id not in registry:
                 raise UsageError(f"{flag} {check_id}: no such check (see `readiness checks list`)")
-    only = {registry.canonical(i) for i in options.only}
-    skip = {registry.canonical(i) for i in options.skip}
+            chosen[flag].add(registry.canonical(check_id) or check_id)
+    only, skip = chosen["--only"], chosen["--skip"]
     planned = []
     for reg in registry:
         check = reg.check
@@ -120,9 +148,12 @@ def plan(registry: Registry, profile: Profile, options: RunOptions) -> list[Plan
             continue
         unknown = set(settings.params) - set(check.params)
         if unknown:
+            file, line = _origin(profile, sorted(unknown)[0])
             raise ProfileError(
-                f"check {check.id} has no parameter(s) {', '.join(sorted(unknown))}",
-                file=profile.sources[0] if profile.sources else profile.name,
+                f"check {check.id} has no parameter(s) {', '.join(sorted(unknown))} "
+                f"(its parameters: {', '.join(check.params) or 'none'})",
+                file=file,
+                line=line,
                 field=f"checks.{check.id}.params",
             )
         params = {k: p.default for k, p in check.params.items()} | settings.params

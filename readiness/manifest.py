@@ -516,6 +516,16 @@ class RuntimeDependency(Strict):
     max_recover_s: float = Field(10.0, gt=0, le=600, description="How soon normal answers must return.")
 
 
+class NoThirdParties(Attested):
+    """The attested answer "this model uses no third party": no external model API, hosting provider or
+    data vendor (hosting counts). The third-party checks pass on it while it is fresh; an SBOM that names a
+    vendor contradicts it (TPR-007)."""
+
+    reason: str = Field(
+        min_length=10, description="Why there is none, e.g. 'hosted on our own cluster; no vendor API'."
+    )
+
+
 class ThirdParty(Attested):
     name: str
     service: str | None = None
@@ -838,6 +848,9 @@ class Manifest(Strict):
     explainability: Explainability | None = None
     audit_logging: AuditLogging | None = None
     third_parties: list[ThirdParty] | None = None
+    no_third_parties: NoThirdParties | None = Field(
+        None, description="Instead of third_parties: the attested statement that the model uses none."
+    )
     change_management: ChangeManagement | None = None
     rollout: Rollout | None = None
     rollback: Rollback | None = None
@@ -852,6 +865,15 @@ class Manifest(Strict):
     sbom: str | None = Field(None, description="A CycloneDX SBOM (JSON), to find unregistered vendors.")
     load_test: LoadTest = Field(default_factory=LoadTest)
     waivers: list[Waiver] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _vendors_or_none(self) -> Manifest:
+        if self.no_third_parties is not None and self.third_parties:
+            raise ValueError(
+                "no_third_parties says there is none, but third_parties lists "
+                f"{len(self.third_parties)}: keep one of the two"
+            )
+        return self
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,21 @@ def render(answers: Answers, target: Path, today: date) -> str:
     )
     env.filters["yq"] = lambda value: json.dumps(str(value), ensure_ascii=False)
     return env.get_template("manifest.yaml.j2").render(
-        **answers.__dict__, today=today.isoformat(), filename=target.name, schema_url=SCHEMA_NAME
+        **answers.__dict__,
+        today=today.isoformat(),
+        filename=target.name,
+        schema_url=SCHEMA_NAME,
+        regulators=required_regulators(answers.profile),
     )
+
+
+def required_regulators(profile_name: str) -> list[str]:
+    """The regulators whose reporting deadline the profile's INC-001 requires (finma, dora, ai_act, ...)."""
+    from readiness.profile import load_profile
+
+    profile = load_profile(profile_name)
+    params = profile.settings("INC-001").params
+    return [str(r) for r in params.get("required_regulators", [])]
 
 
 def write_manifest(answers: Answers, target: Path, *, force: bool, today: date | None = None) -> str:

@@ -8,6 +8,7 @@ program can run a command and use its result.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -426,12 +427,45 @@ QUESTIONS = (
 )
 
 
+ANSWER_FLAGS = {
+    "name": "--name",
+    "version": "--version",
+    "owner": "--owner",
+    "owner_email": "--owner-email",
+    "risk_tier": "--risk-tier",
+    "decision_effect": "--decision-effect",
+    "url": "--url",
+}
+
+
+def answer_problem(key: str, value: str | None) -> str | None:
+    """Why an answer to an init question cannot be used (None when it can), checked as it is given, so a
+    prompt asks again and a flag is named, instead of a manifest error about a file never written."""
+    if value is None or value == "" or value == "TODO":
+        return None
+    choices = {
+        "risk_tier": ("low", "medium", "high", "critical"),
+        "decision_effect": ("none", "advisory", "automated", "legal_or_similar"),
+    }
+    if key in choices and value not in choices[key]:
+        return f"must be one of {', '.join(choices[key])} (got {value!r})"
+    if key == "url" and not re.match(r"^https?://[^\s/]+", value):
+        return f"must be an http:// or https:// URL (got {value!r})"
+    if key == "owner_email" and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
+        return f"must be an email address (got {value!r})"
+    return None
+
+
 def init_command(path: Path, *, profile: str, force: bool, answers: dict[str, str | None]) -> Path:
     """Write a manifest scaffold from ``answers`` (keys of :data:`QUESTIONS`; missing ones get defaults)."""
     from readiness.scaffold import Answers, slug, write_manifest
 
     if path.exists() and not force:
         raise UsageError(f"{path} exists; use --force to overwrite it")
+    for key, value in answers.items():
+        problem = answer_problem(key, value)
+        if problem:
+            raise UsageError(f"{ANSWER_FLAGS.get(key, key)}: {problem}; nothing was written")
     values: dict[str, Any] = {k: (answers.get(k) if answers.get(k) is not None else d) for k, _, d in QUESTIONS}
     values["model_id"] = answers.get("model_id") or slug(values["name"])
     values["url"] = values["url"] or None

@@ -91,6 +91,8 @@ class ManifestCompleteness(Check):
             if is_placeholder(model_raw.get(name)):
                 findings.append(self._missing(ctx, ("model", name), f"model.{name} is not set"))
         for name in required:
+            if name == "third_parties" and raw.get("no_third_parties"):
+                continue  # the attested statement that there is none answers it
             if name not in raw or is_placeholder(raw.get(name)):
                 findings.append(self._missing(ctx, (name,), f"Section {name} is missing"))
                 continue

@@ -52,15 +52,20 @@ class IncidentResponsePlan(Check):
             findings.append(
                 missing_finding(ctx, ("incident_response",), "No runbook.", self.remediation, expected="runbook")
             )
-        reported = {k.casefold() for k in ir.regulator_reporting}
+        reported = {k.casefold(): v for k, v in ir.regulator_reporting.items()}
         for regulator in ctx.params["required_regulators"]:
-            if regulator.casefold() not in reported:
+            deadline = reported.get(regulator.casefold())
+            if deadline is None or is_placeholder(deadline):
                 findings.append(
                     missing_finding(
                         ctx,
-                        ("incident_response",),
-                        f"No reporting deadline for {regulator}.",
-                        self.remediation,
+                        ("incident_response", "regulator_reporting")
+                        if deadline is not None
+                        else ("incident_response",),
+                        f"No reporting deadline for {regulator}"
+                        + (f" ({deadline!r} is a placeholder)." if deadline is not None else "."),
+                        f"Set incident_response.regulator_reporting.{regulator} to how soon a serious incident is "
+                        "reported to it (e.g. 24h, 4h, 15d).",
                         expected=f"regulator_reporting.{regulator}",
                     )
                 )

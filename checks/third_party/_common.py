@@ -24,6 +24,8 @@ from readiness.check import (
 
 def _attestation(ctx: CheckContext) -> Attestation | None:
     parties = ctx.manifest.third_parties or []
+    if not parties and ctx.manifest.no_third_parties is not None:  # "we use none", attested
+        return attestation_of(ctx.manifest.no_third_parties)
     dated = [(p.attested_on, i) for i, p in enumerate(parties) if p.attested_on]
     return attestation_of(parties[min(dated)[1]]) if dated else None
 

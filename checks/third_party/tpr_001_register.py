@@ -37,15 +37,36 @@ class Register(ThirdPartyCheck):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         parties = ctx.manifest.third_parties
+        if ctx.manifest.no_third_parties is not None and not parties:
+            return _conclude(
+                ctx,
+                [],
+                f"No third party, attested: {ctx.manifest.no_third_parties.reason}",
+                "",
+                metrics={"third_parties": 0},
+            )
         if parties is None:
             return missing_section(
                 ctx,
                 "third_parties",
                 "No third_parties section: the model's vendors are not declared.",
-                "Declare third_parties (an empty list if there are truly none: hosting counts).",
+                "Declare third_parties, or no_third_parties {reason, attested_by, attested_on} when there is "
+                "truly none (hosting counts).",
                 "Third parties not declared",
             )
         findings = []
+        if not parties:  # an empty list states nothing: nobody attested that there is truly no vendor
+            findings.append(
+                missing_finding(
+                    ctx,
+                    ("third_parties",),
+                    "third_parties is empty, and nobody attested that the model uses no third party.",
+                    "Replace it with no_third_parties: {reason: ..., attested_by: ..., attested_on: ...} when there "
+                    "is truly none (hosting counts), or list the vendors.",
+                    expected="vendors, or no_third_parties",
+                    severity=Severity.MEDIUM,
+                )
+            )
         for i, p in enumerate(parties):
             if is_placeholder(p.register_id):
                 findings.append(

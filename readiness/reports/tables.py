@@ -23,11 +23,20 @@ def plain(value: object) -> Text:
 
 
 def table(
-    columns: Sequence[str], rows: Iterable[Sequence[object]], *, title: str | None = None, fold: bool = False
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str | None = None,
+    fold: bool = False,
+    keep: Sequence[str] = (),
 ) -> Table:
+    """A plain table; the ``keep`` columns are never shortened (a time must stay whole to tell runs apart)."""
     out = Table(title=plain(title) if title else None, show_edge=False)
     for col in columns:
-        out.add_column(col, overflow="fold" if fold else "ellipsis")
+        if col in keep:
+            out.add_column(col, no_wrap=True, min_width=max(len(col), 19))
+        else:
+            out.add_column(col, overflow="fold" if fold else "ellipsis")
     for row in rows:
         out.add_row(*(plain(v) for v in row))
     return out
