@@ -357,6 +357,12 @@ class LatencyBudget(Strict):
 
 class ServiceLevels(Attested):
     latency_ms: LatencyBudget | None = None
+    ttft_ms: LatencyBudget | None = Field(
+        None, description="openai streams: time to first token budget (LAT-001 gates on it)."
+    )
+    tpot_ms: LatencyBudget | None = Field(
+        None, description="openai streams: time per output token budget, between tokens (LAT-001 gates on it)."
+    )
     max_error_rate: float | None = Field(None, ge=0, le=1)
     peak_rps: float | None = Field(None, gt=0)
     peak_concurrency: int | None = Field(None, gt=0)

@@ -249,10 +249,16 @@ def test_openai_streaming_measures_time_to_first_token(write, tmp_path):
         users=2,
         peak_rps=10,
         duration=3,
-        budget="{p50: 500}",
+        # the whole answer and the gap between tokens are within budget; the first token (~10 ms) is not
+        budget="{p50: 500}\n          ttft_ms: {p50: 5}\n          tpot_ms: {p50: 100}",
     )
     lat = outcomes(path, ("LAT-001",))["LAT-001"].result
-    assert lat.status.value == "pass", lat.summary
+    assert lat.status.value == "fail", lat.summary
+    (over,) = [f for f in lat.findings if f.severity.name == "HIGH"]
+    assert over.message.startswith("time to first token p50 is") and "the budget is 5 ms" in over.message
+    assert over.location.field == "service_levels.ttft_ms.p50"
+    assert lat.metrics["percentile_estimates"]["tpot_p50"]["verdict"] == "pass"
+    assert lat.metrics["percentile_estimates"]["p50"]["verdict"] == "pass"
     assert 8 <= lat.metrics["ttft_p50"] <= 40  # first token after ~10 ms
     assert lat.metrics["p50"] >= 90  # the whole stream: 10 + 3 x 30 ms
     assert 25 <= lat.metrics["tpot_p50"] <= 45  # 30 ms between the four tokens

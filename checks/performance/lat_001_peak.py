@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from readiness.checks.performance._common import (
     PCTS,
     LoadCheck,
@@ -31,13 +33,93 @@ OVER_BUDGET = (
 )
 
 
+def nearest_rank(values: list[float], q: float) -> float | None:
+    """The q-percentile by nearest rank over sorted ``values`` (the load result's own rule)."""
+    if not values:
+        return None
+    return values[max(0, math.ceil(q * len(values)) - 1)]
+
+
+def judge_percentiles(
+    ctx: CheckContext,
+    prefix: str,
+    good: list[float],
+    budget: dict[str, float],
+    where: tuple[str, ...],
+    findings: list[Finding],
+    estimates: dict[str, dict[str, object]],
+    undecided: list[str],
+    label: str = "",
+) -> None:
+    """Each budgeted percentile of ``good`` (sorted ms) through its order-statistic interval: FAIL beyond,
+    PASS within, inconclusive otherwise; "not estimable" when the sample cannot bracket it."""
+    for name, limit in budget.items():
+        q = PERCENTILE_OF[name]
+        got = nearest_rank(good, q)
+        shown_name = f"{label} {name}".strip()
+        key = prefix + name
+        needed = samples_needed(q)
+        interval = percentile_interval(good, q)
+        loc = ctx.at(*where, name)
+        if interval is None:
+            estimates[key] = {"estimable": False, "samples": len(good), "needed": needed}
+            undecided.append(key)
+            findings.append(
+                Finding(
+                    severity=Severity.MEDIUM,
+                    message=f"{shown_name} is not estimable from {len(good):,} good answers: it needs at least "
+                    f"{needed:,} (below that the largest value is still inside its 95 % interval); "
+                    f"the {numbers.ms(got)} ms measured is the tail of too small a sample, not a {name}.",
+                    expected=f">= {needed:,} good answers",
+                    observed=f"{len(good):,}",
+                    location=ctx.at("load_test"),
+                    remediation="Let the stage collect them (load_test.min_samples, max_duration_s, or a "
+                    "longer duration_s), or budget a percentile this sample supports.",
+                    evidence={"samples": len(good)},
+                )
+            )
+            continue
+        verdict = judge(float(got or 0.0), interval, len(good), maximum=limit)
+        estimates[key] = {"estimable": True, "interval": interval.as_dict(), "verdict": verdict.state}
+        span = interval.text(lambda v: f"{numbers.ms(v)} ms")
+        if verdict.state == "fail":
+            findings.append(
+                Finding(
+                    severity=Severity.HIGH,
+                    message=f"{shown_name} is {numbers.ms(got)} ms at peak ({span}); the budget is {limit:g} ms.",
+                    expected=f"<= {limit:g} ms",
+                    observed=f"{numbers.ms(got)} ms",
+                    location=loc,
+                    remediation=OVER_BUDGET,
+                    evidence={"samples": len(good)},
+                )
+            )
+        elif verdict.inconclusive:
+            undecided.append(key)
+            findings.append(
+                Finding(
+                    severity=Severity.MEDIUM,
+                    message=f"{shown_name} is {numbers.ms(got)} ms at peak ({span}) and the budget of {limit:g} ms "
+                    f"lies inside the interval: inconclusive on {len(good):,} good answers"
+                    + (f"; about {verdict.more:,} more would decide it." if verdict.more else "."),
+                    expected=f"the interval <= {limit:g} ms",
+                    observed=f"{numbers.ms(got)} ms",
+                    location=loc,
+                    remediation="Measure longer (load_test.min_samples or duration_s) before relying on it.",
+                    evidence={"samples": len(good)},
+                )
+            )
+
+
 class LatencyAtPeak(LoadCheck):
     """Runs a Locust load stage at the declared peak (``load_test.peak_rps``) against the live endpoint and compares
     the exact percentiles of good answers (p50, p95, p99, p99.9: nearest rank over every request) with
     ``service_levels.latency_ms`` through their distribution-free 95 % intervals (order statistics): FAIL when the
     whole interval is over budget, PASS when it is all within, an inconclusive WARN otherwise; a percentile the
     sample cannot estimate (p99 needs 368 good answers, p99.9 3,688) is "not estimable", never a PASS; the peak
-    stage is sized to collect them by default (``load_test.min_samples``). Fails when too few answers were good to
+    stage is sized to collect them by default (``load_test.min_samples``). For an OpenAI-compatible stream the time to
+    first token and per output token are judged the same way against ``service_levels.ttft_ms`` and ``tpot_ms``.
+    Fails when too few answers were good to
     measure, or when the achieved rate falls below ``min_throughput_ratio`` of the peak.
 
     Example finding: ``p99 is 41.2 ms at 200 rps; the budget is 25 ms`` (HIGH).
@@ -74,64 +156,37 @@ class LatencyAtPeak(LoadCheck):
             )
         result = measured_load(ctx)
         summary = result.summary()
-        findings = []
+        findings: list[Finding] = []
         good = sorted(result.latencies_ms)
         estimates: dict[str, dict[str, object]] = {}
         undecided: list[str] = []
-        for name, limit in budget.items():
-            got = summary[name]
-            q = PERCENTILE_OF[name]
-            needed = samples_needed(q)
-            interval = percentile_interval(good, q)
-            loc = ctx.at("service_levels", "latency_ms", name)
-            if interval is None:
-                estimates[name] = {"estimable": False, "samples": len(good), "needed": needed}
-                undecided.append(name)
-                findings.append(
-                    Finding(
-                        severity=Severity.MEDIUM,
-                        message=f"{name} is not estimable from {len(good):,} good answers: it needs at least "
-                        f"{needed:,} (below that the largest latency is still inside its 95 % interval); "
-                        f"the {numbers.ms(got)} ms measured is the tail of too small a sample, not a {name}.",
-                        expected=f">= {needed:,} good answers",
-                        observed=f"{len(good):,}",
-                        location=ctx.at("load_test"),
-                        remediation="Let the stage collect them (load_test.min_samples, max_duration_s, or a "
-                        "longer duration_s), or budget a percentile this sample supports.",
-                        evidence={"requests": summary["requests"]},
-                    )
-                )
+        judge_percentiles(ctx, "", good, budget, ("service_levels", "latency_ms"), findings, estimates, undecided)
+        levels = ctx.manifest.service_levels
+        for key, label, values in (
+            ("ttft_ms", "time to first token", result.ttft_ms),
+            ("tpot_ms", "time per output token", result.tpot_ms),
+        ):
+            declared = getattr(levels, key, None) if levels else None
+            limits = {k: getattr(declared, k) for k in PCTS if declared and getattr(declared, k) is not None}
+            if not limits:
                 continue
-            verdict = judge(float(got or 0.0), interval, len(good), maximum=limit)
-            estimates[name] = {"estimable": True, "interval": interval.as_dict(), "verdict": verdict.state}
-            span = interval.text(lambda v: f"{numbers.ms(v)} ms")
-            if verdict.state == "fail":
+            if not values:
                 findings.append(
                     Finding(
                         severity=Severity.HIGH,
-                        message=f"{name} is {numbers.ms(got)} ms at peak ({span}); the budget is {limit:g} ms.",
-                        expected=f"<= {limit:g} ms",
-                        observed=f"{numbers.ms(got)} ms",
-                        location=loc,
-                        remediation=OVER_BUDGET,
-                        evidence={"requests": summary["requests"]},
+                        message=f"A {label} budget is declared, but no answer was a token stream: it was not measured.",
+                        expected=f"{label} measured",
+                        observed="no streamed answer",
+                        location=ctx.at("service_levels", key),
+                        remediation="Set model.endpoint.protocol: openai and stream: true, so the load stage asks for "
+                        "a stream and times its tokens.",
                     )
                 )
-            elif verdict.inconclusive:
-                undecided.append(name)
-                findings.append(
-                    Finding(
-                        severity=Severity.MEDIUM,
-                        message=f"{name} is {numbers.ms(got)} ms at peak ({span}) and the budget of {limit:g} ms "
-                        f"lies inside the interval: inconclusive on {len(good):,} good answers"
-                        + (f"; about {verdict.more:,} more would decide it." if verdict.more else "."),
-                        expected=f"the interval <= {limit:g} ms",
-                        observed=f"{numbers.ms(got)} ms",
-                        location=loc,
-                        remediation="Measure longer (load_test.min_samples or duration_s) before relying on it.",
-                        evidence={"requests": summary["requests"]},
-                    )
-                )
+                continue
+            prefix = key.split("_")[0] + "_"
+            judge_percentiles(
+                ctx, prefix, sorted(values), limits, ("service_levels", key), findings, estimates, undecided, label
+            )
         summary = {**summary, "percentile_estimates": estimates}
         target = result.plan.rps
         if target and summary["achieved_rps"] < ctx.params["min_throughput_ratio"] * target:
@@ -155,6 +210,10 @@ class LatencyAtPeak(LoadCheck):
             f"{k} {numbers.ms(summary[k])} ms > {v:g}"
             for k, v in budget.items()
             if estimates.get(k, {}).get("verdict") == "fail"
+        ] + [
+            f"{k.replace('_', ' ')} > budget"
+            for k, e in estimates.items()
+            if k.startswith(("ttft_", "tpot_")) and e.get("verdict") == "fail"
         ]
         failed = "Over budget at peak: " + ("; ".join(broken) if broken else "throughput below the peak")
         if undecided and not broken and len(findings) == len(undecided):
