@@ -43,6 +43,9 @@ def answer(protocol: str, request: dict, model: str) -> dict:
     return {"score": 0.42, "decision": "approve", "reason_codes": ["R00"]}
 
 
+STARTED = time.time()
+
+
 class Server:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -100,6 +103,10 @@ class Server:
         ):
             await self.send(writer, 500, {"error": "cannot encode"})
             return
+        if a.stall_every_s:  # the whole server freezes for stall_ms every stall_every_s (a GC pause, a lock)
+            phase = (time.time() - STARTED) % a.stall_every_s
+            if phase < a.stall_ms / 1000.0:
+                await asyncio.sleep(a.stall_ms / 1000.0 - phase)
         await asyncio.sleep(self.delay_s(request if isinstance(request, dict) else {}))
         if a.error_rate and self.rng.random() < a.error_rate:
             await self.send(writer, 500, {"error": "injected"})
@@ -200,6 +207,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--startup-s", type=float, default=0.0)
     p.add_argument("--exit-early", action="store_true")
     p.add_argument("--stats", default=None)
+    p.add_argument("--stall-every-s", type=float, default=0.0, help="freeze every N seconds ...")
+    p.add_argument("--stall-ms", type=float, default=200.0, help="... for this long")
     p.add_argument("--seed", type=int, default=1)
     return p.parse_args(argv)
 

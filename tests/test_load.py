@@ -123,6 +123,29 @@ def test_percentiles_match_the_server_side_truth(write, tmp_path, server_args):
     assert 120 <= lat.metrics["achieved_rps"] <= 170
 
 
+def test_a_stalling_server_is_measured_open_loop_from_the_intended_send(write, tmp_path):
+    """A server that freezes 200 ms every 2 s (2 ms otherwise), at a declared 50 req/s: about 10 % of arrivals
+    wait 0-200 ms, so users feel a p95 of about 100 ms. A closed loop never sends during the freeze and reports
+    a few ms; the open-loop schedule sends them late and measures each from when it was due."""
+    path = manifest(
+        write,
+        tmp_path,
+        server_args=", --delay-ms, '2', --stall-every-s, '2', --stall-ms, '200'",
+        peak_rps=50,
+        users=10,
+        duration=4.5,
+        budget="{p50: 20, p95: 40}",
+    )
+    lat = outcomes(path, ("LAT-001",))["LAT-001"].result
+    m = lat.metrics
+    assert m["open_loop"] is True
+    assert m["p95"] > 50, m  # the freeze is what users feel
+    assert m["p50"] < 20, m  # and most requests are fast
+    assert m["schedule"]["generator_lag_p99_ms"] < 50  # the generator kept its schedule: the freeze is the model's
+    assert m["service_p99"] >= 0 and lat.status.value in {"warn", "fail"}  # never a pass: over budget or undecided
+    assert any(f.message.startswith("p95 is") for f in lat.findings), lat.findings
+
+
 @serial
 def test_a_budget_the_server_cannot_meet_fails_with_the_percentile(write, tmp_path):
     path = manifest(write, tmp_path, server_args=", --delay-ms, '5'", budget="{p50: 2, p99: 100}")

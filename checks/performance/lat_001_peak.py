@@ -26,6 +26,8 @@ from readiness.check import (
 from readiness.stats import judge, percentile_interval, samples_needed
 
 PERCENTILE_OF = {"p50": 0.5, "p95": 0.95, "p99": 0.99, "p999": 0.999}
+GENERATOR_LAG_MS = 5.0
+"""Above this p99 lateness of the generator's own sends, its measurement of the peak is flagged."""
 
 OVER_BUDGET = (
     "Profile the slow path at the percentile that breaks (the finding names it), add capacity or "
@@ -120,7 +122,10 @@ class LatencyAtPeak(LoadCheck):
     stage is sized to collect them by default (``load_test.min_samples``). For an OpenAI-compatible stream the time to
     first token and per output token are judged the same way against ``service_levels.ttft_ms`` and ``tpot_ms``.
     Fails when too few answers were good to
-    measure, or when the achieved rate falls below ``min_throughput_ratio`` of the peak.
+    measure, or when the achieved rate falls below ``min_throughput_ratio`` of the peak. At a declared rate the load is
+    open-loop: requests leave on a fixed schedule and are measured from their intended send time (a server's stall is
+    what users feel, not hidden by waiting clients); the service time and the generator's own schedule lag are
+    reported beside them, and a generator more than 5 ms late at p99 is a warning, not a latency of the model.
 
     Example finding: ``p99 is 41.2 ms at 200 rps; the budget is 25 ms`` (HIGH).
     """
@@ -188,6 +193,24 @@ class LatencyAtPeak(LoadCheck):
                 ctx, prefix, sorted(values), limits, ("service_levels", key), findings, estimates, undecided, label
             )
         summary = {**summary, "percentile_estimates": estimates}
+        schedule = summary.get("schedule") or {}
+        lag = float(schedule.get("generator_lag_p99_ms") or 0.0)
+        if lag > GENERATOR_LAG_MS:
+            findings.append(
+                Finding(
+                    severity=Severity.MEDIUM,
+                    message=f"The load generator, not the model, fell behind its schedule: "
+                    f"{schedule.get('generator_late', 0):,} requests left more than 1 ms late (p99 "
+                    f"{numbers.ms(lag)} ms): the rate the model saw was uneven, so its percentiles are not a "
+                    "clean measurement of the declared peak.",
+                    expected=f"generator lag p99 <= {GENERATOR_LAG_MS:g} ms",
+                    observed=f"{numbers.ms(lag)} ms",
+                    location=ctx.at("load_test"),
+                    remediation="Give the generator more processes (--workers or load_test.workers), or run it "
+                    "on a machine that does not also run the model.",
+                    evidence={k: str(v) for k, v in schedule.items()},
+                )
+            )
         target = result.plan.rps
         if target and summary["achieved_rps"] < ctx.params["min_throughput_ratio"] * target:
             findings.append(

@@ -4,6 +4,15 @@ It reads its configuration from the JSON file named by READINESS_LOAD_CONFIG, se
 requests with Locust's fast HTTP client, and records every request's own duration (float milliseconds,
 microsecond resolution: Locust's statistics round to whole milliseconds) with its outcome. On exit,
 each process writes its samples to READINESS_LOAD_SAMPLES/<pid>.json for the parent to merge.
+
+At a declared rate the load is **open-loop**: every user has a fixed schedule of intended send times
+(its share of the rate, phases spread), and never waits for an answer to keep it. When the server stalls,
+the requests due meanwhile leave late, as soon as the user is free, and each is measured from its
+*intended* send time (wrk2's correction of coordinated omission): the response time users feel. Only
+the time the user was still waiting for its previous answer counts (a real client would have sent on
+time and waited in the queue); the generator's own lateness waking up (timer overshoot) is reported as
+its schedule lag, never added to the model's latency. The sample keeps the service time (send to last
+byte), the wait for the previous answer, and that lag.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ import random
 import time
 from typing import Any
 
-from locust import FastHttpUser, constant, constant_throughput, events, task  # isort: skip - patches first
+from locust import FastHttpUser, events, task  # isort: skip - patches first
 
 import gevent
 
@@ -61,23 +70,44 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
     return "ok"
 
 
+PERIOD = 1.0 / float(CFG["rps_per_user"]) if CFG.get("rps_per_user") else None
+"""Seconds between one user's intended sends (None: unpaced, as fast as answers come: closed loop)."""
+
+
 class ReadinessUser(FastHttpUser):
     network_timeout = float(CFG["timeout_s"]) * 2
     connection_timeout = float(CFG["timeout_s"])
-    wait_time = constant_throughput(CFG["rps_per_user"]) if CFG.get("rps_per_user") else constant(0)
+
+    def wait_time(self) -> float:
+        """Open loop: until this user's next intended send, whatever the last answer took; 0 when behind."""
+        if PERIOD is None:
+            return 0.0
+        return max(0.0, self.next_due - time.perf_counter())
 
     def on_start(self) -> None:
         self.rng = random.Random(id(self))  # noqa: S311 - picks request bodies
-        if CFG.get("rps_per_user"):
-            # spread the users' phases: users started together would otherwise fire in bursts, and the
-            # generator's own queueing of simultaneous answers would show up as server latency
-            gevent.sleep(self.rng.random() / CFG["rps_per_user"])
+        # spread the users' phases: users started together would otherwise fire in bursts, and the
+        # generator's own queueing of simultaneous answers would show up as server latency
+        self.next_due = time.perf_counter() + (self.rng.random() * PERIOD if PERIOD else 0.0)
+        self.last_end = 0.0
+        if PERIOD:
+            gevent.sleep(max(0.0, self.next_due - time.perf_counter()))
 
     @task
     def call(self) -> None:
         body = self.rng.choice(ENCODED)
+        intended = self.next_due
+        if PERIOD:
+            self.next_due = intended + PERIOD
         start = time.perf_counter()
-        offset = time.time() - T0
+        if PERIOD:
+            # past its due time the user was either still waiting for its previous answer (the model's
+            # doing: counted) or waking up late (the generator's: reported, not counted)
+            blocked = max(0.0, min(start, self.last_end) - intended)
+            overshoot = max(0.0, start - max(intended, self.last_end))
+        else:
+            blocked = overshoot = 0.0
+        offset = time.time() - T0 - blocked - overshoot  # when it was due
         status, error, payload, first, measured, tokens = None, None, None, None, None, 0
         try:
             with self.client.request(
@@ -106,7 +136,23 @@ class ReadinessUser(FastHttpUser):
         kind = classify(status, error, elapsed, payload)
         ttft = None if first is None else (first - start) * 1000.0
         tpot = (elapsed * 1000.0 - ttft) / (tokens - 1) if ttft is not None and tokens > 1 else None
-        SAMPLES.append([round(offset, 4), elapsed * 1000.0, kind, status or 0, ttft, tpot])
+        self.last_end = time.perf_counter()
+        # [due offset s, response time from the intended send ms, kind, status, ttft, tpot, service ms,
+        #  generator lag ms, waited for the previous answer ms]
+        response = (elapsed + blocked) * 1000.0
+        SAMPLES.append(
+            [
+                round(offset, 4),
+                response,
+                kind,
+                status or 0,
+                ttft,
+                tpot,
+                elapsed * 1000.0,
+                overshoot * 1000.0,
+                blocked * 1000.0,
+            ]
+        )
 
     def read_stream(self, r: Any, start: float) -> tuple[bytes, float | None, int]:
         """Read a server-sent-event stream byte by byte (larger reads hide the first token); count the

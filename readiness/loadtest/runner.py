@@ -24,6 +24,8 @@ from readiness import processes
 from readiness.evidence import LoadError
 
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "p999": 0.999}
+LATE_MS = 1.0
+"""A request that left its open-loop schedule more than this late counts as late."""
 NO_ANSWER = ("refused", "connection", "timeout")
 """Failure kinds where no HTTP answer came back at all."""
 
@@ -60,6 +62,12 @@ class LoadResult:
     elapsed_s: float
     ttft_ms: list[float] = field(default_factory=list)
     tpot_ms: list[float] = field(default_factory=list)
+    service_ms: list[float] = field(default_factory=list)
+    """Good answers' service time (send to last byte); ``latencies_ms`` is measured from the intended send."""
+    lag_ms: list[float] = field(default_factory=list)
+    """The generator's own lateness leaving each request (waking up late: not counted as latency)."""
+    waited_ms: list[float] = field(default_factory=list)
+    """How long past its due time each request waited for the user's previous answer (counted as latency)."""
     stderr_tail: list[str] = field(default_factory=list)
     sent: int = 0
     """Every request the stage sent, the warm-up's included (what the model's own request counter should see)."""
@@ -127,6 +135,21 @@ class LoadResult:
             out["ttft_p99"] = _round(self.percentile(0.99, self.ttft_ms))
         if self.tpot_ms:
             out["tpot_p50"] = _round(self.percentile(0.5, self.tpot_ms))
+        if self.service_ms:
+            out["service_p50"] = _round(self.percentile(0.5, self.service_ms))
+            out["service_p99"] = _round(self.percentile(0.99, self.service_ms))
+        out["open_loop"] = bool(self.plan.rps) and not self.plan.locustfile
+        if self.lag_ms:
+            late = [v for v in self.lag_ms if v > LATE_MS]
+            queued = [v for v in self.waited_ms if v > 0]
+            out["schedule"] = {
+                "generator_late": len(late),
+                "generator_late_share": round(len(late) / len(self.lag_ms), 4),
+                "generator_lag_p99_ms": _round(self.percentile(0.99, self.lag_ms)),
+                "generator_lag_max_ms": _round(max(self.lag_ms)),
+                "waited_for_previous_answer": len(queued),
+                "waited_max_ms": _round(max(queued)) if queued else 0.0,
+            }
         return out
 
 
@@ -245,6 +268,9 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
         elapsed_s=max(last - first, 1e-9),
         ttft_ms=[r[4] for r in ok if len(r) > 4 and r[4] is not None],
         tpot_ms=[r[5] for r in ok if len(r) > 5 and r[5] is not None],
+        service_ms=[r[6] for r in ok if len(r) > 6 and r[6] is not None],
+        lag_ms=[r[7] for r in kept if len(r) > 7 and r[7] is not None],
+        waited_ms=[r[8] for r in kept if len(r) > 8 and r[8] is not None],
         stderr_tail=tail,
         sent=len(rows),
     )
