@@ -6,6 +6,10 @@
    Locust run at 1, 10 and 50 users reports p50/p99 beside the server-side truth for that run.
 2. Against a 0 ms endpoint, the maximum throughput of one and of two Locust worker processes.
 3. wrk beside them when it is installed (apt-get install wrk).
+4. A stalling server (2 ms, and a 200 ms freeze every 2 s) at a declared 50 req/s: readiness' open-loop
+   p50/p95/p99 beside the open-loop truth computed from the pause schedule (10 % of arrivals wait
+   U(0, 200) ms: p95 about 102 ms, p99 about 182 ms) and an independent open-loop client (threads sending on
+   a fixed schedule, each request timed from when it was due).
 Targets (issue 4): p50 and p99 within 0.5 ms or 10 % of the server-side truth, whichever is larger; at
 least 6,000 requests/s per worker process against the 0 ms endpoint. Every run is bounded in time.
 """
@@ -39,6 +43,69 @@ def stop(proc: subprocess.Popen, stats: Path) -> dict:
     proc.terminate()
     proc.wait(10)
     return json.loads(stats.read_text())
+
+
+def start_stalling(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(FAKE),
+            "--port",
+            str(port),
+            "--delay-ms",
+            "2",
+            "--stall-every-s",
+            "2",
+            "--stall-ms",
+            "200",
+        ],
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    return proc
+
+
+def open_loop_client(url: str, rps: float, seconds: float) -> list[float]:
+    """An independent open-loop client: one thread per in-flight slot, requests due every 1/rps seconds,
+    each timed from its due time (so a freeze's queue is measured, not skipped)."""
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    start = time.perf_counter() + 0.2
+    due = [start + i / rps for i in range(int(rps * seconds))]
+    out: list[float] = []
+    lock = threading.Lock()
+    index = iter(range(len(due)))
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        for i in index:
+            wait = due[i] - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            conn.request("POST", parts.path, body=b'{"x": 1}', headers={"Content-Type": "application/json"})
+            conn.getresponse().read()
+            with lock:
+                out.append((time.perf_counter() - due[i]) * 1000.0)
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(out)
+
+
+def truth_percentile(q: float, service_ms: float = 2.0, every_s: float = 2.0, stall_ms: float = 200.0) -> float:
+    """The q-quantile of response time when arrivals are uniform in time and a freeze of stall_ms every
+    every_s holds each arrival inside it until it ends."""
+    share = stall_ms / 1000.0 / every_s  # arrivals that meet a freeze
+    if q <= 1 - share:
+        return service_ms
+    return service_ms + stall_ms * (1 - (1 - q) / share)
 
 
 def main() -> None:
@@ -132,6 +199,38 @@ def main() -> None:
             print(f"  {delay} ms endpoint: {'; '.join(lines)}; server p50 {truth['p50']:.3f} p99 {truth['p99']:.3f}")
     else:
         print("\n3. wrk is not installed (apt-get install wrk) - skipped")
+    stall_secs = max(secs, 10.0)
+    print(f"\n4. a server that freezes 200 ms every 2 s, 50 req/s declared ({stall_secs:g} s per run)")
+    port = free_port()
+    proc = start_stalling(port)
+    try:
+        r = run(
+            LoadPlan(
+                base_url=f"http://127.0.0.1:{port}",
+                path="/predict",
+                bodies=[{"x": 1}],
+                users=10,
+                rps=50,
+                duration_s=stall_secs,
+                warmup_s=0.5,
+            )
+        )
+        independent = open_loop_client(f"http://127.0.0.1:{port}/predict", 50, stall_secs)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    s = r.summary()
+
+    def pct(values: list[float], q: float) -> float:
+        return values[max(0, int(q * len(values) + 0.999999) - 1)]
+
+    for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
+        truth = truth_percentile(q)
+        print(
+            f"  {name}: readiness {s[name]:8.2f} ms   independent open-loop client {pct(independent, q):8.2f} ms   "
+            f"truth from the schedule {truth:8.2f} ms   within 10 %: {abs(s[name] - truth) <= 0.1 * truth}"
+        )
+    print(f"  readiness service p99 {s.get('service_p99')} ms; schedule {s.get('schedule')}")
 
 
 if __name__ == "__main__":
