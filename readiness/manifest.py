@@ -189,6 +189,11 @@ class LoadTest(Strict):
         "percentile at 95 % (p99: 368, p99.9: 3,688). A paced stage runs longer to collect them "
         "(up to max_duration_s); 0 keeps duration_s.",
     )
+    arrivals: Literal["constant", "poisson"] = Field(
+        "constant",
+        description="Open-loop arrivals at the declared peak: constant intervals, or poisson (exponential gaps, "
+        "as independent clients arrive). A team's own locustfile keeps its own (closed-loop) pacing.",
+    )
     max_duration_s: float = Field(
         120.0, gt=0, le=3600, description="Longest a stage may be stretched to collect min_samples."
     )

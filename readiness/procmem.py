@@ -145,3 +145,23 @@ class Sampler:
 
 def available() -> bool:
     return PROC.is_dir() and (PROC / str(os.getpid()) / "stat").exists()
+
+
+def session_cpu_s(sid: int) -> float | None:
+    """CPU seconds (user + system) used so far by every live process of session ``sid`` (and by the children
+    they have reaped); None without /proc. The load generator's share of the CPU comes from this."""
+    if not PROC.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for pid in _session_members(sid):
+        try:
+            stat = (PROC / str(pid) / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        try:  # utime, stime, cutime, cstime are fields 14-17 of stat (11-14 after the command)
+            total += sum(int(v) for v in fields[11:15])
+        except (ValueError, IndexError):
+            continue
+    return total / ticks

@@ -294,6 +294,7 @@ class Resources:
             required_key=adapters.required_key(endpoint),
             output_paths=tuple(p for p in (manifest.model.outputs.score, manifest.model.outputs.decision) if p),
             locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None,
+            arrivals=cfg.arrivals,
         )
         server = self._servers.get("model")
         leader = server.proc.pid if server is not None and server.proc is not None else None

@@ -454,3 +454,15 @@ def test_a_joblib_model_file_is_timed_in_process(write, tmp_path):
     assert got["SRV-001"].result.status.value == "pass"
     lat = got["LAT-006"].result
     assert lat.status.value == "pass" and lat.metrics["calls"] == 500 and lat.metrics["p50_us"] > 1
+
+
+def test_poisson_arrivals_keep_the_declared_rate_and_report_the_generators_health(write, tmp_path):
+    path = manifest(write, tmp_path, server_args=", --delay-ms, '2'", peak_rps=50, duration=4.5, budget="{p50: 20}")
+    path.write_text(path.read_text().replace("stages: [1.0]", "stages: [1.0], arrivals: poisson"))
+    lat = outcomes(path, ("LAT-001",))["LAT-001"].result
+    m = lat.metrics
+    assert m["arrivals"] == "poisson" and m["open_loop"] is True
+    assert 35 <= m["achieved_rps"] <= 65  # 50 a second on average, as a Poisson count varies
+    assert lat.status.value == "pass", lat.findings  # within three standard deviations of its count
+    assert 0 < m["generator_cpu_share"] < 2  # the generator's own CPU, beside the result
+    assert m["schedule"]["generator_lag_p99_ms"] < 50

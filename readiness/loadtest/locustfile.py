@@ -72,6 +72,8 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
 
 PERIOD = 1.0 / float(CFG["rps_per_user"]) if CFG.get("rps_per_user") else None
 """Seconds between one user's intended sends (None: unpaced, as fast as answers come: closed loop)."""
+POISSON = CFG.get("arrivals") == "poisson"
+"""Poisson arrivals: exponential gaps with that mean, as independent clients arrive."""
 
 
 class ReadinessUser(FastHttpUser):
@@ -98,7 +100,7 @@ class ReadinessUser(FastHttpUser):
         body = self.rng.choice(ENCODED)
         intended = self.next_due
         if PERIOD:
-            self.next_due = intended + PERIOD
+            self.next_due = intended + (self.rng.expovariate(1.0 / PERIOD) if POISSON else PERIOD)
         start = time.perf_counter()
         if PERIOD:
             # past its due time the user was either still waiting for its previous answer (the model's

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -51,6 +52,8 @@ class LoadPlan:
     output_paths: tuple[str, ...] = ()
     """Paths (model.outputs score and decision) every good answer must hold."""
     locustfile: Path | None = None
+    arrivals: str = "constant"
+    """Open-loop arrivals at the declared rate: constant intervals, or poisson (exponential gaps)."""
 
 
 @dataclass
@@ -69,6 +72,8 @@ class LoadResult:
     waited_ms: list[float] = field(default_factory=list)
     """How long past its due time each request waited for the user's previous answer (counted as latency)."""
     stderr_tail: list[str] = field(default_factory=list)
+    generator_cpu_s: float | None = None
+    """CPU seconds the Locust processes used (from /proc; None elsewhere)."""
     sent: int = 0
     """Every request the stage sent, the warm-up's included (what the model's own request counter should see)."""
     scrape_before: Any = None
@@ -139,6 +144,10 @@ class LoadResult:
             out["service_p50"] = _round(self.percentile(0.5, self.service_ms))
             out["service_p99"] = _round(self.percentile(0.99, self.service_ms))
         out["open_loop"] = bool(self.plan.rps) and not self.plan.locustfile
+        if self.plan.rps and not self.plan.locustfile:
+            out["arrivals"] = self.plan.arrivals
+        if self.generator_cpu_s is not None and self.elapsed_s > 0:
+            out["generator_cpu_share"] = round(self.generator_cpu_s / (self.elapsed_s + self.plan.warmup_s), 3)
         if self.lag_ms:
             late = [v for v in self.lag_ms if v > LATE_MS]
             queued = [v for v in self.waited_ms if v > 0]
@@ -184,6 +193,7 @@ def run(plan: LoadPlan) -> LoadResult:
                     "required_key": plan.required_key,
                     "output_paths": list(plan.output_paths),
                     "rps_per_user": (plan.rps / plan.users) if plan.rps else None,
+                    "arrivals": plan.arrivals,
                 }
             ),
             encoding="utf-8",
@@ -229,8 +239,9 @@ def run(plan: LoadPlan) -> LoadResult:
                 argv, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, env=env, start_new_session=True
             )
             processes.register(proc.pid)
+            cpu = _CpuWatch(proc.pid)
             try:
-                code = proc.wait(timeout=plan.duration_s + 60)
+                code = cpu.wait(proc, timeout=plan.duration_s + 60)
             except subprocess.TimeoutExpired:
                 raise LoadError(f"Locust did not finish within {plan.duration_s + 60:g} s; killed") from None
             finally:  # the master and its worker processes, on every path
@@ -241,7 +252,31 @@ def run(plan: LoadPlan) -> LoadResult:
                 proc.wait()
                 processes.unregister(proc.pid)
         tail = [line for line in stderr.read_text(errors="replace").splitlines() if line.strip()][-15:]
-        return _collect(plan, samples_dir, code, tail)
+        result = _collect(plan, samples_dir, code, tail)
+        result.generator_cpu_s = cpu.last
+        return result
+
+
+class _CpuWatch:
+    """The generator's CPU seconds, read from /proc while it runs (its last reading before it exits)."""
+
+    def __init__(self, sid: int) -> None:
+        self.sid = sid
+        self.last: float | None = None
+
+    def wait(self, proc: Any, timeout: float) -> int:
+        from readiness.procmem import session_cpu_s
+
+        deadline = time.monotonic() + timeout
+        while True:
+            reading = session_cpu_s(self.sid)
+            if reading is not None and reading > 0:
+                self.last = reading
+            try:
+                return int(proc.wait(timeout=0.25))
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    raise
 
 
 def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> LoadResult:
