@@ -125,6 +125,18 @@ def gap_finding(
     return None
 
 
+def too_few(name: str, judged: int, loc: Any) -> Finding:
+    """Fewer than two groups large enough to compare: nothing was shown fair."""
+    return Finding(
+        severity=Severity.HIGH,
+        message=f"{name}: fewer than two groups large enough to compare.",
+        expected="two or more groups to compare",
+        observed=f"{judged}",
+        location=loc,
+        remediation="Collect more labelled rows, or band the attribute (fairness.bands).",
+    )
+
+
 def _small(name: str, groups: dict[str, Any], small: list[str], minimum: int, loc: Any) -> list[Finding]:
     out = []
     if small:
@@ -182,16 +194,7 @@ def classification_gaps(
         (judged.__setitem__(group, entry) if len(keep) >= p["min_group_size"] else small.append(group))
     findings += _small(name, groups, small, p["min_group_size"], loc)
     if len(judged) < 2:
-        findings.append(
-            Finding(
-                severity=Severity.HIGH,
-                message=f"{name}: fewer than two groups large enough to compare.",
-                expected="two or more groups to compare",
-                observed=f"{len(judged)}",
-                location=loc,
-                remediation="Collect more labelled rows, or band the attribute (fairness.bands).",
-            )
-        )
+        findings.append(too_few(name, len(judged), loc))
         return findings
     evidence = {
         "groups": "; ".join(
@@ -326,16 +329,7 @@ def regression_gaps(
             )
             findings += [f] if f else []
     elif not findings or len(judged) < 2:
-        findings.append(
-            Finding(
-                severity=Severity.HIGH,
-                message=f"{name}: fewer than two groups large enough to compare.",
-                expected="two or more groups to compare",
-                observed=f"{len(judged)}",
-                location=loc,
-                remediation="Collect more labelled rows, or band the attribute (fairness.bands).",
-            )
-        )
+        findings.append(too_few(name, len(judged), loc))
     for e in groups.values():
         e.pop("_errors", None)
         e.pop("_predictions", None)
