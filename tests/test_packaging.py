@@ -44,6 +44,7 @@ def test_cli_start_imports_no_heavy_library(code):
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # builds a wheel and a fresh environment: with the other installs, in the third run
 def test_wheel_installs_in_a_clean_venv_and_runs_outside_the_repo(tmp_path):
     dist = tmp_path / "dist"
     r = subprocess.run(
