@@ -158,3 +158,24 @@ def test_nothing_to_send_is_one_clear_finding_not_locusts_table(tmp_path):
             (finding,) = o.result.findings
             assert finding.message.startswith("No production data sample or request example to build requests")
             assert "Type" not in finding.message and "|" not in finding.message  # no Locust table
+
+
+def test_a_metric_that_cannot_be_computed_says_what_to_declare(tmp_path):
+    from test_statistics import split_world
+
+    path = split_world(tmp_path, 1)  # imported decisions, no score
+    path.write_text(
+        path.read_text().replace(
+            "evaluation: {label: defaulted}", "evaluation: {label: defaulted, metrics: {auc: {min: 0.7}}}"
+        )
+    )
+    ev = next(
+        o.result for o in assess(path, options=RunOptions(now=NOW, only=("EVAL-001",))).outcomes if o.id == "EVAL-001"
+    )
+    assert ev.status.value == "fail"
+    (finding,) = [f for f in ev.findings if "auc" in f.message]
+    assert finding.message == (
+        "auc cannot be computed: the answers carry no score (declare model.outputs.score), or the labels have one "
+        "class only."
+    )
+    assert finding.location.field == "evaluation.metrics.auc" and "docs/serving.md" in finding.remediation

@@ -34,25 +34,29 @@ def _span(entry: dict[str, Any]) -> str:
 
 
 def not_computable(ctx: CheckContext, name: str, task: str, loc: Any) -> Finding:
+    """Why a metric could not be computed, in words a new user can act on."""
     if task == "regression":
-        what = "a number at model.outputs.score, or the labels are not numbers (or R² of a constant label)"
+        why = "the answers carry no number at model.outputs.score, or the labels are not numbers"
+        if name == "r2":
+            why += " (or the label is constant: R² is undefined)"
     elif task == "multiclass":
-        what = (
-            "class probabilities (model.outputs.probabilities)"
+        why = (
+            "the answers carry no class probabilities (model.outputs.probabilities)"
             if name in M.NEEDS_PROBABILITIES
-            else "a predicted class (model.outputs.decision)"
+            else "the answers carry no predicted class (model.outputs.decision)"
         )
     elif name in M.NEEDS_SCORE:
-        what = "a score (model.outputs.score), or the labels have one class only"
+        why = "the answers carry no score (declare model.outputs.score), or the labels have one class only"
     else:
-        what = "a decision (model.outputs), or the labels have one class only"
+        why = "the answers carry no decision (declare model.outputs), or the labels have one class only"
     return Finding(
         severity=Severity.HIGH,
-        message=f"{name} cannot be computed: the answers carry no {what}.",
+        message=f"{name} cannot be computed: {why}.",
         expected=f"{name} measured",
         observed="not computable",
         location=loc,
-        remediation="Declare model.outputs.score / decision / positive / probabilities and evaluation.task.",
+        remediation="Declare model.outputs.score / decision / positive / probabilities and evaluation.task "
+        "(docs/serving.md shows where each framework puts them).",
     )
 
 

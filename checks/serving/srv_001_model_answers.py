@@ -25,7 +25,11 @@ class ModelAnswers(Check):
     """Sends a production-shaped request (a row of ``data.production`` or the endpoint's ``request_example``) to the
     live model, over HTTP or in a child process for an in-process model, and passes only on a good answer: 2xx with
     the declared outputs readable. Refusals, redirects, client and server errors, timeouts and answers without the
-    declared output each fail with their kind.
+    declared output each fail with their kind. The request is built in the endpoint's protocol (json, v2 one ``[1, k]``
+    tensor or one per column, kserve-v1 instances, MLflow dataframe_split/records/inputs, openai chat; see
+    docs/serving.md). An in-process callable gets the row as a dict and may answer a dict read by
+    ``model.outputs`` (``{"score": 0.37, "decision": "decline"}``), a bare number (the score), or any JSON value read
+    by path; a model file gets a one-row DataFrame with its feature names and answers ``{"prediction", "score"}``.
 
     Example finding: ``HTTP 400 from http://127.0.0.1:8080/predict: the model did not answer`` (CRITICAL).
     """
