@@ -79,7 +79,10 @@ def test_poc_notebook_example_is_not_ready_with_a_useful_gap_list(tmp_path):
     assert results["MON-002"]["metrics"]["needs"] == "monitoring.metrics_url"
     assert results["TPR-008"]["metrics"]["needs"] == "third_parties[].runtime"
     gaps = a["gaps"]
-    n = len(blocking)
+    # blocking checks' gaps come first, by gain: the failing ones above, and a blocking check that is only
+    # undecided (LAT-001's p99 interval can straddle its 50 ms budget on this demo API) among them
+    n = sum(1 for g in gaps if g["blocking"])
+    assert n >= len(blocking) and blocking <= {g["check_id"] for g in gaps[:n]}
     assert all(g["blocking"] for g in gaps[:n]) and not any(g["blocking"] for g in gaps[n:])
     assert [g["gain"] for g in gaps[:n]] == sorted((g["gain"] for g in gaps[:n]), reverse=True)
     gap_ids = [g["check_id"] for g in gaps]
