@@ -179,6 +179,15 @@ def _f1(precision: float | None, recall: float | None) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def log_losses(truth: Sequence[Any], probabilities: Sequence[dict[str, float]]) -> list[float]:
+    """Each row's log loss: probabilities clipped to [1e-15, 1] and renormalised, as scikit-learn does."""
+    out = []
+    for t, probs in zip(truth, probabilities, strict=True):
+        total = math.fsum(max(v, 1e-15) for v in probs.values()) or 1.0
+        out.append(-math.log(max(probs.get(t, 0.0), 1e-15) / total))
+    return out
+
+
 def multiclass(
     name: str,
     truth: Sequence[Any],
@@ -195,10 +204,7 @@ def multiclass(
         if probabilities is None:
             return None
         if name == "log_loss":
-            losses = []
-            for t, probs in zip(truth, probabilities, strict=True):
-                total = math.fsum(max(v, 1e-15) for v in probs.values()) or 1.0
-                losses.append(-math.log(max(probs.get(t, 0.0), 1e-15) / total))
+            losses = log_losses(truth, probabilities)
             return math.fsum(losses) / len(losses)
         hits = 0
         for t, probs in zip(truth, probabilities, strict=True):
@@ -259,11 +265,7 @@ def interval(
         if name == "top_k_accuracy":
             value = multiclass(name, truth, None, probabilities, k)
             return None if value is None else S.wilson(round(value * n), n)
-        losses = []
-        for t, probs in zip(truth, probabilities, strict=True):
-            total = math.fsum(max(v, 1e-15) for v in probs.values()) or 1.0
-            losses.append(-math.log(max(probs.get(t, 0.0), 1e-15) / total))
-        return S.mean_interval(losses)
+        return S.mean_interval(log_losses(truth, probabilities))
     if name in ("macro_f1", "weighted_f1") and predicted is not None:
         import numpy as np
 

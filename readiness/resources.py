@@ -459,11 +459,10 @@ def min_samples(cfg: Any, levels: Any) -> int:
     percentile at 95 % (readiness.stats.samples_needed)."""
     if cfg.min_samples is not None:
         return int(cfg.min_samples)
-    from readiness.stats import samples_needed
+    from readiness.stats import PERCENTILES, samples_needed
 
     budget = levels.latency_ms if levels is not None and levels.latency_ms is not None else None
-    quantiles = {"p50": 0.5, "p95": 0.95, "p99": 0.99, "p999": 0.999}
-    wanted = [q for k, q in quantiles.items() if budget is not None and getattr(budget, k, None) is not None]
+    wanted = [q for k, q in PERCENTILES.items() if budget is not None and getattr(budget, k, None) is not None]
     return samples_needed(max(wanted)) if wanted else 0
 
 

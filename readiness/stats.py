@@ -30,6 +30,8 @@ from typing import Any
 
 __all__ = [
     "LEVEL",
+    "PERCENTILES",
+    "nearest_rank",
     "Interval",
     "Verdict",
     "bootstrap",
@@ -49,6 +51,8 @@ __all__ = [
 ]
 
 LEVEL = 0.95
+PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "p999": 0.999}
+"""The percentiles a latency budget may name, and the quantile each stands for."""
 SEED = 20260101
 BOOTSTRAP_RESAMPLES = 400
 
@@ -306,6 +310,13 @@ def samples_needed(q: float, level: float = LEVEL) -> int:
     while percentile_ranks(n, q, level) is None:
         n += 1
     return n
+
+
+def nearest_rank(sorted_values: Sequence[float], q: float) -> float | None:
+    """The q-percentile by nearest rank over a sorted sample (None when empty): the value every report shows."""
+    if not sorted_values:
+        return None
+    return float(sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)])
 
 
 def percentile_interval(sorted_values: Sequence[float], q: float, level: float = LEVEL) -> Interval | None:

@@ -23,9 +23,8 @@ from readiness.check import (
     missing_finding,
     result_from_findings,
 )
-from readiness.stats import judge, percentile_interval, samples_needed
+from readiness.stats import PERCENTILES, judge, nearest_rank, percentile_interval, samples_needed
 
-PERCENTILE_OF = {"p50": 0.5, "p95": 0.95, "p99": 0.99, "p999": 0.999}
 GENERATOR_LAG_MS = 5.0
 """Above this p99 lateness of the generator's own sends, its measurement of the peak is flagged."""
 
@@ -33,13 +32,6 @@ OVER_BUDGET = (
     "Profile the slow path at the percentile that breaks (the finding names it), add capacity or "
     "workers, or renegotiate the budget with its owner."
 )
-
-
-def nearest_rank(values: list[float], q: float) -> float | None:
-    """The q-percentile by nearest rank over sorted ``values`` (the load result's own rule)."""
-    if not values:
-        return None
-    return values[max(0, math.ceil(q * len(values)) - 1)]
 
 
 def judge_percentiles(
@@ -56,7 +48,7 @@ def judge_percentiles(
     """Each budgeted percentile of ``good`` (sorted ms) through its order-statistic interval: FAIL beyond,
     PASS within, inconclusive otherwise; "not estimable" when the sample cannot bracket it."""
     for name, limit in budget.items():
-        q = PERCENTILE_OF[name]
+        q = PERCENTILES[name]
         got = nearest_rank(good, q)
         shown_name = f"{label} {name}".strip()
         key = prefix + name
@@ -231,7 +223,7 @@ class LatencyAtPeak(LoadCheck):
         shown = ", ".join(  # only the percentiles this many answers can estimate
             f"{k} {numbers.ms(summary[k])} ms"
             for k in PCTS
-            if summary[k] is not None and len(good) >= samples_needed(PERCENTILE_OF[k])
+            if summary[k] is not None and len(good) >= samples_needed(PERCENTILES[k])
         )
         broken = [
             f"{k} {numbers.ms(summary[k])} ms > {v:g}"

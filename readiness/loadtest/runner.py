@@ -23,8 +23,8 @@ from typing import Any
 
 from readiness import processes
 from readiness.evidence import LoadError
+from readiness.stats import PERCENTILES, nearest_rank
 
-PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "p999": 0.999}
 LATE_MS = 1.0
 """A request that left its open-loop schedule more than this late counts as late."""
 NO_ANSWER = ("refused", "connection", "timeout")
@@ -114,10 +114,7 @@ class LoadResult:
         return self.total / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def percentile(self, q: float, values: list[float] | None = None) -> float | None:
-        data = sorted(self.latencies_ms if values is None else values)
-        if not data:
-            return None
-        return data[max(0, math.ceil(q * len(data)) - 1)]
+        return nearest_rank(sorted(self.latencies_ms if values is None else values), q)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: _round(self.percentile(q)) for k, q in PERCENTILES.items()}
