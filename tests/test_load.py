@@ -124,16 +124,17 @@ def test_percentiles_match_the_server_side_truth(write, tmp_path, server_args):
 
 
 def test_a_stalling_server_is_measured_open_loop_from_the_intended_send(write, tmp_path):
-    """A server that freezes 200 ms every 2 s (2 ms otherwise), at a declared 50 req/s: about 10 % of arrivals
-    wait 0-200 ms, so users feel a p95 of about 100 ms. A closed loop never sends during the freeze and reports
-    a few ms; the open-loop schedule sends them late and measures each from when it was due."""
+    """A server that freezes 500 ms every 2 s (2 ms otherwise), at a declared 50 req/s: a quarter of the arrivals
+    wait 0-500 ms, so users feel a p95 of about 400 ms. A closed loop never sends during the freeze and reports a
+    few ms; the open-loop schedule measures each request from when it was due. (benchmarks/load.py measures the
+    200 ms case against its truth; under a busy CI machine its p95 varies too much for a 50 ms bound.)"""
     path = manifest(
         write,
         tmp_path,
-        server_args=", --delay-ms, '2', --stall-every-s, '2', --stall-ms, '200'",
+        server_args=", --delay-ms, '2', --stall-every-s, '2', --stall-ms, '500'",
         peak_rps=50,
         users=10,
-        duration=8.5,  # four freezes after the warm-up: ~10 % of arrivals meet one, whatever the phase
+        duration=6.5,  # three freezes after the warm-up
         budget="{p50: 20, p95: 40}",
     )
     lat = outcomes(path, ("LAT-001",))["LAT-001"].result
