@@ -49,12 +49,18 @@ __all__ = [
 GOOD = {"score": 0.42, "decision": "approve", "reason_codes": ["R01"]}
 
 
+_HELD: list[socket.socket] = []
+"""The ports refused_url handed out, kept bound (never listening) for the life of the process."""
+
+
 def refused_url(path: str = "/predict") -> str:
-    """A URL on 127.0.0.1 where nothing listens (connections are refused)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}{path}"
+    """A URL on 127.0.0.1 where nothing listens, and nothing will: its port stays bound, without
+    listening, for the life of the process, so connections are refused and no other server (another
+    test's, in a parallel run) can take the port over."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    _HELD.append(s)
+    return f"http://127.0.0.1:{s.getsockname()[1]}{path}"
 
 
 class FakeModel:

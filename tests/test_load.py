@@ -465,6 +465,10 @@ def test_poisson_arrivals_keep_the_declared_rate_and_report_the_generators_healt
     m = lat.metrics
     assert m["arrivals"] == "poisson" and m["open_loop"] is True
     assert 35 <= m["achieved_rps"] <= 65  # 50 a second on average, as a Poisson count varies
-    assert lat.status.value == "pass", lat.findings  # within three standard deviations of its count
+    # the rate is met within three standard deviations of its count: no throughput finding; on a loaded
+    # machine the generator may wake late (p99 past 5 ms), which is said as the generator's, never the model's
+    others = [f for f in lat.findings if "load generator, not the model" not in f.message]
+    assert not others, others
+    assert lat.status.value == ("warn" if lat.findings else "pass"), lat.findings
     assert 0 < m["generator_cpu_share"] < 2  # the generator's own CPU, beside the result
     assert m["schedule"]["generator_lag_p99_ms"] < 50

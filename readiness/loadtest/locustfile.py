@@ -24,8 +24,9 @@ import time
 from typing import Any
 
 from locust import FastHttpUser, events, task  # isort: skip - patches first
-
 import gevent
+from locust.exception import StopUser
+from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING
 
 from readiness.paths import at_path  # dependency-free: the same reading of answers as readiness
 
@@ -38,7 +39,7 @@ T0 = time.time()
 
 def classify(status: int | None, error: object, elapsed_s: float, body: bytes | None) -> str:
     """ok, or the failure kind: timeout, refused, connection, redirect, http_4xx, http_5xx, malformed,
-    client_timeout."""
+    client_timeout (``unanswered``, still waiting when the run stopped, is recorded by the caller)."""
     if error is not None and not status:
         text = f"{type(error).__name__} {error}".lower()
         if "timeout" in text or "timed out" in text:
@@ -76,6 +77,9 @@ POISSON = CFG.get("arrivals") == "poisson"
 """Poisson arrivals: exponential gaps with that mean, as independent clients arrive."""
 
 
+ENDED = (STATE_STOPPING, STATE_CLEANUP, STATE_STOPPED)
+
+
 class ReadinessUser(FastHttpUser):
     network_timeout = float(CFG["timeout_s"]) * 2
     connection_timeout = float(CFG["timeout_s"])
@@ -97,6 +101,11 @@ class ReadinessUser(FastHttpUser):
 
     @task
     def call(self) -> None:
+        runner = self.environment.runner
+        if runner is not None and runner.state in ENDED:
+            # the run has ended: Locust's stop may already be on its way to this user (it kills a user it
+            # found waiting, and the kill can land in the next request), so nothing more is sent
+            raise StopUser()
         body = self.rng.choice(ENCODED)
         intended = self.next_due
         if PERIOD:
@@ -132,6 +141,24 @@ class ReadinessUser(FastHttpUser):
                 r.success()  # readiness judges the outcome itself, below
         except Exception as exc:  # noqa: BLE001 - every failure is a sample, never a crash
             error = exc
+        except gevent.GreenletExit:
+            # stopped by the end of the run while still waiting for its answer (past even the request
+            # timeout's grace): a request without an answer, never silently dropped
+            waited = (time.perf_counter() - start) * 1000.0
+            SAMPLES.append(
+                [
+                    round(offset, 4),
+                    waited + blocked * 1000.0,
+                    "unanswered",
+                    0,
+                    None,
+                    None,
+                    waited,
+                    overshoot * 1000.0,
+                    blocked * 1000.0,
+                ]
+            )
+            raise
         elapsed = time.perf_counter() - start
         if measured is not None:
             elapsed = measured / 1000.0

@@ -27,7 +27,7 @@ from readiness.stats import PERCENTILES, nearest_rank
 
 LATE_MS = 1.0
 """A request that left its open-loop schedule more than this late counts as late."""
-NO_ANSWER = ("refused", "connection", "timeout")
+NO_ANSWER = ("refused", "connection", "timeout", "unanswered")
 """Failure kinds where no HTTP answer came back at all."""
 
 
@@ -198,6 +198,9 @@ def run(plan: LoadPlan) -> LoadResult:
         own = resources.files("readiness.loadtest")
         files = [str(plan.locustfile), str(own / "collector.py")] if plan.locustfile else [str(own / "locustfile.py")]
         run_time = f"{max(1, math.ceil(plan.duration_s))}s"  # Locust takes whole seconds
+        # a request in flight when the run ends may finish, or time out, before Locust stops its user:
+        # an answer still missing after that is recorded as unanswered, never dropped
+        grace = stop_grace_s(plan)
         argv = [
             sys.executable,
             "-m",
@@ -217,7 +220,7 @@ def run(plan: LoadPlan) -> LoadResult:
             "--loglevel",
             "WARNING",
             "--stop-timeout",
-            "2",
+            str(grace),
             "--exit-code-on-error",
             "0",
         ]
@@ -238,9 +241,9 @@ def run(plan: LoadPlan) -> LoadResult:
             processes.register(proc.pid)
             cpu = _CpuWatch(proc.pid)
             try:
-                code = cpu.wait(proc, timeout=plan.duration_s + 60)
+                code = cpu.wait(proc, timeout=plan.duration_s + grace + 60)
             except subprocess.TimeoutExpired:
-                raise LoadError(f"Locust did not finish within {plan.duration_s + 60:g} s; killed") from None
+                raise LoadError(f"Locust did not finish within {plan.duration_s + grace + 60:g} s; killed") from None
             finally:  # the master and its worker processes, on every path
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -252,6 +255,13 @@ def run(plan: LoadPlan) -> LoadResult:
         result = _collect(plan, samples_dir, code, tail)
         result.generator_cpu_s = cpu.last
         return result
+
+
+def stop_grace_s(plan: LoadPlan) -> int:
+    """Seconds Locust lets the requests in flight at the end of the run finish: past the client's own
+    network timeout (twice the request timeout), so that only a request the client would still be
+    waiting on is cut, and recorded as unanswered; at most a minute."""
+    return min(60, math.ceil(2 * plan.timeout_s) + 1)
 
 
 class _CpuWatch:
