@@ -44,7 +44,8 @@ class ClientTimeouts(LoadCheck):
         endpoint = require_http(ctx)
         result = measured_load(ctx, what="answer times", min_share=0.0)
         timeout = endpoint.timeout_s
-        late = result.kinds.get("client_timeout", 0) + result.kinds.get("timeout", 0)
+        # unanswered: still waiting when the run stopped, past even the client's own network timeout
+        late = sum(result.kinds.get(k, 0) for k in ("client_timeout", "timeout", "unanswered"))
         share = late / result.total if result.total else 0.0
         findings = []
         if share > ctx.params["max_share"]:
