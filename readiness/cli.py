@@ -113,6 +113,24 @@ def assess(
     workers: Annotated[
         int | None, typer.Option(min=1, max=64, help="Locust worker processes for the load checks.")
     ] = None,
+    load_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--load-workers",
+            min=1,
+            max=1000,
+            help="Distributed load: a Locust master waits for N workers (readiness load-worker --master HOST:PORT).",
+        ),
+    ] = None,
+    master_bind: Annotated[
+        str | None,
+        typer.Option(
+            "--master-bind",
+            metavar="HOST:PORT",
+            help="Where the load master listens for its workers (default 127.0.0.1:5557; workers receive the "
+            "endpoint's credentials: bind to a private network only).",
+        ),
+    ] = None,
     history: HistoryOpt = None,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this assessment.")] = False,
     fail_on_regression: Annotated[
@@ -139,6 +157,8 @@ def assess(
         fail_on_regression=fail_on_regression,
         workers=workers,
         allow_drills=allow_drills,
+        load_workers=load_workers,
+        master_bind=master_bind,
     )
     with Progress(_console(err=True)) as progress:
         done = assess_command(options, progress=progress.update)
@@ -309,6 +329,19 @@ def init(
         + (f" --profile {profile}" if profile != "default" else "")
         + "`\n"
     )
+
+
+@app.command("load-worker")
+def load_worker(
+    master: Annotated[
+        str, typer.Option("--master", metavar="HOST:PORT", help="The load master (readiness assess --load-workers).")
+    ] = "127.0.0.1:5557",
+) -> None:
+    """Run one Locust worker for a distributed load run: it takes its configuration from the master and
+    sends its samples back (needs the load extra)."""
+    from readiness.session import load_worker_command
+
+    raise typer.Exit(load_worker_command(master))
 
 
 @app.command()

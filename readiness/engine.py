@@ -43,6 +43,8 @@ class RunOptions:
     """Locust worker processes for the load checks (``--workers``); None lets the load runner choose."""
     allow_drills: bool = False
     """Drills (ROL-003, HUM-002) may change an endpoint readiness did not start (``--allow-drills``)."""
+    cluster: Any = None
+    """Distributed load (readiness.loadtest.runner.Cluster: ``--load-workers N --master-bind HOST:PORT``)."""
 
 
 def judged_at(options: RunOptions, started: datetime) -> datetime:
@@ -196,7 +198,7 @@ def run_checks(
     from readiness.resources import Resources
 
     now = judged_at(options, options.now or datetime.now().astimezone())
-    resources = Resources(loaded)
+    resources = Resources(loaded, cluster=options.cluster)
     scrub = privacy.scrubber(loaded)
     outcomes = []
     try:

@@ -129,8 +129,10 @@ class Resources:
     production today). Each has its own endpoint, server and port.
     """
 
-    def __init__(self, loaded: LoadedManifest) -> None:
+    def __init__(self, loaded: LoadedManifest, cluster: Any = None) -> None:
         self.loaded = loaded
+        self.cluster = cluster
+        """Distributed load (a readiness.loadtest.runner.Cluster, ``--load-workers``), or None: local."""
         self._lock = threading.Lock()
         self._handles: dict[str, ModelHandle] = {}
         self._servers: dict[str, _Server] = {}
@@ -273,6 +275,11 @@ class Resources:
         endpoint, levels, cfg = manifest.model.endpoint, manifest.service_levels, manifest.load_test
         if endpoint is None:
             raise LoadError("no model.endpoint to load")
+        if self.cluster is not None and cfg.locustfile:
+            raise LoadError(
+                "--load-workers runs readiness's own locustfile on the workers; the team's load_test.locustfile "
+                "runs on this host only: drop --load-workers, or the locustfile"
+            )
         from readiness import adapters
 
         base, path = adapters.split(handle.url or "")
@@ -295,6 +302,7 @@ class Resources:
             output_paths=tuple(p for p in (manifest.model.outputs.score, manifest.model.outputs.decision) if p),
             locustfile=self.loaded.resolve(cfg.locustfile) if cfg.locustfile else None,
             arrivals=cfg.arrivals,
+            cluster=self.cluster,
         )
         server = self._servers.get("model")
         leader = server.proc.pid if server is not None and server.proc is not None else None

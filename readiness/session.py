@@ -8,6 +8,7 @@ program can run a command and use its result.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -98,12 +99,30 @@ class AssessOptions:
     fail_on_regression: bool = False
     workers: int | None = None
     allow_drills: bool = False
+    load_workers: int | None = None
+    master_bind: str | None = None
 
     def __post_init__(self) -> None:
         if self.fail_on_regression and not self.record_history:
             raise UsageError(
                 "--fail-on-regression compares with the approved baseline in the history: drop --no-history"
             )
+        if self.master_bind and not self.load_workers:
+            raise UsageError("--master-bind is where the load workers connect: give --load-workers N too")
+        if self.load_workers and self.workers:
+            raise UsageError("--workers forks local Locust processes, --load-workers waits for workers: pick one")
+        self.cluster()  # a malformed --master-bind is a usage error before anything runs
+
+    def cluster(self) -> Any:
+        """The distributed-load setting (a readiness.loadtest.runner.Cluster), or None."""
+        if not self.load_workers:
+            return None
+        from readiness.loadtest.runner import Cluster
+
+        try:
+            return Cluster.parse(self.load_workers, self.master_bind)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -132,6 +151,7 @@ def assess_command(options: AssessOptions, progress: Progress | None = None) -> 
         as_of=options.as_of,
         workers=options.workers,
         allow_drills=options.allow_drills,
+        cluster=options.cluster(),
     )
     assessment = assess(
         options.manifest,
@@ -471,3 +491,32 @@ def init_command(path: Path, *, profile: str, force: bool, answers: dict[str, st
     values["url"] = values["url"] or None
     write_manifest(Answers(profile=profile, **values), path, force=force)
     return path
+
+
+def load_worker_command(master: str) -> int:
+    """``readiness load-worker --master HOST:PORT``: one Locust worker running readiness's locustfile, in
+    the foreground until its master quits; stopped with readiness on every path. Returns its exit code."""
+    import subprocess
+    import sys
+    from importlib import resources
+
+    from readiness import processes
+    from readiness.loadtest.runner import Cluster, locust_available
+
+    try:
+        cluster = Cluster.parse(1, master)
+    except ValueError as exc:
+        raise UsageError(str(exc).replace("--master-bind", "--master")) from None
+    if not locust_available():
+        raise UsageError("Locust is not installed: pip install 'readiness[load]'")
+    locustfile = resources.files("readiness.loadtest") / "locustfile.py"
+    argv = [sys.executable, "-m", "locust", "-f", str(locustfile), "--worker", "--loglevel", "WARNING"]
+    argv += ["--master-host", cluster.host, "--master-port", str(cluster.port)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_LOAD_")}  # its config: the master's
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+    processes.register(proc.pid)
+    try:
+        return proc.wait()
+    finally:
+        processes.stop_group(proc.pid, proc, grace_s=2.0)
+        processes.unregister(proc.pid)

@@ -67,11 +67,17 @@ def test_usage_errors_exit_2_without_traceback(tmp_path, ready_manifest):
         ("assess", str(ready_manifest), "--only", "XYZ-999"),
         ("assess", "--bogus-flag"),
         ("checks", "explain", "NOPE-001"),
+        ("assess", str(ready_manifest), "--master-bind", "0.0.0.0:5557"),  # without --load-workers
+        ("assess", str(ready_manifest), "--load-workers", "2", "--master-bind", "nohost"),
+        ("assess", str(ready_manifest), "--load-workers", "2", "--master-bind", "h:99999"),
+        ("assess", str(ready_manifest), "--load-workers", "2", "--workers", "2"),
+        ("load-worker", "--master", "h:port"),
     ]
     for args in cases:
         r = invoke(*args)
         assert r.code == 2, (args, r.out, r.err)
         assert "Traceback" not in r.err, args
+        assert r.err.startswith("readiness: error:"), (args, r.err)
 
 
 def test_internal_error_exits_3_with_a_plain_traceback(ready_manifest):

@@ -472,3 +472,53 @@ def test_poisson_arrivals_keep_the_declared_rate_and_report_the_generators_healt
     assert lat.status.value == ("warn" if lat.findings else "pass"), lat.findings
     assert 0 < m["generator_cpu_share"] < 2  # the generator's own CPU, beside the result
     assert m["schedule"]["generator_lag_p99_ms"] < 50
+
+
+def _workers(master_port: int, n: int) -> list:
+    """``readiness load-worker`` processes, as a team starts them on its load hosts (here, 127.0.0.1)."""
+    import subprocess
+
+    exe = Path(sys.executable).with_name("readiness")
+    return [
+        subprocess.Popen([str(exe), "load-worker", "--master", f"127.0.0.1:{master_port}"], stderr=subprocess.PIPE)
+        for _ in range(n)
+    ]
+
+
+def test_distributed_load_merges_every_workers_samples(write, tmp_path):
+    from readiness.loadtest.runner import Cluster
+
+    path = manifest(write, tmp_path, server_args=", --delay-ms, '2'", users=4, peak_rps=40, duration=2.5)
+    path.write_text(path.read_text().replace("warmup_s: 0.5", "warmup_s: 0"))
+    master = free_port()
+    workers = _workers(master, 2)
+    try:
+        lat = outcomes(path, ("LAT-001",), cluster=Cluster(2, "127.0.0.1", master, wait_s=30))["LAT-001"].result
+        codes = [w.wait(timeout=30) for w in workers]  # the master's quit ends them
+    finally:
+        for w in workers:
+            w.kill()
+    m = lat.metrics
+    assert codes == [0, 0]
+    split = m["load_workers"]
+    assert split["workers"] == 2 and min(split["requests"]) > 0  # both workers sent, and both were counted
+    assert sum(split["requests"]) == m["requests"]
+    # one merged sample set: every request the server answered (its first-prediction probe aside) is in
+    # the percentiles, whichever worker sent it
+    assert server_stats(tmp_path)["count"] == m["requests"] + 1
+    assert 30 <= m["achieved_rps"] <= 50 and lat.status.value == "pass", lat.summary
+
+
+def test_distributed_load_without_its_workers_is_an_error_that_says_how_to_start_them(write, tmp_path):
+    from readiness.loadtest.runner import Cluster
+
+    path = manifest(write, tmp_path, users=2, peak_rps=10, duration=1)
+    master = free_port()
+    workers = _workers(master, 1)  # one of the two expected
+    try:
+        lat = outcomes(path, ("LAT-001",), cluster=Cluster(2, "127.0.0.1", master, wait_s=2))["LAT-001"].result
+    finally:
+        for w in workers:
+            w.kill()
+    assert lat.status.value == "error"
+    assert "2 load workers" in lat.summary and "readiness load-worker --master" in lat.summary, lat.summary

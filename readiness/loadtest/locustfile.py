@@ -25,16 +25,37 @@ from typing import Any
 
 from locust import FastHttpUser, events, task  # isort: skip - patches first
 import gevent
+import gevent.event
 from locust.exception import StopUser
-from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING
+from locust.runners import STATE_CLEANUP, STATE_STOPPED, STATE_STOPPING, MasterRunner
 
+from readiness.loadtest import cluster  # Locust's master/worker messages: configuration out, samples back
 from readiness.paths import at_path  # dependency-free: the same reading of answers as readiness
 
-CFG = json.load(open(os.environ["READINESS_LOAD_CONFIG"], encoding="utf-8"))
-ENCODED = [json.dumps(b).encode("utf-8") for b in CFG["bodies"]]  # serialised once, not per request
-HEADERS = {"Content-Type": "application/json", "Accept": "application/json", **CFG["headers"]}
-SAMPLES: list[list[Any]] = []  # [start offset s, duration ms, kind, status]
+CFG: dict[str, Any] = {}
+ENCODED: list[bytes] = []
+HEADERS: dict[str, str] = {}
+PERIOD: float | None = None
+"""Seconds between one user's intended sends (None: unpaced, as fast as answers come: closed loop)."""
+POISSON = False
+"""Poisson arrivals: exponential gaps with that mean, as independent clients arrive."""
+SAMPLES: list[list[Any]] = []  # [start offset s, duration ms, kind, status, ...]
 T0 = time.time()
+CONFIGURED = gevent.event.Event()
+
+
+def configure(cfg: dict[str, Any]) -> None:
+    """Take the run's configuration: from READINESS_LOAD_CONFIG here, or from the master (a worker on
+    another host has no such file: :mod:`readiness.loadtest.cluster` hands it over)."""
+    global CFG, ENCODED, HEADERS, PERIOD, POISSON
+    CFG = cfg
+    ENCODED = [json.dumps(b).encode("utf-8") for b in cfg["bodies"]]  # serialised once, not per request
+    HEADERS = {"Content-Type": "application/json", "Accept": "application/json", **cfg["headers"]}
+    PERIOD = 1.0 / float(cfg["rps_per_user"]) if cfg.get("rps_per_user") else None
+    POISSON = cfg.get("arrivals") == "poisson"
+    ReadinessUser.network_timeout = float(cfg["timeout_s"]) * 2
+    ReadinessUser.connection_timeout = float(cfg["timeout_s"])
+    CONFIGURED.set()
 
 
 def classify(status: int | None, error: object, elapsed_s: float, body: bytes | None) -> str:
@@ -71,18 +92,12 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
     return "ok"
 
 
-PERIOD = 1.0 / float(CFG["rps_per_user"]) if CFG.get("rps_per_user") else None
-"""Seconds between one user's intended sends (None: unpaced, as fast as answers come: closed loop)."""
-POISSON = CFG.get("arrivals") == "poisson"
-"""Poisson arrivals: exponential gaps with that mean, as independent clients arrive."""
-
-
 ENDED = (STATE_STOPPING, STATE_CLEANUP, STATE_STOPPED)
 
 
 class ReadinessUser(FastHttpUser):
-    network_timeout = float(CFG["timeout_s"]) * 2
-    connection_timeout = float(CFG["timeout_s"])
+    network_timeout = 10.0  # set by configure()
+    connection_timeout = 5.0
 
     def wait_time(self) -> float:
         """Open loop: until this user's next intended send, whatever the last answer took; 0 when behind."""
@@ -91,6 +106,8 @@ class ReadinessUser(FastHttpUser):
         return max(0.0, self.next_due - time.perf_counter())
 
     def on_start(self) -> None:
+        if not CONFIGURED.wait(timeout=30):  # a worker whose master never sent the run's configuration
+            raise StopUser()
         self.rng = random.Random(id(self))  # noqa: S311 - picks request bodies
         # spread the users' phases: users started together would otherwise fire in bursts, and the
         # generator's own queueing of simultaneous answers would show up as server latency
@@ -199,11 +216,24 @@ class ReadinessUser(FastHttpUser):
         return out, first, tokens
 
 
+@events.test_start.add_listener  # type: ignore[untyped-decorator]
+def _started(environment: Any, **_kw: Any) -> None:
+    """Offsets count from the start of the test (on a worker: when its master started it)."""
+    global T0
+    if not isinstance(environment.runner, MasterRunner):
+        T0 = time.time()
+
+
 @events.quitting.add_listener  # type: ignore[untyped-decorator]
 def _dump(environment: Any, **_kw: Any) -> None:
-    if not SAMPLES:
-        return
+    environment.process_exit_code = 0
+    if not SAMPLES or "READINESS_LOAD_SAMPLES" not in os.environ:
+        return  # a remote worker: its samples went to the master (readiness.loadtest.cluster)
     path = os.path.join(os.environ["READINESS_LOAD_SAMPLES"], f"{os.getpid()}.json")
     with open(path, "w", encoding="utf-8") as fh:
         json.dump({"t0": T0, "samples": SAMPLES}, fh)
-    environment.process_exit_code = 0
+
+
+if os.environ.get("READINESS_LOAD_CONFIG"):
+    configure(json.load(open(os.environ["READINESS_LOAD_CONFIG"], encoding="utf-8")))
+cluster.install(configure, lambda: (T0, SAMPLES), lambda: CFG)

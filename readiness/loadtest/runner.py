@@ -31,7 +31,29 @@ NO_ANSWER = ("refused", "connection", "timeout", "unanswered")
 """Failure kinds where no HTTP answer came back at all."""
 
 
-__all__ = ["LoadError", "LoadPlan", "LoadResult", "locust_available", "run"]
+__all__ = ["Cluster", "LoadError", "LoadPlan", "LoadResult", "locust_available", "run"]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Distributed load: a Locust master on ``host:port`` that waits for ``workers`` workers
+    (``readiness load-worker --master HOST:PORT``), on this host or others, for at most ``wait_s``."""
+
+    workers: int
+    host: str = "127.0.0.1"
+    port: int = 5557
+    wait_s: float = 120.0
+
+    @classmethod
+    def parse(cls, workers: int, bind: str | None, wait_s: float = 120.0) -> Cluster:
+        """``--load-workers N --master-bind HOST:PORT`` (default 127.0.0.1:5557); ValueError when malformed."""
+        host, port = "127.0.0.1", 5557
+        if bind:
+            head, sep, tail = bind.rpartition(":")
+            if not sep or not head or not tail.isdigit() or not 0 < int(tail) < 65536:
+                raise ValueError(f"--master-bind {bind!r}: expected HOST:PORT, for example 0.0.0.0:5557")
+            host, port = head.strip("[]"), int(tail)
+        return cls(workers=workers, host=host, port=port, wait_s=wait_s)
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,8 @@ class LoadPlan:
     locustfile: Path | None = None
     arrivals: str = "constant"
     """Open-loop arrivals at the declared rate: constant intervals, or poisson (exponential gaps)."""
+    cluster: Cluster | None = None
+    """Distributed: a master here, its workers wherever they run (``--load-workers``)."""
 
 
 @dataclass
@@ -76,6 +100,8 @@ class LoadResult:
     """CPU seconds the Locust processes used (from /proc; None elsewhere)."""
     sent: int = 0
     """Every request the stage sent, the warm-up's included (what the model's own request counter should see)."""
+    per_worker: list[int] = field(default_factory=list)
+    """Distributed: the requests each worker sent (every one of them in the percentiles)."""
     scrape_before: Any = None
     """The model's metrics page just before the stage (a readiness.monitoring.Scrape), when declared."""
     scrape_after: Any = None
@@ -140,6 +166,8 @@ class LoadResult:
         if self.service_ms:
             out["service_p50"] = _round(self.percentile(0.5, self.service_ms))
             out["service_p99"] = _round(self.percentile(0.99, self.service_ms))
+        if self.plan.cluster is not None:
+            out["load_workers"] = {"workers": len(self.per_worker), "requests": list(self.per_worker)}
         out["open_loop"] = bool(self.plan.rps) and not self.plan.locustfile
         if self.plan.rps and not self.plan.locustfile:
             out["arrivals"] = self.plan.arrivals
@@ -191,6 +219,9 @@ def run(plan: LoadPlan) -> LoadResult:
                     "output_paths": list(plan.output_paths),
                     "rps_per_user": (plan.rps / plan.users) if plan.rps else None,
                     "arrivals": plan.arrivals,
+                    "distributed": plan.cluster is not None,
+                    "duration_s": max(1, math.ceil(plan.duration_s)),
+                    "workers": plan.cluster.workers if plan.cluster else plan.workers,
                 }
             ),
             encoding="utf-8",
@@ -224,7 +255,17 @@ def run(plan: LoadPlan) -> LoadResult:
             "--exit-code-on-error",
             "0",
         ]
-        if plan.workers > 1:
+        wait_s = 0.0
+        if plan.cluster is not None:
+            # the master's own clock (readiness.loadtest.cluster) ends the run once every worker started,
+            # and collects their samples before it quits: no --run-time
+            c = plan.cluster
+            argv.remove("-t")
+            argv.remove(run_time)
+            argv += ["--master", "--expect-workers", str(c.workers), "--expect-workers-max-wait", f"{c.wait_s:g}"]
+            argv += ["--master-bind-host", c.host, "--master-bind-port", str(c.port)]
+            wait_s = c.wait_s + 30  # the samples' hand-over included
+        elif plan.workers > 1:
             argv += ["--processes", str(plan.workers)]
         env = {
             **os.environ,
@@ -241,9 +282,10 @@ def run(plan: LoadPlan) -> LoadResult:
             processes.register(proc.pid)
             cpu = _CpuWatch(proc.pid)
             try:
-                code = cpu.wait(proc, timeout=plan.duration_s + grace + 60)
+                code = cpu.wait(proc, timeout=plan.duration_s + grace + wait_s + 60)
             except subprocess.TimeoutExpired:
-                raise LoadError(f"Locust did not finish within {plan.duration_s + grace + 60:g} s; killed") from None
+                limit = plan.duration_s + grace + wait_s + 60
+                raise LoadError(f"Locust did not finish within {limit:g} s; killed") from None
             finally:  # the master and its worker processes, on every path
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -253,7 +295,13 @@ def run(plan: LoadPlan) -> LoadResult:
                 processes.unregister(proc.pid)
         tail = [line for line in stderr.read_text(errors="replace").splitlines() if line.strip()][-15:]
         result = _collect(plan, samples_dir, code, tail)
-        result.generator_cpu_s = cpu.last
+        if plan.cluster is None:
+            result.generator_cpu_s = cpu.last
+        elif result.per_worker and len(result.per_worker) < plan.cluster.workers:
+            raise LoadError(
+                f"{len(result.per_worker)} of {plan.cluster.workers} load workers sent their samples: "
+                "the merged percentiles would miss the others' requests"
+            )
         return result
 
 
@@ -288,13 +336,22 @@ class _CpuWatch:
 
 def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> LoadResult:
     rows: list[list[Any]] = []
-    t0s = []
+    t0s, per_worker, cpu = [], [], []
     for path in sorted(samples_dir.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         t0s.append(data["t0"])
         offset = data["t0"]
         rows += [[offset + r[0], *r[1:]] for r in data["samples"]]
+        per_worker.append(len(data["samples"]))
+        if "cpu_s" in data:
+            cpu.append(float(data["cpu_s"]))
     if not rows:
+        if plan.cluster is not None and any("Gave up waiting for workers" in line for line in tail):
+            raise LoadError(
+                f"fewer than the {plan.cluster.workers} load workers expected connected to the master on "
+                f"{plan.cluster.host}:{plan.cluster.port} within {plan.cluster.wait_s:g} s: load not run (start "
+                f"each with: readiness load-worker --master HOST:{plan.cluster.port})"
+            )
         raise LoadError(f"Locust produced no samples (exit {code}): {' | '.join(tail[-5:]) or 'no output'}")
     start = min(t0s) + plan.warmup_s
     kept = [r for r in rows if r[0] >= start] or rows
@@ -315,4 +372,6 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
         waited_ms=[r[8] for r in kept if len(r) > 8 and r[8] is not None],
         stderr_tail=tail,
         sent=len(rows),
+        per_worker=per_worker if plan.cluster is not None else [],
+        generator_cpu_s=sum(cpu) if cpu else None,
     )
