@@ -338,3 +338,109 @@ def test_a_local_spark_session_reads_prunes_and_samples(tmp_path):
         assert got["DQ-001"]["metrics"]["rows"] == 5 and got["DQ-001"]["metrics"]["sampled"] is True
         assert got["DQ-003"]["findings"][0]["evidence"]["examples"] == ["-2.0"]
         assert got["DQ-004"]["findings"][0]["evidence"]["examples"] == ["2"]
+
+
+def _hostile_frame():
+    """Every dtype Great Expectations treats differently, with values on the bounds, nulls, Decimals."""
+    from decimal import Decimal
+
+    import numpy as np
+    import pandas as pd
+
+    n = 80  # small: GX walks the interpreter's stack for every Decimal it converts (0.02-0.08 s each)
+    rng = np.random.default_rng(7)
+    f32 = rng.uniform(0, 0.2, n).astype("float32")
+    f32[:3] = np.float32(0.1)  # float32's 0.1 is above the float 0.1 bound: the edge a wrong cast would move
+    f32[5] = np.nan
+    return pd.DataFrame(
+        {
+            "age": np.array([17, 18, 90, 91] + [40] * (n - 4), dtype="int16"),
+            "n": rng.integers(0, 50, n).astype("int32"),
+            "u": rng.integers(0, 255, n).astype("uint8"),
+            "f": f32,
+            "g": rng.normal(0.5, 0.1, n).astype("float32"),
+            "dec": [Decimal("0.5") + Decimal(i % 7) / 100 for i in range(n)],
+            "ts": pd.to_datetime(rng.integers(1_600_000_000, 1_700_000_000, n), unit="s").astype("datetime64[us]"),
+            "country": pd.Categorical(rng.choice(["CH", "IN", "AE", "XX"], n)),
+            "a": rng.integers(10, 20, n),
+            "b": rng.integers(0, 12, n),
+            "unused": rng.normal(size=n),
+        }
+    )
+
+
+HOSTILE_SUITE = [
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "age", "min_value": 18, "max_value": 90}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "n", "min_value": 1, "mostly": 0.9}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "u", "max_value": 200, "strict_max": True}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "f", "min_value": 0, "max_value": 0.1}},
+    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "f"}},
+    {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "n"}},
+    {"type": "expect_column_mean_to_be_between", "kwargs": {"column": "g", "min_value": 0.45, "max_value": 0.55}},
+    {"type": "expect_column_mean_to_be_between", "kwargs": {"column": "dec", "min_value": 0.5, "max_value": 0.52}},
+    {"type": "expect_column_stdev_to_be_between", "kwargs": {"column": "g", "min_value": 0.0, "max_value": 0.05}},
+    {"type": "expect_column_sum_to_be_between", "kwargs": {"column": "u", "min_value": 0}},
+    {
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "ts", "min_value": "2021-01-01", "max_value": "2023-06-30"},
+    },
+    {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "country", "value_set": ["CH", "IN", "AE"]}},
+    {"type": "expect_column_pair_values_a_to_be_greater_than_b", "kwargs": {"column_A": "a", "column_B": "b"}},
+    {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1, "max_value": 1000}},
+]
+
+
+@pytest.mark.parametrize("table_wide", [False, True], ids=["named-columns", "table-wide"])
+def test_great_expectations_on_the_floor_gives_every_result_plain_gx_gives(table_wide):
+    """DQ-008's fast paths (no fingerprint, no Decimal scan on typed columns, narrow numbers widened, only
+    the named columns copied) change no result: each expectation's result equals plain GX's on the same
+    frame, byte for byte, failures, unexpected values and errors included."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+    from readiness.checks.data import dq_008_expectations as dq8
+
+    df = _hostile_frame()
+    raw = HOSTILE_SUITE + (
+        [{"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": list(df.columns)}}]
+        if table_wide
+        else []
+    )
+
+    def suite():
+        return gx.ExpectationSuite(name="s", expectations=[ExpectationConfiguration(**e).to_domain_obj() for e in raw])
+
+    def plain() -> list:
+        context = dq8._new_gx_context()  # the same names as readiness's batch: the same batch and metric ids
+        source = context.data_sources.add_pandas("floor")
+        batch = (
+            source.add_dataframe_asset("production-0")
+            .add_batch_definition_whole_dataframe("whole")
+            .get_batch(batch_parameters={"dataframe": df})
+        )
+        return [batch.validate(suite(), result_format="SUMMARY")]
+
+    def as_json(results) -> list[str]:
+        out = []
+        for r in results[0].results:
+            d = r.to_json_dict()
+            out.append(json.dumps(d, sort_keys=True, default=str))
+        return out
+
+    floor = dq8.validate_suites(dq8._new_gx_context(), df, [suite()], "floor")
+    expected, got = as_json(plain()), as_json(floor)
+    assert len(got) == len(raw)
+    for e, g in zip(expected, got, strict=True):
+        assert g == e
+    # and the fast paths were taken: the narrow numbers GX would walk row by row are widened, the column
+    # used by a mean keeps its width, and only the named columns are copied unless one expectation reads all
+    frame = dq8.gx_frame(df, [suite()])
+    assert {c: str(frame[c].dtype) for c in ("age", "n", "u", "f", "g")} == {
+        "age": "int64",
+        "n": "int64",
+        "u": "uint8",
+        "f": "float64",
+        "g": "float32",  # u: a sum reads it too
+    }
+    assert ("unused" in frame.columns) is table_wide
+    statuses = [json.loads(g)["success"] for g in got]
+    assert statuses.count(False) >= 4  # the bounds bite: age, f's float32 0.1, country, the pair

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from readiness.checks.data._common import (
@@ -43,6 +45,147 @@ def _new_gx_context() -> Any:
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
+
+
+# -- Great Expectations at the floor: its slow paths avoided, its results unchanged --------------------------
+# (shared/research/performance_anchors.md; tests/test_data_quality.py compares every result with plain GX)
+
+SINGLE_COLUMN_SAFE = {
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_be_unique",
+}
+"""Expectations whose result on an integer or float column does not depend on its width: a column used only
+by these may be widened to int64/float64, which takes GX's vectorised path instead of a Python call per row."""
+COLUMN_KEYS = ("column", "column_A", "column_B")
+COLUMN_SCOPED = ("expect_column_", "expect_multicolumn_", "expect_compound_columns_", "expect_select_column_")
+"""Expectation families that read only the columns they name."""
+
+
+def _configs(suites: Sequence[Any]) -> list[Any]:
+    return [e.configuration for suite in suites for e in suite.expectations]
+
+
+def _named(config: Any) -> list[str]:
+    """The columns an expectation names (column, column_A/B, column_list)."""
+    kwargs = config.kwargs
+    return [str(kwargs[k]) for k in COLUMN_KEYS if k in kwargs] + [str(c) for c in kwargs.get("column_list") or ()]
+
+
+def needed_columns(suites: Sequence[Any], columns: Sequence[Any]) -> list[Any] | None:
+    """The frame's columns the suites read, or None when one may read any (a table-wide expectation, a
+    row condition, an expectation readiness does not know the shape of)."""
+    needed: set[str] = set()
+    for config in _configs(suites):
+        if config.kwargs.get("row_condition"):
+            return None
+        if config.type in ROW_COUNT:
+            continue
+        if not config.type.startswith(COLUMN_SCOPED) or not _named(config):
+            return None
+        needed.update(_named(config))
+    return [c for c in columns if str(c) in needed]
+
+
+def _numeric_bound(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def widened(df: Any, suites: Sequence[Any]) -> dict[Any, str]:
+    """Columns to widen (name -> dtype): narrow integers (int8/16/32, uint8/16/32) and float32 that only
+    SINGLE_COLUMN_SAFE expectations read, with numeric bounds. Their values are the same numbers, so every
+    result is the same; GX then compares them in one vectorised pass."""
+    uses: dict[str, list[Any]] = {}
+    for config in _configs(suites):
+        for name in _named(config):
+            uses.setdefault(name, []).append(config)
+    import numpy as np
+
+    by_name = {str(c): c for c in df.columns}
+    out: dict[Any, str] = {}
+    for name, configs in uses.items():
+        if name not in by_name:
+            continue
+        dtype = df[by_name[name]].dtype
+        if not isinstance(dtype, np.dtype):
+            continue  # extension dtypes (nullable Int16, categorical, arrow) keep their own paths
+        kind, size = dtype.kind, dtype.itemsize
+        target = "int64" if (kind == "i" and size < 8) or (kind == "u" and size <= 4) else None
+        target = "float64" if kind == "f" and size < 8 else target
+        if target is None:
+            continue
+        safe = all(
+            c.type in SINGLE_COLUMN_SAFE
+            and "column" in c.kwargs
+            and _numeric_bound(c.kwargs.get("min_value"))
+            and _numeric_bound(c.kwargs.get("max_value"))
+            for c in configs
+        )
+        if safe:
+            out[by_name[name]] = target
+    return out
+
+
+def gx_frame(df: Any, suites: Sequence[Any]) -> Any:
+    """The one copy Great Expectations validates: only the columns the suites read (all of them when one
+    may read any), consolidated (GX's column metrics run ~1.7x slower on the reader's split blocks), with
+    narrow numeric columns widened where no result depends on it (:func:`widened`)."""
+    import pandas as pd
+
+    columns = needed_columns(suites, list(df.columns))
+    casts = widened(df, suites)
+    names = list(df.columns) if columns is None else columns
+    return pd.DataFrame(
+        {c: df[c].astype(casts[c]) if c in casts else df[c] for c in names}, index=df.index, columns=names
+    )
+
+
+@contextmanager
+def gx_fast_paths() -> Iterator[None]:
+    """Two of Great Expectations' costs that change no result, switched off while readiness validates:
+    the md5 fingerprint of every batch under 1 GB (a batch marker nothing here reads), and the Python
+    scan for Decimal values in mean, sum and standard deviation of columns whose dtype cannot hold one."""
+    import great_expectations.execution_engine.pandas_execution_engine as engine
+    from great_expectations.expectations.metrics.column_aggregate_metrics import (
+        column_mean,
+        column_standard_deviation,
+        column_sum,
+    )
+
+    name = "convert_pandas_series_decimal_to_float_dtype"
+    saved: list[tuple[Any, str, Any]] = []
+    if hasattr(engine, "HASH_THRESHOLD"):
+        saved.append((engine, "HASH_THRESHOLD", engine.HASH_THRESHOLD))
+        engine.HASH_THRESHOLD = 0
+    for module in (column_mean, column_sum, column_standard_deviation):
+        original = getattr(module, name, None)
+        if original is None:
+            continue
+
+        def typed_only(data: Any, inplace: bool = False, _original: Any = original) -> Any:
+            if getattr(data.dtype, "kind", "O") in "iufbmM":  # numbers, booleans, datetimes: never a Decimal
+                return None if inplace else data
+            return _original(data=data, inplace=inplace)
+
+        saved.append((module, name, original))
+        setattr(module, name, typed_only)
+    try:
+        yield
+    finally:
+        for module, attr, value in reversed(saved):
+            setattr(module, attr, value)
+
+
+def validate_suites(context: Any, df: Any, suites: Sequence[Any], name: str) -> list[Any]:
+    """Every suite's validation result (SUMMARY) on ``df``, on the floor: one batch, one copy."""
+    source = context.data_sources.add_or_update_pandas(name=name)
+    asset = source.add_dataframe_asset(name=f"production-{len(source.assets)}")
+    with gx_fast_paths():
+        batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+            batch_parameters={"dataframe": gx_frame(df, suites)}
+        )
+        return [batch.validate(suite, result_format="SUMMARY") for suite in suites]
 
 
 def errors_of(result: Any) -> list[str]:
@@ -94,16 +237,9 @@ class ExpectationSuites(DataCheck):
             suite = self._file(ctx, path, i, findings)
             if suite is not None:
                 suites.append((path, ("data", "expectation_suites", i), suite))
-        source = context.data_sources.add_or_update_pandas(name=f"readiness-{self.id}")
-        asset = source.add_dataframe_asset(name=f"production-{len(source.assets)}")
-        # one consolidated copy: the reader keeps columns in separate blocks to halve its peak memory,
-        # and Great Expectations' column-by-column metrics run ~1.7x slower on such a frame
-        batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-            batch_parameters={"dataframe": frame.df.copy()}
-        )
+        validated = validate_suites(context, frame.df, [suite for _, _, suite in suites], f"readiness-{self.id}")
         evaluated, on_table = 0, 0
-        for label, loc, suite in suites:
-            result = batch.validate(suite, result_format="SUMMARY")
+        for (label, loc, _suite), result in zip(suites, validated, strict=True):
             evaluated += len(result.results)
             for r in result.results:
                 if frame.sampled and r.expectation_config.type in ROW_COUNT:
