@@ -551,3 +551,20 @@ def test_the_scrubber_removes_identifiers_but_leaves_categories(tmp_path):
         "sex": "f****e",
         "age": 40,
     }  # in example inputs, both are masked
+
+
+def test_drift_leaves_native_timestamps_out_and_says_so(tmp_path):
+    import pandas as pd
+
+    (tmp_path / "data").mkdir(exist_ok=True)
+    for name, start, shift in (("ref", "2026-10-01", 0), ("prod", "2026-11-01", 60)):
+        pd.DataFrame(
+            {
+                "seen_at": pd.date_range(start, periods=400, freq="min").astype("datetime64[us]"),
+                "shifted": [shift + i % 100 for i in range(400)],
+            }
+        ).to_parquet(tmp_path / "data" / f"{name}.parquet")
+    data = {"production": {"path": "data/prod.parquet"}, "reference": {"path": "data/ref.parquet"}}
+    result = run_check("DQ-006", manifest(tmp_path, data=data), now=NOW)
+    assert result.metrics["covered"] == ["shifted"] and result.status.value == "fail"
+    assert "timestamps" in result.metrics["left_out"]["seen_at"]
