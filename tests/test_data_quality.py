@@ -347,7 +347,7 @@ def _hostile_frame():
     import numpy as np
     import pandas as pd
 
-    n = 80  # small: GX walks the interpreter's stack for every Decimal it converts (0.02-0.08 s each)
+    n = 40  # small: GX walks the interpreter's stack for every Decimal it converts (0.02-0.08 s each)
     rng = np.random.default_rng(7)
     f32 = rng.uniform(0, 0.2, n).astype("float32")
     f32[:3] = np.float32(0.1)  # float32's 0.1 is above the float 0.1 bound: the edge a wrong cast would move

@@ -506,7 +506,9 @@ def test_distributed_load_merges_every_workers_samples(write, tmp_path):
     # one merged sample set: every request the server answered (its first-prediction probe aside) is in
     # the percentiles, whichever worker sent it
     assert server_stats(tmp_path)["count"] == m["requests"] + 1
-    assert 30 <= m["achieved_rps"] <= 50 and lat.status.value == "pass", lat.summary
+    # judged like any stage (a loaded machine may make the generator lag: said, never a latency failure)
+    assert 30 <= m["achieved_rps"] <= 50 and lat.status.value in ("pass", "warn"), lat.summary
+    assert m["p50"] is not None and m["good_requests"] == m["requests"]
 
 
 def test_distributed_load_without_its_workers_is_an_error_that_says_how_to_start_them(write, tmp_path):
