@@ -17,6 +17,7 @@ byte), the wait for the previous answer, and that lag.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -93,6 +94,8 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
 
 
 ENDED = (STATE_STOPPING, STATE_CLEANUP, STATE_STOPPED)
+USER_INDEX = itertools.count()
+"""The users this process started, in order (their phases follow)."""
 
 
 class ReadinessUser(FastHttpUser):
@@ -109,12 +112,27 @@ class ReadinessUser(FastHttpUser):
         if not CONFIGURED.wait(timeout=30):  # a worker whose master never sent the run's configuration
             raise StopUser()
         self.rng = random.Random(id(self))  # noqa: S311 - picks request bodies
-        # spread the users' phases: users started together would otherwise fire in bursts, and the
-        # generator's own queueing of simultaneous answers would show up as server latency
-        self.next_due = time.perf_counter() + (self.rng.random() * PERIOD if PERIOD else 0.0)
+        # spread the users' phases evenly: users started together would fire in bursts (the generator's
+        # own queueing would show up as latency), and random phases make a constant schedule a comb with
+        # as few teeth as there are users, which a server's periodic stall meets at the same few points
+        # every cycle; evenly spread, the users together send every 1/rate seconds, as one steady client
+        self.next_due = time.perf_counter() + (self.phase() * PERIOD if PERIOD else 0.0)
         self.last_end = 0.0
         if PERIOD:
             gevent.sleep(max(0.0, self.next_due - time.perf_counter()))
+
+    def phase(self) -> float:
+        """This user's share of the period, in [0, 1): user k of this process, on worker w of W, is user
+        k*W + w of all N (Locust deals users to workers in turn), at (k*W + w + 0.5) / N; with Poisson
+        arrivals a random phase (the gaps are random anyway)."""
+        if POISSON:
+            return self.rng.random()
+        runner = self.environment.runner
+        workers = max(1, int(CFG.get("workers") or 1))
+        worker = int(getattr(runner, "worker_index", 0) or 0) % workers
+        users = max(1, int(CFG.get("users") or 1))
+        index = next(USER_INDEX) * workers + worker
+        return ((index % users) + 0.5) / users
 
     @task
     def call(self) -> None:

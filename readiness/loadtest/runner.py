@@ -222,6 +222,7 @@ def run(plan: LoadPlan) -> LoadResult:
                     "distributed": plan.cluster is not None,
                     "duration_s": max(1, math.ceil(plan.duration_s)),
                     "workers": plan.cluster.workers if plan.cluster else plan.workers,
+                    "users": plan.users,
                 }
             ),
             encoding="utf-8",
