@@ -23,6 +23,8 @@ import numpy as np
 
 
 class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as model servers answer: no connection per request
+    disable_nagle_algorithm = True
     spec: dict
     mode: str
     noise = 0.0
