@@ -10,6 +10,9 @@
    p50/p95/p99 beside the open-loop truth computed from the pause schedule (10 % of arrivals wait
    U(0, 200) ms: p95 about 102 ms, p99 about 182 ms) and an independent open-loop client (threads sending on
    a fixed schedule, each request timed from when it was due).
+5. The credit-risk example's own server at its declared peak (50 req/s): readiness paced as LAT-001 runs it
+   (10 users at 5 req/s each), one user at 50 req/s, and 10 unpaced users, beside an independent open-loop
+   client at the same rate (target: within max(0.5 ms, 10 %) at p50, p95 and p99).
 Targets (issue 4): p50 and p99 within 0.5 ms or 10 % of the server-side truth, whichever is larger; at
 least 6,000 requests/s per worker process against the 0 ms endpoint. Every run is bounded in time.
 """
@@ -65,7 +68,7 @@ def start_stalling(port: int) -> subprocess.Popen:
     return proc
 
 
-def open_loop_client(url: str, rps: float, seconds: float) -> list[float]:
+def open_loop_client(url: str, rps: float, seconds: float, bodies: list[bytes] | None = None) -> list[float]:
     """An independent open-loop client: one thread per in-flight slot, requests due every 1/rps seconds,
     each timed from its due time (so a freeze's queue is measured, not skipped)."""
     import http.client
@@ -85,7 +88,8 @@ def open_loop_client(url: str, rps: float, seconds: float) -> list[float]:
             wait = due[i] - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-            conn.request("POST", parts.path, body=b'{"x": 1}', headers={"Content-Type": "application/json"})
+            body = bodies[i % len(bodies)] if bodies else b'{"x": 1}'
+            conn.request("POST", parts.path, body=body, headers={"Content-Type": "application/json"})
             conn.getresponse().read()
             with lock:
                 out.append((time.perf_counter() - due[i]) * 1000.0)
@@ -231,6 +235,62 @@ def main() -> None:
             f"truth from the schedule {truth:8.2f} ms   within 10 %: {abs(s[name] - truth) <= 0.1 * truth}"
         )
     print(f"  readiness service p99 {s.get('service_p99')} ms; schedule {s.get('schedule')}")
+    credit_risk(secs)
+
+
+def credit_risk(secs: float) -> None:
+    """Row 5: the credit-risk example's own server at its declared peak (50 req/s), readiness's three
+    shapes beside an independent open-loop client at the same rate, in the same run."""
+    import json as _json
+
+    from readiness import adapters
+    from readiness.loadtest.runner import LoadPlan, run
+    from readiness.manifest import load_manifest
+    from readiness.resources import free_port
+
+    example = ROOT / "examples" / "credit-risk"
+    loaded = load_manifest(example / "readiness.yaml")
+    bodies = adapters.bodies(loaded, 50)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "serve.py", "--port", str(port)], cwd=example, stderr=subprocess.DEVNULL)
+    secs = max(secs, 6.0)
+    print(f"\n5. the credit-risk example's server at its declared peak, 50 req/s ({secs:g} s per run)")
+    try:
+        time.sleep(2.0)
+        shapes = {
+            "1 user paced at 50/s": dict(users=1, rps=50.0),
+            "10 users paced at 5/s each (LAT-001)": dict(users=10, rps=50.0),
+            "10 users unpaced (closed loop)": dict(users=10, rps=None),
+        }
+        results = {}
+        for name, shape in shapes.items():
+            plan = LoadPlan(
+                base_url=f"http://127.0.0.1:{port}",
+                path="/predict",
+                bodies=bodies,
+                duration_s=secs,
+                warmup_s=1,
+                **shape,  # type: ignore[arg-type]
+            )
+            results[name] = run(plan).summary()
+        independent = open_loop_client(
+            f"http://127.0.0.1:{port}/predict", 50, secs, [_json.dumps(b).encode() for b in bodies]
+        )
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+    def pct(values: list[float], q: float) -> float:
+        return values[max(0, int(q * len(values) + 0.999999) - 1)]
+
+    ref = {k: pct(independent, q) for k, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))}
+    print(f"  independent open-loop client:  p50 {ref['p50']:.3f}  p95 {ref['p95']:.3f}  p99 {ref['p99']:.3f} ms")
+    for name, r in results.items():
+        ok = all(abs(r[k] - ref[k]) <= max(0.5, 0.1 * ref[k]) for k in ref) if r["target_rps"] else "n/a (another rate)"
+        print(
+            f"  {name:38} p50 {r['p50']:.3f}  p95 {r['p95']:.3f}  p99 {r['p99']:.3f} ms  "
+            f"({r['achieved_rps']:.0f}/s)  within max(0.5 ms, 10 %) of the independent client: {ok}"
+        )
 
 
 if __name__ == "__main__":
