@@ -177,15 +177,55 @@ def gx_fast_paths() -> Iterator[None]:
             setattr(module, attr, value)
 
 
-def validate_suites(context: Any, df: Any, suites: Sequence[Any], name: str) -> list[Any]:
-    """Every suite's validation result (SUMMARY) on ``df``, on the floor: one batch, one copy."""
+def validate_suites(context: Any, df: Any, suites: Sequence[Any], name: str) -> list[list[Any]]:
+    """Each suite's expectation results (SUMMARY), in the suite's own order, on the floor.
+
+    When every expectation reads only the columns it names, the expectations naming the same columns
+    share a batch whose frame holds just those columns: Great Expectations filters its whole batch frame
+    by each column's nulls for every column metric, so on a wide frame each expectation pays for every
+    column. Otherwise (a table-wide expectation, a row condition) one batch holds them all."""
     source = context.data_sources.add_or_update_pandas(name=name)
     asset = source.add_dataframe_asset(name=f"production-{len(source.assets)}")
+    definition = asset.add_batch_definition_whole_dataframe("whole")
     with gx_fast_paths():
-        batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-            batch_parameters={"dataframe": gx_frame(df, suites)}
-        )
-        return [batch.validate(suite, result_format="SUMMARY") for suite in suites]
+        if needed_columns(suites, list(df.columns)) is None:
+            batch = definition.get_batch(batch_parameters={"dataframe": gx_frame(df, suites)})
+            return [_in_order(suite, batch.validate(suite, result_format="SUMMARY").results) for suite in suites]
+        groups: dict[tuple[str, ...], list[tuple[int, int, Any]]] = {}
+        for si, suite in enumerate(suites):
+            for ei, expectation in enumerate(suite.expectations):
+                key = tuple(sorted(set(_named(expectation.configuration))))
+                groups.setdefault(key, []).append((si, ei, expectation))
+        out: list[list[Any]] = [[None] * len(suite.expectations) for suite in suites]
+        for members in groups.values():
+            group = [_Group([e for _, _, e in members])]
+            batch = definition.get_batch(batch_parameters={"dataframe": gx_frame(df, group)})
+            for si, ei, expectation in members:
+                out[si][ei] = batch.validate(expectation, result_format="SUMMARY")
+        return out
+
+
+def _config_key(config: Any) -> str:
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    return json.dumps([config.type, kwargs], sort_keys=True, default=str)
+
+
+def _in_order(suite: Any, results: Sequence[Any]) -> list[Any]:
+    """A suite's results in the suite's own order (GX returns them in its own)."""
+    pending: dict[str, list[Any]] = {}
+    for r in results:
+        pending.setdefault(_config_key(r.expectation_config), []).append(r)
+    try:
+        return [pending[_config_key(e.configuration)].pop(0) for e in suite.expectations]
+    except (KeyError, IndexError):  # a result GX reshaped: its order, then
+        return list(results)
+
+
+class _Group:
+    """Expectations that share a batch (what gx_frame reads of a suite)."""
+
+    def __init__(self, expectations: list[Any]) -> None:
+        self.expectations = expectations
 
 
 def errors_of(result: Any) -> list[str]:
@@ -239,9 +279,9 @@ class ExpectationSuites(DataCheck):
                 suites.append((path, ("data", "expectation_suites", i), suite))
         validated = validate_suites(context, frame.df, [suite for _, _, suite in suites], f"readiness-{self.id}")
         evaluated, on_table = 0, 0
-        for (label, loc, _suite), result in zip(suites, validated, strict=True):
-            evaluated += len(result.results)
-            for r in result.results:
+        for (label, loc, _suite), results in zip(suites, validated, strict=True):
+            evaluated += len(results)
+            for r in results:
                 if frame.sampled and r.expectation_config.type in ROW_COUNT:
                     # a row count judged on readiness's sample says nothing about the table
                     on_table += 1
