@@ -459,3 +459,34 @@ def test_great_expectations_on_the_floor_gives_every_result_plain_gx_gives(table
     assert ("unused" in frame.columns) is table_wide
     statuses = [r.success for r in results]
     assert statuses.count(False) >= 6  # the bounds bite: age, f's float32 0.1, country, the pair, the broken
+
+
+def test_an_expectation_that_cannot_run_hides_no_other_result(tmp_path):
+    """In one GX suite, an expectation whose metric raises (a timestamp column against date bounds) can
+    spill its error into the results of others resolved with it; DQ-008 reports it alone as unable to run,
+    and every other expectation with its own result."""
+    df = pd.DataFrame(
+        {
+            "a": [1, 2, 3, 4],
+            "b": [5, 6, 7, 8],
+            "ts": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]).astype("datetime64[us]"),
+        }
+    )
+    path = write_case(
+        tmp_path,
+        df,
+        {
+            "expectations": [
+                {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a", "min_value": 2}},
+                {"type": "expect_column_values_to_be_between", "kwargs": {"column": "ts", "min_value": "2026-01-15"}},
+                {"type": "expect_column_values_to_be_between", "kwargs": {"column": "b", "max_value": 7}},
+            ]
+        },
+        fmt="parquet",
+    )
+    res = results(path, ("DQ-008",))["DQ-008"].result
+    messages = [f.message for f in res.findings]
+    assert len(messages) == 3, messages
+    assert messages[0] == "expect_column_values_to_be_between on a fails: 1 unexpected (25.00%)"
+    assert "could not run" in messages[1]
+    assert messages[2] == "expect_column_values_to_be_between on b fails: 1 unexpected (25.00%)"

@@ -242,7 +242,9 @@ def _safe(value: Any) -> Any:
 class ExpectationSuites(DataCheck):
     """Runs the team's own Great Expectations suites (``data.expectations``) on the production frame with Great
     Expectations 1.x and reports every failed expectation with its severity (critical, warning, info) and unexpected
-    share; row-count expectations are judged on the whole table.
+    share; row-count expectations are judged on the whole table. Expectations that name the same columns share a
+    batch holding only those columns, so one that cannot run (a missing column, a type GX cannot compare) is
+    reported as such without hiding the results of the others.
 
     Example finding: ``expect_column_values_to_be_between(amount): 2.40% unexpected`` (HIGH).
     """
