@@ -70,8 +70,9 @@ def start_stalling(port: int) -> subprocess.Popen:
 
 def open_loop_client(url: str, rps: float, seconds: float, bodies: list[bytes] | None = None) -> list[float]:
     """An independent open-loop client: one thread per in-flight slot, requests due every 1/rps seconds,
-    each timed from its due time (so a freeze's queue is measured, not skipped)."""
-    import http.client
+    each timed from its due time (so a freeze's queue is measured, not skipped) to the last byte of its
+    answer, on raw keep-alive sockets (no HTTP library's own work in the figure: wrk's class)."""
+    import socket
     import threading
     from urllib.parse import urlsplit
 
@@ -81,19 +82,47 @@ def open_loop_client(url: str, rps: float, seconds: float, bodies: list[bytes] |
     out: list[float] = []
     lock = threading.Lock()
     index = iter(range(len(due)))
+    payloads = bodies or [b'{"x": 1}']
+    requests = [
+        (
+            f"POST {parts.path} HTTP/1.1\r\nHost: {parts.hostname}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(b)}\r\n\r\n"
+        ).encode()
+        + b
+        for b in payloads
+    ]
+
+    def read_answer(sock: socket.socket) -> None:
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            buf += chunk
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            rest += chunk
 
     def worker() -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for i in index:
             wait = due[i] - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-            body = bodies[i % len(bodies)] if bodies else b'{"x": 1}'
-            conn.request("POST", parts.path, body=body, headers={"Content-Type": "application/json"})
-            conn.getresponse().read()
+            sock.sendall(requests[i % len(requests)])
+            read_answer(sock)
             with lock:
                 out.append((time.perf_counter() - due[i]) * 1000.0)
-        conn.close()
+        sock.close()
 
     threads = [threading.Thread(target=worker) for _ in range(20)]
     for t in threads:
