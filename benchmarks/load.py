@@ -132,6 +132,20 @@ def open_loop_client(url: str, rps: float, seconds: float, bodies: list[bytes] |
     return sorted(out)
 
 
+def local_plan(port: int, **kwargs: object) -> object:
+    """A load plan against the server on 127.0.0.1:port, /predict; the rest as given."""
+    from readiness.loadtest.runner import LoadPlan
+
+    return LoadPlan(base_url=f"http://127.0.0.1:{port}", path="/predict", **kwargs)  # type: ignore[arg-type]
+
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values, by readiness's own rule."""
+    from readiness.stats import nearest_rank
+
+    return nearest_rank(values, q) or 0.0
+
+
 def truth_percentile(q: float, service_ms: float = 2.0, every_s: float = 2.0, stall_ms: float = 200.0) -> float:
     """The q-quantile of response time when arrivals are uniform in time and a freeze of stall_ms every
     every_s holds each arrival inside it until it ends."""
@@ -142,7 +156,7 @@ def truth_percentile(q: float, service_ms: float = 2.0, every_s: float = 2.0, st
 
 
 def main() -> None:
-    from readiness.loadtest.runner import LoadPlan, run
+    from readiness.loadtest.runner import run
     from readiness.resources import free_port
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -157,9 +171,8 @@ def main() -> None:
         proc = start(port, 5, stats)
         try:
             r = run(
-                LoadPlan(
-                    base_url=f"http://127.0.0.1:{port}",
-                    path="/predict",
+                local_plan(
+                    port,
                     bodies=[{"x": 1}],
                     users=users,
                     rps=None,
@@ -181,9 +194,8 @@ def main() -> None:
         proc = start(port, 0, stats)
         try:
             r = run(
-                LoadPlan(
-                    base_url=f"http://127.0.0.1:{port}",
-                    path="/predict",
+                local_plan(
+                    port,
                     bodies=[{"x": 1}],
                     users=50,
                     rps=None,
@@ -238,9 +250,8 @@ def main() -> None:
     proc = start_stalling(port)
     try:
         r = run(
-            LoadPlan(
-                base_url=f"http://127.0.0.1:{port}",
-                path="/predict",
+            local_plan(
+                port,
                 bodies=[{"x": 1}],
                 users=10,
                 rps=50,
@@ -253,9 +264,6 @@ def main() -> None:
         proc.terminate()
         proc.wait(10)
     s = r.summary()
-
-    def pct(values: list[float], q: float) -> float:
-        return values[max(0, int(q * len(values) + 0.999999) - 1)]
 
     for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
         truth = truth_percentile(q)
@@ -273,7 +281,7 @@ def credit_risk(secs: float) -> None:
     import json as _json
 
     from readiness import adapters
-    from readiness.loadtest.runner import LoadPlan, run
+    from readiness.loadtest.runner import run
     from readiness.manifest import load_manifest
     from readiness.resources import free_port
 
@@ -293,9 +301,8 @@ def credit_risk(secs: float) -> None:
         }
         results = {}
         for name, shape in shapes.items():
-            plan = LoadPlan(
-                base_url=f"http://127.0.0.1:{port}",
-                path="/predict",
+            plan = local_plan(
+                port,
                 bodies=bodies,
                 duration_s=secs,
                 warmup_s=1,
@@ -308,9 +315,6 @@ def credit_risk(secs: float) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
-
-    def pct(values: list[float], q: float) -> float:
-        return values[max(0, int(q * len(values) + 0.999999) - 1)]
 
     ref = {k: pct(independent, q) for k, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))}
     print(f"  independent open-loop client:  p50 {ref['p50']:.3f}  p95 {ref['p95']:.3f}  p99 {ref['p99']:.3f} ms")

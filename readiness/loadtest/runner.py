@@ -244,8 +244,6 @@ def run(plan: LoadPlan) -> LoadResult:
             str(plan.users),
             "-r",
             str(plan.users),
-            "-t",
-            run_time,
             "-H",
             plan.base_url,
             "--only-summary",
@@ -261,13 +259,13 @@ def run(plan: LoadPlan) -> LoadResult:
             # the master's own clock (readiness.loadtest.cluster) ends the run once every worker started,
             # and collects their samples before it quits: no --run-time
             c = plan.cluster
-            argv.remove("-t")
-            argv.remove(run_time)
             argv += ["--master", "--expect-workers", str(c.workers), "--expect-workers-max-wait", f"{c.wait_s:g}"]
             argv += ["--master-bind-host", c.host, "--master-bind-port", str(c.port)]
             wait_s = c.wait_s + 30  # the samples' hand-over included
-        elif plan.workers > 1:
-            argv += ["--processes", str(plan.workers)]
+        else:
+            argv += ["-t", run_time]
+            if plan.workers > 1:
+                argv += ["--processes", str(plan.workers)]
         env = {
             **os.environ,
             "READINESS_LOAD_CONFIG": str(config),
