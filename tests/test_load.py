@@ -524,3 +524,25 @@ def test_distributed_load_without_its_workers_is_an_error_that_says_how_to_start
             w.kill()
     assert lat.status.value == "error"
     assert "2 load workers" in lat.summary and "readiness load-worker --master" in lat.summary, lat.summary
+
+
+def test_a_constant_schedule_sends_its_rate_times_its_duration(tmp_path):
+    """The stage lasts what it was asked to: Locust's run-time timer used to count from a stale gevent clock
+    (the import time before the loop first ran), cutting a 1 s stage at 40 requests/s to 27 requests; and
+    a stop timer that fires late no longer stretches the schedule."""
+    import subprocess
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(FAKE), "--port", str(port)], stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        common = dict(base_url=f"http://127.0.0.1:{port}", path="/predict", bodies=[{"x": 1}], warmup_s=0)
+        one = run(LoadPlan(**common, users=2, rps=40, duration_s=1))
+        three = run(LoadPlan(**common, users=3, rps=30, duration_s=2))
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert (one.sent, three.sent) == (40, 60)
+    assert one.failures == 0 and three.failures == 0
+    # the users together send every 1/rate seconds: the due times are evenly spread over the stage
+    assert 0.9 <= one.elapsed_s <= 1.1 and 1.9 <= three.elapsed_s <= 2.1

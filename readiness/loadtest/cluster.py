@@ -91,7 +91,9 @@ def _worker(runner: Any, configure: Callable[[dict[str, Any]], None], samples: C
 
 def _master(environment: Any, runner: Any, config: Callable[[], dict[str, Any]]) -> None:
     cfg = config()
-    shared = {k: v for k, v in cfg.items() if k not in {"distributed", "duration_s", "workers"}}
+    # the workers get the run's length (none sends a request due after it) and the worker count (each
+    # takes its own users' phases of the period, so that together they send evenly, as one client)
+    shared = {k: v for k, v in cfg.items() if k != "distributed"}
 
     def on_hello(msg: Any, **_kw: Any) -> None:
         runner.send_message("readiness_config", shared, client_id=msg.node_id)

@@ -44,6 +44,8 @@ POISSON = False
 """Poisson arrivals: exponential gaps with that mean, as independent clients arrive."""
 SAMPLES: list[list[Any]] = []  # [start offset s, duration ms, kind, status, ...]
 T0 = time.time()
+T0_CLOCK = time.perf_counter()
+"""T0 on the clock the schedule is kept on."""
 CONFIGURED = gevent.event.Event()
 
 
@@ -160,7 +162,9 @@ class ReadinessUser(FastHttpUser):
         # own queueing would show up as latency), and random phases make a constant schedule a comb with
         # as few teeth as there are users, which a server's periodic stall meets at the same few points
         # every cycle; evenly spread, the users together send every 1/rate seconds, as one steady client
-        self.next_due = time.perf_counter() + (self.phase() * PERIOD if PERIOD else 0.0)
+        # the schedule counts from the start of the test, not from when Locust got round to this user: a
+        # user started late sends what was due meanwhile at once (the generator's lag, reported as such)
+        self.next_due = (T0_CLOCK + self.phase() * PERIOD) if PERIOD else time.perf_counter()
         self.last_end = 0.0
         if PERIOD:
             gevent.sleep(max(0.0, self.next_due - time.perf_counter()))
@@ -185,8 +189,12 @@ class ReadinessUser(FastHttpUser):
             # the run has ended: Locust's stop may already be on its way to this user (it kills a user it
             # found waiting, and the kill can land in the next request), so nothing more is sent
             raise StopUser()
-        body = self.rng.choice(ENCODED)
         intended = self.next_due
+        if PERIOD and CFG.get("duration_s") and intended - T0_CLOCK >= float(CFG["duration_s"]):
+            # due after the end of the run: a late stop timer must not stretch the schedule, so the stage
+            # sends exactly its rate times its duration (a 1 s stage at 40 requests/s sends 40)
+            raise StopUser()
+        body = self.rng.choice(ENCODED)
         if PERIOD:
             self.next_due = intended + (self.rng.expovariate(1.0 / PERIOD) if POISSON else PERIOD)
         start = time.perf_counter()
@@ -284,12 +292,21 @@ class ReadinessUser(FastHttpUser):
         return out, first, tokens
 
 
+@events.init.add_listener  # type: ignore[untyped-decorator]
+def _fresh_clock(**_kw: Any) -> None:
+    """gevent's timers count from the time its loop last looked at the clock, and nothing ran the loop
+    while Locust and this file were imported (half a second on a busy machine): Locust's --run-time
+    timer, set next, would fire that much early and cut the run short (a 1 s stage sent 27 of its 40
+    requests). Looking at the clock now makes the run last as long as it was asked to."""
+    gevent.get_hub().loop.update_now()
+
+
 @events.test_start.add_listener  # type: ignore[untyped-decorator]
 def _started(environment: Any, **_kw: Any) -> None:
     """Offsets count from the start of the test (on a worker: when its master started it)."""
-    global T0
+    global T0, T0_CLOCK
     if not isinstance(environment.runner, MasterRunner):
-        T0 = time.time()
+        T0, T0_CLOCK = time.time(), time.perf_counter()
 
 
 @events.quitting.add_listener  # type: ignore[untyped-decorator]
