@@ -20,7 +20,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import platform
 import random
+import socket
+import struct
+import sys
 import time
 from typing import Any
 
@@ -97,36 +101,81 @@ def classify(status: int | None, error: object, elapsed_s: float, body: bytes | 
     return "ok"
 
 
-TIMING: dict[Any, list[float | None]] = {}
-"""Per request in flight (by greenlet): when its first byte was sent and its last byte received, taken at
-the socket, so the client's own work building the request and parsing the answer (about 0.3-0.5 ms in
-geventhttpclient) is not counted as the model's latency."""
+TIMING: dict[Any, list[Any]] = {}
+"""Per request in flight (by greenlet): [first byte sent, last byte read (perf_counter s); first byte sent,
+last byte's arrival in the kernel (wall clock ns)], taken at the socket, so the client's own work building
+the request and parsing the answer (about 0.3-0.5 ms in geventhttpclient) is not counted as the model's
+latency; nor, where the kernel stamps arrivals, the wait for the event loop to get round to reading an
+answer that is already there (other users' answers being parsed: the error that grows with the users
+one process holds)."""
+
+_GENERIC_ABI = platform.machine().lower() in {"x86_64", "amd64", "aarch64", "arm64"}
+# Python's socket module does not name it: SO_TIMESTAMPNS (= SCM_TIMESTAMPNS) is 35 in Linux's generic
+# socket ABI (x86-64, arm64), whose struct timespec is two 64-bit fields on a 64-bit build; elsewhere the
+# answer's time is taken when the read returns
+SO_TIMESTAMPNS = 35 if sys.platform == "linux" and struct.calcsize("P") == 8 and _GENERIC_ABI else None
+SCM_TIMESTAMPNS = SO_TIMESTAMPNS
+ANCILLARY = socket.CMSG_SPACE(16) if hasattr(socket, "CMSG_SPACE") else 0  # one struct timespec
 
 
 class TimedSocket:
-    """A plain TCP socket of the connection pool, timing the bytes of the request in flight."""
+    """A plain TCP socket of the connection pool, timing the bytes of the request in flight: the send in
+    user space just before the bytes go, the answer by the kernel's receive timestamp of its last segment
+    (SO_TIMESTAMPNS, CLOCK_REALTIME) where it gives one, else when the read returned."""
 
-    __slots__ = ("_sock",)
+    __slots__ = ("_sock", "_stamped")
 
     def __init__(self, sock: Any) -> None:
         self._sock = sock
+        self._stamped = False
+        if SO_TIMESTAMPNS is not None and ANCILLARY:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+                self._stamped = True
+            except OSError:
+                pass
 
     def sendall(self, data: Any, *args: Any) -> Any:
         t = TIMING.get(getcurrent())
         if t is not None and t[0] is None:
+            t[2] = time.time_ns()
             t[0] = time.perf_counter()
         return self._sock.sendall(data, *args)
 
-    def recv(self, *args: Any) -> Any:
-        data = self._sock.recv(*args)
+    def recv(self, size: int, *args: Any) -> Any:
+        kernel = None
+        if self._stamped and not args:
+            data, ancillary, _flags, _addr = self._sock.recvmsg(size, ANCILLARY)
+            for level, kind, raw in ancillary:
+                if level == socket.SOL_SOCKET and kind == SCM_TIMESTAMPNS and len(raw) >= 16:
+                    sec, nsec = struct.unpack("qq", raw[:16])
+                    kernel = sec * 1_000_000_000 + nsec
+        else:
+            data = self._sock.recv(size, *args)
         if data:
             t = TIMING.get(getcurrent())
             if t is not None:
                 t[1] = time.perf_counter()
+                t[3] = kernel
         return data
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
+
+
+def socket_seconds(timing: list[Any]) -> float | None:
+    """First byte sent to the answer's last byte, at the socket: by the kernel's arrival stamp when it is
+    consistent (after the send, not after the read that returned it: a wall clock stepped meanwhile is not
+    trusted), else by when the read returned; None when the socket saw no full exchange."""
+    sent, read, sent_ns, kernel_ns = timing
+    if sent is None or read is None or read <= sent:
+        return None
+    user = float(read) - float(sent)
+    if kernel_ns is not None and sent_ns is not None:
+        stamped = (int(kernel_ns) - int(sent_ns)) / 1e9
+        if 0 < stamped <= user + 0.001:
+            return min(stamped, user)
+    return user
 
 
 def _timed(create: Any) -> Any:
@@ -207,7 +256,7 @@ class ReadinessUser(FastHttpUser):
             blocked = overshoot = 0.0
         offset = time.time() - T0 - blocked - overshoot  # when it was due
         status, error, payload, first, measured, tokens = None, None, None, None, None, 0
-        timing: list[float | None] = [None, None]
+        timing: list[Any] = [None, None, None, None]
         TIMING[getcurrent()] = timing
         try:
             with self.client.request(
@@ -251,8 +300,9 @@ class ReadinessUser(FastHttpUser):
             raise
         TIMING.pop(getcurrent(), None)
         elapsed = time.perf_counter() - start
-        if timing[0] is not None and timing[1] is not None and timing[1] > timing[0] and not CFG.get("stream"):
-            elapsed = timing[1] - timing[0]  # first byte sent to last byte received, at the socket
+        at_socket = None if CFG.get("stream") else socket_seconds(timing)
+        if at_socket is not None:
+            elapsed = at_socket  # first byte sent to last byte received, at the socket
         elif measured is not None:
             elapsed = measured / 1000.0
         kind = classify(status, error, elapsed, payload)
