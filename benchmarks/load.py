@@ -206,9 +206,13 @@ def main() -> None:
             )
         finally:
             stop(proc, stats)
+        share = r.summary().get("generator_cpu_share")
+        # the server shares the 2 cores: when two workers send no more than one, the server is the limit,
+        # and the generator's capacity is what it sends per second of its own CPU
+        per_cpu = f", {r.achieved_rps / share:.0f} per generator CPU-second (CPU share {share:.2f})" if share else ""
         print(
-            f"  {workers} worker(s): {r.achieved_rps:8.0f} requests/s ({r.achieved_rps / workers:.0f} per worker), "
-            f"{r.failures} failures"
+            f"  {workers} worker(s): {r.achieved_rps:8.0f} requests/s ({r.achieved_rps / workers:.0f} per worker"
+            f"{per_cpu}), {r.failures} failures"
         )
     wrk = shutil.which("wrk")
     if wrk:

@@ -43,6 +43,21 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+CPU_AT_START = _cpu_s()
+"""This process's CPU seconds when its test started (set again then): importing Locust is not load."""
+
+
+def run_cpu_s() -> float:
+    """CPU seconds this generator process spent since its test started: the generator's own load."""
+    return max(0.0, _cpu_s() - CPU_AT_START)
+
+
+@events.test_start.add_listener  # type: ignore[untyped-decorator]
+def _cpu_from_here(**_kw: Any) -> None:
+    global CPU_AT_START
+    CPU_AT_START = _cpu_s()
+
+
 def install(
     configure: Callable[[dict[str, Any]], None],
     samples: Callable[[], tuple[float, list[list[Any]]]],
@@ -77,7 +92,7 @@ def _worker(runner: Any, configure: Callable[[dict[str, Any]], None], samples: C
 
     def on_stop(environment: Any, **_kw: Any) -> None:
         t0, rows = samples()
-        runner.send_message("readiness_samples", {"t0": t0, "samples": list(rows), "cpu_s": _cpu_s()})
+        runner.send_message("readiness_samples", {"t0": t0, "samples": list(rows), "cpu_s": run_cpu_s()})
         rows.clear()  # a later stop (the quit) sends only what came after
 
     def on_end(msg: Any, **_kw: Any) -> None:

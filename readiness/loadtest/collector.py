@@ -8,10 +8,25 @@ import os
 import time
 from typing import Any
 
+import gevent
 from locust import events
+
+from readiness.loadtest import cluster  # the generator's CPU since the test started
 
 SAMPLES: list[list[Any]] = []
 T0 = time.time()
+
+
+@events.init.add_listener  # type: ignore[untyped-decorator]
+def _fresh_clock(**_kw: Any) -> None:
+    """As readiness's locustfile does: Locust's run-time timer must not count from gevent's stale clock."""
+    gevent.get_hub().loop.update_now()
+
+
+@events.test_start.add_listener  # type: ignore[untyped-decorator]
+def _started(**_kw: Any) -> None:
+    global T0
+    T0 = time.time()
 
 
 @events.request.add_listener  # type: ignore[untyped-decorator]
@@ -42,5 +57,5 @@ def _dump(environment: Any, **_kw: Any) -> None:
         with open(
             os.path.join(os.environ["READINESS_LOAD_SAMPLES"], f"{os.getpid()}.json"), "w", encoding="utf-8"
         ) as fh:
-            json.dump({"t0": T0, "samples": SAMPLES}, fh)
+            json.dump({"t0": T0, "samples": SAMPLES, "cpu_s": cluster.run_cpu_s()}, fh)
     environment.process_exit_code = 0

@@ -172,7 +172,9 @@ class LoadResult:
         if self.plan.rps and not self.plan.locustfile:
             out["arrivals"] = self.plan.arrivals
         if self.generator_cpu_s is not None and self.elapsed_s > 0:
-            out["generator_cpu_share"] = round(self.generator_cpu_s / (self.elapsed_s + self.plan.warmup_s), 3)
+            # CPU seconds per second of the run Locust was given (warm-up included: its CPU is counted too)
+            ran = max(self.elapsed_s + self.plan.warmup_s, math.ceil(self.plan.duration_s))
+            out["generator_cpu_share"] = round(self.generator_cpu_s / ran, 3)
         if self.lag_ms:
             late = [v for v in self.lag_ms if v > LATE_MS]
             queued = [v for v in self.waited_ms if v > 0]
@@ -294,9 +296,11 @@ def run(plan: LoadPlan) -> LoadResult:
                 processes.unregister(proc.pid)
         tail = [line for line in stderr.read_text(errors="replace").splitlines() if line.strip()][-15:]
         result = _collect(plan, samples_dir, code, tail)
-        if plan.cluster is None:
+        if (
+            result.generator_cpu_s is None and plan.cluster is None
+        ):  # a team's locustfile: the processes' CPU, start included
             result.generator_cpu_s = cpu.last
-        elif result.per_worker and len(result.per_worker) < plan.cluster.workers:
+        if plan.cluster is not None and result.per_worker and len(result.per_worker) < plan.cluster.workers:
             raise LoadError(
                 f"{len(result.per_worker)} of {plan.cluster.workers} load workers sent their samples: "
                 "the merged percentiles would miss the others' requests"
