@@ -167,6 +167,7 @@ def write_stats(path: str | None) -> None:
         "p99": percentile(d, 0.99),
         "p999": percentile(d, 0.999),
         "max": max(d) if d else None,
+        "started": STARTED,  # wall clock: the stall windows count from here
     }
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(stats, fh)

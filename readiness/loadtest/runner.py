@@ -89,6 +89,8 @@ class LoadResult:
     elapsed_s: float
     ttft_ms: list[float] = field(default_factory=list)
     tpot_ms: list[float] = field(default_factory=list)
+    due_s: list[float] = field(default_factory=list)
+    """Good answers' intended send times (wall clock, s), in the order of ``latencies_ms``."""
     service_ms: list[float] = field(default_factory=list)
     """Good answers' service time (send to last byte); ``latencies_ms`` is measured from the intended send."""
     lag_ms: list[float] = field(default_factory=list)
@@ -365,6 +367,7 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
     return LoadResult(
         plan=plan,
         latencies_ms=[r[1] for r in ok],
+        due_s=[r[0] for r in ok],
         kinds=Counter(r[2] for r in kept),
         statuses=Counter(r[3] for r in kept),
         elapsed_s=max(last - first, 1e-9),
