@@ -289,35 +289,29 @@ def test_openai_streaming_measures_time_to_first_token(write, tmp_path):
     assert 25 <= lat.metrics["tpot_p50"] <= 45  # 30 ms between the four tokens
 
 
-@serial
-def test_two_workers_generate_more_than_one(tmp_path):
+def test_two_workers_are_two_processes_whose_every_request_is_counted(tmp_path):
+    """--workers 2 runs two Locust processes, each sending, and merges every request either sent. (Whether a
+    second process raises throughput depends on the host: on two cores shared with the server, one process
+    already saturates the server; benchmarks/load.py row 2 measures it.)"""
     import subprocess
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(FAKE), "--port", str(port)], stderr=subprocess.DEVNULL)
+    stats = tmp_path / "stats.json"
+    server = subprocess.Popen(
+        [sys.executable, str(FAKE), "--port", str(port), "--stats", str(stats)], stderr=subprocess.DEVNULL
+    )
     try:
         time.sleep(1.0)
-        plan = dict(
-            base_url=f"http://127.0.0.1:{port}",
-            path="/predict",
-            bodies=[{"x": 1}],
-            users=50,
-            rps=None,
-            duration_s=2,
-            warmup_s=0.5,
-        )
-        ratios = []
-        for _ in range(2):  # a busy 2-core machine (the server takes one core) needs a second look
-            one = run(LoadPlan(**plan, workers=1))
-            two = run(LoadPlan(**plan, workers=2))
-            assert one.failures == 0 and two.failures == 0
-            ratios.append(two.achieved_rps / one.achieved_rps)
-            if ratios[-1] > 1.1:
-                break
+        plan = dict(base_url=f"http://127.0.0.1:{port}", path="/predict", bodies=[{"x": 1}], users=4, warmup_s=0)
+        two = run(LoadPlan(**plan, rps=40, duration_s=2, workers=2))
+        unpaced = run(LoadPlan(**plan, rps=None, duration_s=1, workers=2))
     finally:
         server.terminate()
         server.wait(10)
-    assert max(ratios) > 1.1, ratios
+    assert two.processes == 2 and unpaced.processes == 2
+    assert two.sent == 80 and two.failures == 0  # two users each, every phase kept: the schedule's count
+    assert json.loads(stats.read_text())["count"] == two.sent + unpaced.sent  # each request merged once
+    assert unpaced.failures == 0 and unpaced.achieved_rps > 200
 
 
 @serial
@@ -503,6 +497,9 @@ def test_distributed_load_merges_every_workers_samples(write, tmp_path):
     split = m["load_workers"]
     assert split["workers"] == 2 and min(split["requests"]) > 0  # both workers sent, and both were counted
     assert sum(split["requests"]) == m["requests"]
+    # each worker keeps its users' schedule for the whole stage from its own start: 40/s for 3 s (Locust's
+    # whole seconds), none lost to the master's clock starting first
+    assert m["requests"] == 120, split
     # one merged sample set: every request the server answered (its first-prediction probe aside) is in
     # the percentiles, whichever worker sent it
     assert server_stats(tmp_path)["count"] == m["requests"] + 1

@@ -120,7 +120,9 @@ def _master(environment: Any, runner: Any, config: Callable[[], dict[str, Any]])
 
     def clock() -> None:
         started = time.time()
-        gevent.sleep(float(cfg["duration_s"]))
+        # the workers started a little after this clock, and each keeps its users to the stage's length
+        # from its own start: a second more here lets the last of them finish their schedule
+        gevent.sleep(float(cfg["duration_s"]) + 1.0)
         # readiness's own stop, not Locust's: a worker told "stop" sleeps out the stop timeout before it
         # reads its next message, and would miss the master's quit
         runner.send_message("readiness_stop", None)

@@ -249,9 +249,10 @@ class ReadinessUser(FastHttpUser):
             # found waiting, and the kill can land in the next request), so nothing more is sent
             raise StopUser()
         intended = self.next_due
-        if PERIOD and CFG.get("duration_s") and intended - T0_CLOCK >= float(CFG["duration_s"]):
-            # due after the end of the run: a late stop timer must not stretch the schedule, so the stage
-            # sends exactly its rate times its duration (a 1 s stage at 40 requests/s sends 40)
+        due = intended if PERIOD else time.perf_counter()
+        if CFG.get("duration_s") and due - T0_CLOCK >= float(CFG["duration_s"]):
+            # due after the end of the stage (counted from this process's own start): a late stop must not
+            # stretch it, so a paced stage sends exactly its rate times its duration (1 s at 40/s: 40)
             raise StopUser()
         body = self.rng.choice(ENCODED)
         if PERIOD:

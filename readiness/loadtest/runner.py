@@ -102,6 +102,8 @@ class LoadResult:
     """CPU seconds the Locust processes used (from /proc; None elsewhere)."""
     sent: int = 0
     """Every request the stage sent, the warm-up's included (what the model's own request counter should see)."""
+    processes: int = 0
+    """Generator processes whose samples were merged (``--workers N`` locally; the workers when distributed)."""
     per_worker: list[int] = field(default_factory=list)
     """Distributed: the requests each worker sent (every one of them in the percentiles)."""
     scrape_before: Any = None
@@ -233,7 +235,10 @@ def run(plan: LoadPlan) -> LoadResult:
         )
         own = resources.files("readiness.loadtest")
         files = [str(plan.locustfile), str(own / "collector.py")] if plan.locustfile else [str(own / "locustfile.py")]
-        run_time = f"{max(1, math.ceil(plan.duration_s))}s"  # Locust takes whole seconds
+        # Locust takes whole seconds. Each generator process keeps its own users to the stage's length from
+        # its own start; worker processes start a little after the master's clock, so with several the
+        # master allows a second more (the users stop on their own: the count stays rate x duration)
+        run_time = f"{max(1, math.ceil(plan.duration_s)) + (1 if plan.workers > 1 else 0)}s"
         # a request in flight when the run ends may finish, or time out, before Locust stops its user:
         # an answer still missing after that is recorded as unanswered, never dropped
         grace = stop_grace_s(plan)
@@ -378,6 +383,7 @@ def _collect(plan: LoadPlan, samples_dir: Path, code: int, tail: list[str]) -> L
         waited_ms=[r[8] for r in kept if len(r) > 8 and r[8] is not None],
         stderr_tail=tail,
         sent=len(rows),
+        processes=len(t0s),
         per_worker=per_worker if plan.cluster is not None else [],
         generator_cpu_s=sum(cpu) if cpu else None,
     )
