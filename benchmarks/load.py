@@ -4,6 +4,9 @@
 
 1. Against a 5 ms endpoint (tests/fake_server.py, which measures its own handling time), readiness'
    Locust run at 1, 10 and 50 users reports p50/p99 beside the server-side truth for that run.
+1b. The same against benchmarks/stamped_server.py, a server that times each answer from the kernel's
+   arrival of its request (SO_TIMESTAMPNS): its queue before its code reads the request is counted, as
+   users feel it, so the difference left is the generator's own.
 2. Against a 0 ms endpoint, the maximum throughput of one and of two Locust worker processes.
 3. wrk beside them when it is installed (apt-get install wrk).
 4. A stalling server (2 ms, and a 200 ms freeze every 2 s) at a declared 50 req/s: readiness' open-loop
@@ -33,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FAKE = ROOT / "tests" / "fake_server.py"
+STAMPED = ROOT / "benchmarks" / "stamped_server.py"
 
 
 def start(port: int, delay_ms: float, stats: Path) -> subprocess.Popen:
@@ -202,6 +206,28 @@ def main() -> None:
                     warmup_s=0,
                 )
             )
+        finally:
+            truth = stop(proc, stats)
+        s = r.summary()
+        ok = [abs(s[k] - truth[k]) <= max(0.5, 0.1 * truth[k]) for k in ("p50", "p99")]
+        print(
+            f"{users:>8} {s['achieved_rps']:>8.0f} {s['p50']:>8.3f} {truth['p50']:>8.3f} {s['p99']:>8.3f} "
+            f"{truth['p99']:>8.3f} {str(ok[0]):>8} {str(ok[1]):>8}"
+        )
+    print(
+        "\n1b. the same, against benchmarks/stamped_server.py, whose own timing starts at the kernel's arrival"
+        " of each request\n    (the server's queue before its code reads a request is then in its truth too)"
+    )
+    print(" ".join(f"{c:>8}" for c in cols))
+    for users in (1, 10, 50):
+        port, stats = free_port(), tmp / f"k{users}.json"
+        proc = subprocess.Popen(
+            [sys.executable, str(STAMPED), "--port", str(port), "--delay-ms", "5", "--stats", str(stats)],
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1.0)
+        try:
+            r = run(local_plan(port, bodies=[{"x": 1}], users=users, rps=None, duration_s=secs, warmup_s=0))
         finally:
             truth = stop(proc, stats)
         s = r.summary()
