@@ -32,9 +32,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from stamped_server import content_length  # noqa: E402 - one reading of an HTTP header block
+
 FAKE = ROOT / "tests" / "fake_server.py"
 STAMPED = ROOT / "benchmarks" / "stamped_server.py"
 
@@ -113,11 +117,7 @@ def open_loop_client(
                 raise ConnectionError("closed")
             buf += chunk
         head, _, rest = buf.partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
+        length = content_length(head)
         while len(rest) < length:
             chunk = sock.recv(65536)
             if not chunk:
@@ -181,51 +181,26 @@ def truth_for(
     return sorted(out)
 
 
-def main() -> None:
+def start_stamped(port: int, stats: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, str(STAMPED), "--port", str(port), "--delay-ms", "5", "--stats", str(stats)],
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    return proc
+
+
+def accuracy_rows(secs: float, tmp: Path, tag: str, serve: Any) -> None:
+    """Rows 1 and 1b: 1, 10 and 50 unpaced users against a 5 ms server ``serve(port, stats)`` starts, the
+    generator's p50/p99 beside the server's own for that run."""
     from readiness.loadtest.runner import run
     from readiness.resources import free_port
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5)
-    secs = parser.parse_args().seconds
-    tmp = Path(tempfile.mkdtemp())
-    print(f"1. accuracy against a 5 ms endpoint ({secs:g} s per run, warm-up 1 s dropped)")
     cols = ("users", "req/s", "p50 gen", "p50 srv", "p99 gen", "p99 srv", "p50 ok", "p99 ok")
     print(" ".join(f"{c:>8}" for c in cols))
     for users in (1, 10, 50):
-        port, stats = free_port(), tmp / f"s{users}.json"
-        proc = start(port, 5, stats)
-        try:
-            r = run(
-                local_plan(
-                    port,
-                    bodies=[{"x": 1}],
-                    users=users,
-                    rps=None,
-                    duration_s=secs,
-                    warmup_s=0,
-                )
-            )
-        finally:
-            truth = stop(proc, stats)
-        s = r.summary()
-        ok = [abs(s[k] - truth[k]) <= max(0.5, 0.1 * truth[k]) for k in ("p50", "p99")]
-        print(
-            f"{users:>8} {s['achieved_rps']:>8.0f} {s['p50']:>8.3f} {truth['p50']:>8.3f} {s['p99']:>8.3f} "
-            f"{truth['p99']:>8.3f} {str(ok[0]):>8} {str(ok[1]):>8}"
-        )
-    print(
-        "\n1b. the same, against benchmarks/stamped_server.py, whose own timing starts at the kernel's arrival"
-        " of each request\n    (the server's queue before its code reads a request is then in its truth too)"
-    )
-    print(" ".join(f"{c:>8}" for c in cols))
-    for users in (1, 10, 50):
-        port, stats = free_port(), tmp / f"k{users}.json"
-        proc = subprocess.Popen(
-            [sys.executable, str(STAMPED), "--port", str(port), "--delay-ms", "5", "--stats", str(stats)],
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(1.0)
+        port, stats = free_port(), tmp / f"{tag}-{users}.json"
+        proc = serve(port, stats)
         try:
             r = run(local_plan(port, bodies=[{"x": 1}], users=users, rps=None, duration_s=secs, warmup_s=0))
         finally:
@@ -236,6 +211,23 @@ def main() -> None:
             f"{users:>8} {s['achieved_rps']:>8.0f} {s['p50']:>8.3f} {truth['p50']:>8.3f} {s['p99']:>8.3f} "
             f"{truth['p99']:>8.3f} {str(ok[0]):>8} {str(ok[1]):>8}"
         )
+
+
+def main() -> None:
+    from readiness.loadtest.runner import run
+    from readiness.resources import free_port
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    secs = parser.parse_args().seconds
+    tmp = Path(tempfile.mkdtemp())
+    print(f"1. accuracy against a 5 ms endpoint ({secs:g} s per run, no warm-up)")
+    accuracy_rows(secs, tmp, "fake", lambda port, stats: start(port, 5, stats))
+    print(
+        "\n1b. the same, against benchmarks/stamped_server.py, whose own timing starts at the kernel's arrival"
+        " of each request\n    (the server's queue before its code reads a request is then in its truth too)"
+    )
+    accuracy_rows(secs, tmp, "stamped", start_stamped)
     print("\n2. maximum throughput against a 0 ms endpoint (50 users)")
     for workers in (1, 2):
         port, stats = free_port(), tmp / f"t{workers}.json"

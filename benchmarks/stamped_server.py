@@ -35,6 +35,15 @@ def stamp(ancillary: list) -> int | None:
     return None
 
 
+def content_length(head: bytes) -> int:
+    """The Content-Length of a message whose header block (up to the blank line) is ``head``; 0 without."""
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
 def serve(conn: socket.socket, delay_s: float) -> None:
     conn.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -53,11 +62,7 @@ def serve(conn: socket.socket, delay_s: float) -> None:
             buf += data
             while b"\r\n\r\n" in buf:
                 head, _, rest = buf.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
+                length = content_length(head)
                 if len(rest) < length:
                     break
                 buf = rest[length:]

@@ -8,19 +8,12 @@ import os
 import time
 from typing import Any
 
-import gevent
 from locust import events
 
-from readiness.loadtest import cluster  # the generator's CPU since the test started
+from readiness.loadtest import cluster  # a fresh gevent clock, and the generator's CPU since the test started
 
 SAMPLES: list[list[Any]] = []
 T0 = time.time()
-
-
-@events.init.add_listener  # type: ignore[untyped-decorator]
-def _fresh_clock(**_kw: Any) -> None:
-    """As readiness's locustfile does: Locust's run-time timer must not count from gevent's stale clock."""
-    gevent.get_hub().loop.update_now()
 
 
 @events.test_start.add_listener  # type: ignore[untyped-decorator]

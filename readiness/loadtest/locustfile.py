@@ -111,11 +111,10 @@ answer that is already there (other users' answers being parsed: the error that 
 one process holds)."""
 
 _GENERIC_ABI = platform.machine().lower() in {"x86_64", "amd64", "aarch64", "arm64"}
-# Python's socket module does not name it: SO_TIMESTAMPNS (= SCM_TIMESTAMPNS) is 35 in Linux's generic
-# socket ABI (x86-64, arm64), whose struct timespec is two 64-bit fields on a 64-bit build; elsewhere the
-# answer's time is taken when the read returns
+# Python's socket module does not name it: SO_TIMESTAMPNS (its control message has the same number) is 35
+# in Linux's generic socket ABI (x86-64, arm64), whose struct timespec is two 64-bit fields on a 64-bit
+# build; elsewhere the answer's time is taken when the read returns
 SO_TIMESTAMPNS = 35 if sys.platform == "linux" and struct.calcsize("P") == 8 and _GENERIC_ABI else None
-SCM_TIMESTAMPNS = SO_TIMESTAMPNS
 ANCILLARY = socket.CMSG_SPACE(16) if hasattr(socket, "CMSG_SPACE") else 0  # one struct timespec
 
 
@@ -148,7 +147,7 @@ class TimedSocket:
         if self._stamped and not args:
             data, ancillary, _flags, _addr = self._sock.recvmsg(size, ANCILLARY)
             for level, kind, raw in ancillary:
-                if level == socket.SOL_SOCKET and kind == SCM_TIMESTAMPNS and len(raw) >= 16:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(raw) >= 16:
                     sec, nsec = struct.unpack("qq", raw[:16])
                     kernel = sec * 1_000_000_000 + nsec
         else:
@@ -387,15 +386,6 @@ class ReadinessUser(FastHttpUser):
                     if first is None:
                         first = time.perf_counter()
         return out, first, tokens
-
-
-@events.init.add_listener  # type: ignore[untyped-decorator]
-def _fresh_clock(**_kw: Any) -> None:
-    """gevent's timers count from the time its loop last looked at the clock, and nothing ran the loop
-    while Locust and this file were imported (half a second on a busy machine): Locust's --run-time
-    timer, set next, would fire that much early and cut the run short (a 1 s stage sent 27 of its 40
-    requests). Looking at the clock now makes the run last as long as it was asked to."""
-    gevent.get_hub().loop.update_now()
 
 
 @events.test_start.add_listener  # type: ignore[untyped-decorator]

@@ -303,10 +303,8 @@ def run(plan: LoadPlan) -> LoadResult:
                 processes.unregister(proc.pid)
         tail = [line for line in stderr.read_text(errors="replace").splitlines() if line.strip()][-15:]
         result = _collect(plan, samples_dir, code, tail)
-        if (
-            result.generator_cpu_s is None and plan.cluster is None
-        ):  # a team's locustfile: the processes' CPU, start included
-            result.generator_cpu_s = cpu.last
+        if result.generator_cpu_s is None and plan.cluster is None:
+            result.generator_cpu_s = cpu.last  # samples without their CPU: the processes', start included
         if plan.cluster is not None and result.per_worker and len(result.per_worker) < plan.cluster.workers:
             raise LoadError(
                 f"{len(result.per_worker)} of {plan.cluster.workers} load workers sent their samples: "
